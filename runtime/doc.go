@@ -1,0 +1,74 @@
+// Package runtime runs task graphs in parallel: the code that daskgen
+// generates calls it, and it can be used by hand like Dask's delayed and
+// futures.
+//
+// # Delayed values
+//
+// A [Delayed] is a lazy value: a plain value, or the result of a call that has
+// not run yet. Declare a delayed function once with one of the FuncN
+// constructors, whose shape follows the function's (FuncN for func(...) R,
+// FuncNE for func(...) (R, error), FuncNC and FuncNCE for functions that take
+// a context.Context first), and call it with delayed arguments; each call
+// adds a task to a graph and returns at once:
+//
+//	var inc = runtime.Func1(func(x int) int { time.Sleep(time.Second); return x + 1 })
+//	var add = runtime.Func2(func(x, y int) int { time.Sleep(time.Second); return x + y })
+//
+//	x := inc.Call(runtime.Value(1))
+//	y := inc.Call(runtime.Value(2))
+//	z := add.Call(x, y)
+//	v, err := runtime.Compute(ctx, z) // 2s, not 3s: both incs run at once
+//
+// The compiler checks the types: a Delayed[string] cannot be passed where a
+// Delayed[int] is wanted. [Collect] turns a slice of delayed values into a
+// delayed slice, to pass many results to one function. [Compute],
+// [ComputeSlice] and [ComputeAll] run what the values need; a task that has
+// run is not run again.
+//
+// # Scheduling
+//
+// The local scheduler counts, for each task, the inputs not ready yet, and
+// starts a task the moment its count reaches zero. CPU-bound tasks run on as
+// many goroutines as there are CPUs; when tasks block (sleep, wait on the
+// network) and the CPUs are idle, more goroutines start, up to [MaxWorkers],
+// so that blocking work overlaps far beyond the core count. Per task the
+// scheduler costs about a hundred nanoseconds (see docs/performance.md).
+// [Synchronous] runs every task in the caller's goroutine in program order,
+// for debugging and for tests.
+//
+// Per function, [Retries] and [Backoff] re-run failing tasks, [Limit] caps
+// how many tasks of the function run at once, and [Pure] lets identical calls
+// share one task.
+//
+// # Errors and panics
+//
+// A compute that fails returns a [*TaskError]. By default it is the error of
+// the failing task that comes first in program order, the error a sequential
+// run of the same calls would meet, even when a later task fails sooner;
+// [FailFast] returns the first failure seen instead. Tasks that can no longer
+// matter are not started, and running ones see their context cancelled.
+//
+// A panic in a task is recovered and raised again in the goroutine that called
+// Compute (or Result, for futures) as a [*PanicError] that names the task and
+// holds the task's own stack. This is the policy of sourcegraph/conc's
+// WaitGroup.Wait, chosen over errgroup's (which lets the panic crash the
+// process from the task's goroutine) so that a caller can recover it and the
+// task's stack is not lost.
+//
+// # Graphs as data
+//
+// A [Graph] maps keys to tasks, like Dask's dict graphs: a [Literal] value, or
+// a function [Apply]'d to other keys. [Get] runs one on the same scheduler,
+// after checking it for cycles and missing keys. A Delayed value shows its
+// graph with [Delayed.Graph], and [WriteDOT] and [WriteSVG] draw a graph.
+//
+// # Futures
+//
+// A [Client] runs submitted work eagerly in the background: [Submit] and
+// [Map] return [Future] values at once; [Gather] and [Future.Result] wait for
+// them. A future passed to a later call becomes a dependency without a round
+// trip through the caller. [AsCompleted] yields futures as they finish and
+// accepts new ones while it is ranged over.
+package runtime
+
+//go:generate go run gen.go

@@ -1,0 +1,763 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	goruntime "runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The executor runs batches of tasks on a set of worker goroutines.
+//
+// A batch is what one compute (or one submitted future) asks for: the tasks
+// it claimed, in arrays indexed by position in the batch. Each task has a
+// count of inputs not ready yet; when a task finishes, the counts of the tasks
+// that read it go down, and a task whose count reaches zero is ready. The
+// worker that makes a task ready runs the first such task itself, so chains and
+// reductions need no queue at all; further ready tasks go on a shared queue.
+// The tasks ready from the start are claimed from an array with one atomic
+// add each.
+//
+// Workers start at the number of CPUs (or MaxWorkers, if lower). A monitor
+// looks every millisecond: when work is waiting, no worker is idle, some have
+// been on the same task since the last look, and the process is not using all
+// CPUs, those workers are blocked (sleeping, waiting on the network), so it
+// starts more. CPU-bound work therefore stays on the cores while blocking work
+// overlaps far beyond them. Workers above the base count exit when they find
+// no work.
+
+const (
+	tickInterval   = time.Millisecond
+	defaultMaxWork = 10000
+	maxBackoff     = time.Minute
+)
+
+// item is a task of a batch, as the queues hold it. slot is true when the task
+// already holds a place under its function's Limit.
+type item struct {
+	b    *batch
+	i    int32
+	slot bool
+}
+
+// segment is a batch's initially ready tasks, claimed with an atomic cursor.
+type segment struct {
+	b     *batch
+	items []int32
+	cur   atomic.Int64
+}
+
+type wstate struct {
+	ran  atomic.Uint64
+	last uint64
+	_    [48]byte // keep workers' counters on separate cache lines
+}
+
+type exec struct {
+	base, max int
+
+	mu      sync.Mutex
+	cond    sync.Cond
+	segs    []*segment
+	cur     atomic.Pointer[segment]
+	dyn     []item
+	head    int
+	idle    int
+	workers int
+	ws      []*wstate
+	live    int // batches not finished
+	wg      sync.WaitGroup
+
+	mon      *time.Timer
+	monOn    bool
+	lastCPU  time.Duration
+	lastWall time.Time
+}
+
+func newExec(maxWorkers int) *exec {
+	e := &exec{max: maxWorkers, base: min(goruntime.GOMAXPROCS(0), maxWorkers)}
+	e.cond.L = &e.mu
+	return e
+}
+
+var batchIDs atomic.Uint64
+
+type batch struct {
+	e      *exec
+	id     uint64
+	parent context.Context // the caller's context
+	ctx    context.Context // cancelled when the batch ends
+	cancel context.CancelFunc
+	stop   func() bool // stops the AfterFunc on the caller's context
+
+	tasks   []task
+	foreign []bool         // tasks[i] belongs to another batch; we only wait for it
+	pending []atomic.Int32 // inputs not ready yet
+	start   []int32        // edges[start[i]:start[i+1]] are the tasks that read i
+	edges   []int32
+	target  []uint64 // bit set of target indices
+	left    atomic.Int64
+
+	failFast bool
+	prog     *progress
+
+	done    atomic.Bool
+	doneCh  chan struct{}
+	err     error // valid after doneCh is closed
+	onDone  func() // called once when the batch ends; must not block
+	failing atomic.Bool
+	failSeq atomic.Uint64
+
+	mu       sync.Mutex // guards what follows, and finishing
+	blocker  []bool
+	blockers int
+	fdone    []bool // foreign task i has settled
+}
+
+// isTarget reports whether task i is one of the values asked for.
+func (b *batch) isTarget(i int32) bool { return b.target[i>>6]&(1<<(i&63)) != 0 }
+
+// collect claims the tasks needed for targets and builds the batch. It returns
+// an error, and claims nothing, when a task cannot run (a nil function, a bad
+// option).
+func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*batch, error) {
+	b := &batch{e: e, id: batchIDs.Add(1), failFast: cfg.failFast, doneCh: make(chan struct{})}
+	var (
+		stack  []*node
+		inDeps []*node  // the inputs of all own tasks, back to back
+		inEnd  []int32  // inDeps[inEnd[i-1]:inEnd[i]] are task i's inputs
+		fmap   map[*node]int32
+		bad    error
+	)
+	claimed := pack(b.id, stClaimed)
+	for k := len(targets) - 1; k >= 0; k-- {
+		if targets[k] != nil {
+			stack = append(stack, targets[k])
+		}
+	}
+	for len(stack) > 0 && bad == nil {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for {
+			w := n.state.Load()
+			st := stOf(w)
+			if st == stDone || w == claimed {
+				break
+			}
+			if st == stClaimed || st == stRunning {
+				if _, ok := fmap[n]; !ok {
+					if fmap == nil {
+						fmap = map[*node]int32{}
+					}
+					fmap[n] = int32(len(b.tasks))
+					b.tasks = append(b.tasks, n.self)
+					b.foreign = append(b.foreign, true)
+					inEnd = append(inEnd, int32(len(inDeps)))
+				}
+				break
+			}
+			if !n.state.CompareAndSwap(w, claimed) {
+				continue
+			}
+			if fi := n.self.fninfo(); fi == nil || fi.err != nil {
+				bad = fmt.Errorf("task %s: %w", n.name(), fiErr(fi))
+			}
+			n.idx = int32(len(b.tasks))
+			b.tasks = append(b.tasks, n.self)
+			b.foreign = append(b.foreign, false)
+			before := len(inDeps)
+			inDeps = n.self.deps(inDeps)
+			inEnd = append(inEnd, int32(len(inDeps)))
+			for k := len(inDeps) - 1; k >= before; k-- {
+				stack = append(stack, inDeps[k])
+			}
+			break
+		}
+	}
+	if bad != nil {
+		b.revert()
+		return nil, bad
+	}
+
+	nt := len(b.tasks)
+	b.pending = make([]atomic.Int32, nt)
+	b.start = make([]int32, nt+1)
+	b.target = make([]uint64, (nt+63)/64)
+	// Resolve each input to an index in the batch, or -1 when it is done.
+	from := int32(0)
+	for i := 0; i < nt; i++ {
+		for k := from; k < inEnd[i]; k++ {
+			d := inDeps[k]
+			j := int32(-1)
+			if d.state.Load() == claimed {
+				j = d.idx
+			} else if fj, ok := fmap[d]; ok {
+				j = fj
+			}
+			if j >= 0 {
+				b.start[j+1]++
+				b.pending[i].Add(1)
+			}
+			inDeps[k] = d
+			if j < 0 {
+				inDeps[k] = nil
+			}
+		}
+		from = inEnd[i]
+	}
+	for j := 1; j <= nt; j++ {
+		b.start[j] += b.start[j-1]
+	}
+	b.edges = make([]int32, b.start[nt])
+	fill := append([]int32(nil), b.start[:nt]...)
+	from = 0
+	for i := 0; i < nt; i++ {
+		for k := from; k < inEnd[i]; k++ {
+			d := inDeps[k]
+			if d == nil {
+				continue
+			}
+			j, ok := fmap[d]
+			if !ok {
+				j = d.idx
+			}
+			b.edges[fill[j]] = int32(i)
+			fill[j]++
+		}
+		from = inEnd[i]
+	}
+	for _, t := range targets {
+		if t == nil {
+			continue
+		}
+		i := int32(-1)
+		if t.state.Load() == claimed {
+			i = t.idx
+		} else if fj, ok := fmap[t]; ok {
+			i = fj
+		}
+		if i >= 0 && !b.isTarget(i) {
+			b.target[i>>6] |= 1 << (i & 63)
+			b.left.Add(1)
+		}
+	}
+	if cfg.progress != nil {
+		b.prog = newProgress(cfg.progress, nt)
+	}
+	return b, nil
+}
+
+func fiErr(fi *fnInfo) error {
+	if fi == nil {
+		return errNilFunc
+	}
+	return fi.err
+}
+
+// revert gives up the claims of tasks that did not start.
+func (b *batch) revert() {
+	claimed := pack(b.id, stClaimed)
+	for i, t := range b.tasks {
+		if b.foreign[i] {
+			continue
+		}
+		n := t.hdr()
+		if n.state.CompareAndSwap(claimed, stPending) {
+			n.settled()
+		}
+	}
+}
+
+// ready returns the indices of own tasks whose inputs are all ready.
+func (b *batch) ready() []int32 {
+	var r []int32
+	for i := range b.tasks {
+		if !b.foreign[i] && b.pending[i].Load() == 0 {
+			r = append(r, int32(i))
+		}
+	}
+	return r
+}
+
+// begin starts a batch on the executor: it watches the caller's context,
+// waits on foreign tasks and queues the ready tasks.
+func (e *exec) begin(parent context.Context, b *batch) {
+	b.parent = parent
+	b.ctx, b.cancel = context.WithCancel(parent)
+	e.mu.Lock()
+	e.live++
+	if !e.monOn {
+		e.monOn = true
+		e.lastCPU, e.lastWall = cpuTime(), time.Now()
+		e.wg.Add(1)
+		if e.mon == nil {
+			e.mon = time.AfterFunc(tickInterval, e.tick)
+		} else {
+			e.mon.Reset(tickInterval)
+		}
+	}
+	e.mu.Unlock()
+
+	e.wg.Add(1)
+	b.stop = context.AfterFunc(parent, func() {
+		defer e.wg.Done()
+		b.finish(parent.Err())
+	})
+	if b.left.Load() == 0 {
+		b.finish(nil)
+		return
+	}
+	for i := range b.tasks {
+		if b.foreign[i] {
+			e.wg.Add(1)
+			go b.await(int32(i))
+		}
+	}
+	if r := b.ready(); len(r) > 0 {
+		e.addSegment(&segment{b: b, items: r})
+	}
+}
+
+// await waits for foreign task i, which another batch is running.
+func (b *batch) await(i int32) {
+	defer b.e.wg.Done()
+	n := b.tasks[i].hdr()
+	for {
+		ch := n.wait()
+		if ch != nil {
+			select {
+			case <-ch:
+			case <-b.ctx.Done():
+				return
+			}
+		}
+		switch stOf(n.state.Load()) {
+		case stDone:
+			b.settleForeign(i)
+			next, ok := b.completed(i)
+			if ok {
+				b.e.push(next)
+			}
+			return
+		case stFailed:
+			b.settleForeign(i)
+			b.fail(n.seq, taskErr(n, n.err))
+			return
+		case stPending:
+			b.settleForeign(i)
+			b.fail(n.seq, &TaskError{Task: n.name(),
+				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)})
+			return
+		}
+		// Claimed again by yet another batch: wait for that one.
+	}
+}
+
+func (b *batch) settleForeign(i int32) {
+	b.mu.Lock()
+	if b.fdone == nil {
+		b.fdone = make([]bool, len(b.tasks))
+	}
+	b.fdone[i] = true
+	b.mu.Unlock()
+	if b.failing.Load() {
+		b.settle(i)
+	}
+}
+
+func taskErr(n *node, err error) error {
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return &TaskError{Task: n.name(), Err: err}
+}
+
+func (e *exec) addSegment(s *segment) {
+	e.mu.Lock()
+	e.segs = append(e.segs, s)
+	if len(e.segs) == 1 {
+		e.cur.Store(s)
+	}
+	e.wakeLocked(len(s.items))
+	e.mu.Unlock()
+}
+
+// push queues a ready task.
+func (e *exec) push(it item) {
+	e.mu.Lock()
+	e.dyn = append(e.dyn, it)
+	e.wakeLocked(1)
+	e.mu.Unlock()
+}
+
+// wakeLocked gets up to n workers going: idle ones first, then new ones up to
+// the base count.
+func (e *exec) wakeLocked(n int) {
+	if e.idle > 0 {
+		if n >= e.idle {
+			e.cond.Broadcast()
+		} else {
+			for range n {
+				e.cond.Signal()
+			}
+		}
+		n -= e.idle
+	}
+	for ; n > 0 && e.workers < e.base; n-- {
+		e.spawnLocked()
+	}
+}
+
+func (e *exec) spawnLocked() {
+	ws := &wstate{}
+	e.ws = append(e.ws, ws)
+	e.workers++
+	e.wg.Add(1)
+	go e.worker(ws)
+}
+
+func (e *exec) worker(ws *wstate) {
+	defer e.wg.Done()
+	for {
+		it, ok := e.take(ws)
+		if !ok {
+			return
+		}
+		for ok {
+			it, ok = e.run(it)
+			ws.ran.Add(1)
+		}
+	}
+}
+
+// take returns the next ready task, waiting for one while batches are live.
+// It returns false when the worker should exit.
+func (e *exec) take(ws *wstate) (item, bool) {
+	for {
+		if s := e.cur.Load(); s != nil {
+			if i := s.cur.Add(1) - 1; i < int64(len(s.items)) {
+				return item{b: s.b, i: s.items[i]}, true
+			}
+		}
+		e.mu.Lock()
+		if e.head < len(e.dyn) {
+			it := e.dyn[e.head]
+			e.dyn[e.head] = item{}
+			e.head++
+			if e.head == len(e.dyn) {
+				e.dyn, e.head = e.dyn[:0], 0
+			}
+			e.mu.Unlock()
+			return it, true
+		}
+		if s := e.cur.Load(); s != nil && s.cur.Load() >= int64(len(s.items)) {
+			e.segs[0] = nil
+			e.segs = e.segs[1:]
+			if len(e.segs) > 0 {
+				e.cur.Store(e.segs[0])
+			} else {
+				e.cur.Store(nil)
+				e.segs = nil
+			}
+		}
+		if e.cur.Load() != nil {
+			e.mu.Unlock()
+			continue
+		}
+		if e.live == 0 || e.workers > e.base {
+			e.workers--
+			for k, w := range e.ws {
+				if w == ws {
+					e.ws[k] = e.ws[len(e.ws)-1]
+					e.ws = e.ws[:len(e.ws)-1]
+					break
+				}
+			}
+			e.mu.Unlock()
+			return item{}, false
+		}
+		e.idle++
+		e.cond.Wait()
+		e.idle--
+		e.mu.Unlock()
+	}
+}
+
+// queuedLocked counts the ready tasks waiting for a worker.
+func (e *exec) queuedLocked() int {
+	q := len(e.dyn) - e.head
+	for _, s := range e.segs {
+		if r := int64(len(s.items)) - s.cur.Load(); r > 0 {
+			q += int(r)
+		}
+	}
+	return q
+}
+
+// tick is the monitor: it adds workers when the ones there are blocked.
+func (e *exec) tick() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live == 0 {
+		e.monOn = false
+		e.wg.Done()
+		return
+	}
+	now, cpu := time.Now(), cpuTime()
+	used := -1.0
+	if wall := now.Sub(e.lastWall); cpu >= 0 && e.lastCPU >= 0 && wall > 0 {
+		used = float64(cpu-e.lastCPU) / float64(wall)
+	}
+	e.lastCPU, e.lastWall = cpu, now
+	stuck := 0
+	for _, ws := range e.ws {
+		if r := ws.ran.Load(); r == ws.last {
+			stuck++
+		} else {
+			ws.last = r
+		}
+	}
+	procs := float64(goruntime.GOMAXPROCS(0))
+	if q := e.queuedLocked(); q > 0 && e.idle == 0 && stuck > 0 && used < procs-0.5 && e.workers < e.max {
+		add := min(q, e.max-e.workers)
+		if used >= 0.25 || used < 0 {
+			add = min(add, max(stuck, 4))
+		}
+		for range add {
+			e.spawnLocked()
+		}
+	}
+	e.mon.Reset(tickInterval)
+}
+
+// batchDone is called once per finished batch.
+func (e *exec) batchDone() {
+	e.mu.Lock()
+	e.live--
+	if e.live == 0 {
+		e.cond.Broadcast()
+		if e.monOn && e.mon.Stop() {
+			e.monOn = false
+			e.wg.Done()
+		}
+	}
+	e.mu.Unlock()
+}
+
+// skip reports whether a task of b should not run: the batch is over, or it
+// failed at a task earlier in program order.
+func (b *batch) skip(n *node) bool {
+	return b.done.Load() || (b.failing.Load() && n.seq > b.failSeq.Load())
+}
+
+// run runs one task and returns a task it made ready, to run next.
+func (e *exec) run(it item) (item, bool) {
+	b := it.b
+	t := b.tasks[it.i]
+	n := t.hdr()
+	fi := t.fninfo()
+	if b.skip(n) {
+		return e.unslot(fi, it)
+	}
+	if !it.slot && fi.limit > 0 {
+		it.slot = true
+		if !fi.acquire(it) {
+			return item{}, false
+		}
+	}
+	if !n.state.CompareAndSwap(pack(b.id, stClaimed), pack(b.id, stRunning)) {
+		return e.unslot(fi, it)
+	}
+	err := b.attempt(t)
+	var next item
+	var ok bool
+	if it.slot {
+		next, ok = fi.release()
+	}
+	if b.ctx.Err() != nil {
+		// The compute ended, or its caller gave up, while the task ran: its
+		// result may be a cancelled one, so it is discarded and the task may
+		// run again in a later compute.
+		n.state.Store(stPending)
+		n.settled()
+		if perr := b.parent.Err(); perr != nil {
+			b.finish(perr)
+		}
+		return next, ok
+	}
+	if err == nil {
+		n.err = nil
+		n.state.Store(stDone)
+		n.settled()
+		t.release()
+		if nx, nok := b.completed(it.i); nok {
+			if ok {
+				e.push(nx)
+			} else {
+				next, ok = nx, true
+			}
+		}
+		return next, ok
+	}
+	n.err = err
+	n.state.Store(stFailed)
+	n.settled()
+	b.fail(n.seq, taskErr(n, err))
+	return next, ok
+}
+
+// unslot hands on the limit slot of a task that will not run.
+func (e *exec) unslot(fi *fnInfo, it item) (item, bool) {
+	if it.slot {
+		return fi.release()
+	}
+	return item{}, false
+}
+
+// attempt runs t, retrying as its function says.
+func (b *batch) attempt(t task) error {
+	fi := t.fninfo()
+	wait := fi.backoff
+	for try := 0; ; try++ {
+		err := b.once(t)
+		if err == nil || try >= fi.retries || b.ctx.Err() != nil {
+			return err
+		}
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			return err
+		}
+		if wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case <-timer.C:
+			case <-b.ctx.Done():
+				timer.Stop()
+				return err
+			}
+		}
+		wait = min(2*wait, maxBackoff)
+	}
+}
+
+// once runs t one time, turning a panic into a *PanicError.
+func (b *batch) once(t task) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return t.call(b.ctx)
+}
+
+// completed records that task i finished successfully and makes the tasks
+// that read it ready. It returns the first of those, for the caller to run.
+func (b *batch) completed(i int32) (item, bool) {
+	if b.isTarget(i) && b.left.Add(-1) == 0 {
+		b.finish(nil)
+	}
+	if b.failing.Load() {
+		b.settle(i)
+	}
+	if b.prog != nil {
+		b.prog.add()
+	}
+	var next item
+	ok := false
+	for _, j := range b.edges[b.start[i]:b.start[i+1]] {
+		if b.pending[j].Add(-1) == 0 {
+			if !ok {
+				next, ok = item{b: b, i: j}, true
+			} else {
+				b.e.push(item{b: b, i: j})
+			}
+		}
+	}
+	return next, ok
+}
+
+// fail records that the task numbered seq in program order failed with err.
+// Unless the batch fails fast, it ends only when every task earlier in program
+// order has settled, so that its error is the one a sequential run meets first.
+func (b *batch) fail(seq uint64, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done.Load() || (b.failing.Load() && seq >= b.failSeq.Load()) {
+		return
+	}
+	b.failSeq.Store(seq)
+	b.err = err
+	b.failing.Store(true)
+	if b.failFast {
+		b.finishLocked(err)
+		return
+	}
+	if b.blocker == nil {
+		b.blocker = make([]bool, len(b.tasks))
+	}
+	b.blockers = 0
+	for j, t := range b.tasks {
+		n := t.hdr()
+		open := false
+		if n.seq < seq {
+			if b.foreign[j] {
+				open = b.fdone == nil || !b.fdone[j]
+			} else {
+				w := n.state.Load()
+				open = w == pack(b.id, stClaimed) || w == pack(b.id, stRunning)
+			}
+		}
+		b.blocker[j] = open
+		if open {
+			b.blockers++
+		}
+	}
+	if b.blockers == 0 {
+		b.finishLocked(err)
+	}
+}
+
+// settle records that task i settled while the batch is failing.
+func (b *batch) settle(i int32) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.blocker != nil && b.blocker[i] {
+		b.blocker[i] = false
+		b.blockers--
+		if b.blockers == 0 {
+			b.finishLocked(b.err)
+		}
+	}
+}
+
+func (b *batch) finish(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.finishLocked(err)
+}
+
+func (b *batch) finishLocked(err error) {
+	if b.done.Load() {
+		return
+	}
+	b.err = err
+	b.done.Store(true)
+	b.cancel()
+	if b.stop != nil && b.stop() {
+		b.e.wg.Done()
+	}
+	b.revert()
+	if b.prog != nil {
+		b.prog.finish(err == nil)
+	}
+	close(b.doneCh)
+	b.e.batchDone()
+	if b.onDone != nil {
+		b.onDone()
+	}
+}
