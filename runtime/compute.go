@@ -153,6 +153,7 @@ func run(ctx context.Context, targets []*node, opts []Option) error {
 		e.wg.Wait()
 		err = b.err
 	}
+	b.recycle()
 	return raise(err)
 }
 
@@ -169,6 +170,7 @@ func raise(err error) error {
 func (b *batch) runSync(ctx context.Context) error {
 	b.parent = ctx
 	b.ctx, b.cancel = context.WithCancel(ctx)
+	b.ctxDone = b.ctx.Done()
 	defer b.cancel()
 	order := make([]int32, len(b.tasks))
 	for i := range order {

@@ -51,11 +51,43 @@ type segment struct {
 	cur   atomic.Int64
 }
 
+// wstate is a worker's own state. ran is published every few tasks for the
+// monitor; seg, lo and hi are a chunk of a segment the worker has claimed.
 type wstate struct {
-	ran  atomic.Uint64
-	last uint64
-	_    [48]byte // keep workers' counters on separate cache lines
+	ran    atomic.Uint64
+	last   uint64 // ran at the monitor's last look; the monitor's own
+	n      uint64 // tasks run; the worker's own
+	seg    *segment
+	lo, hi int64
+	// A decrement of pending[dj] in batch db held back: when many tasks
+	// that one task reads finish on the same worker in a row (a gather), the
+	// worker subtracts them at once, instead of fighting the other workers
+	// over the counter's cache line on every task.
+	db *batch
+	dj int32
+	dn int32
+	_  [16]byte // keep workers' counters on separate cache lines
 }
+
+// maxHeld is how many decrements a worker holds back at the most.
+const maxHeld = 64
+
+// flush applies the held decrement and returns the task it made ready, if any.
+func (ws *wstate) flush() (item, bool) {
+	if ws.dn == 0 {
+		return item{}, false
+	}
+	b, j, n := ws.db, ws.dj, ws.dn
+	ws.db, ws.dn = nil, 0
+	if b.pending[j].Add(-n) == 0 {
+		return item{b: b, i: j}, true
+	}
+	return item{}, false
+}
+
+// maxChunk is the most initially ready tasks a worker claims at once. It claims
+// fewer when few are left, so that blocking tasks spread over workers.
+const maxChunk = 16
 
 type exec struct {
 	base, max int
@@ -87,27 +119,23 @@ func newExec(maxWorkers int) *exec {
 var batchIDs atomic.Uint64
 
 type batch struct {
-	e      *exec
-	id     uint64
-	parent context.Context // the caller's context
-	ctx    context.Context // cancelled when the batch ends
-	cancel context.CancelFunc
-	stop   func() bool // stops the AfterFunc on the caller's context
+	e       *exec
+	id      uint64
+	parent  context.Context // the caller's context
+	ctx     context.Context // cancelled when the batch ends
+	ctxDone <-chan struct{} // ctx.Done()
+	cancel  context.CancelFunc
+	stop    func() bool // stops the AfterFunc on the caller's context
 
-	tasks   []task
-	foreign []bool         // tasks[i] belongs to another batch; we only wait for it
-	pending []atomic.Int32 // inputs not ready yet
-	start   []int32        // edges[start[i]:start[i+1]] are the tasks that read i
-	edges   []int32
-	target  []uint64 // bit set of target indices
-	left    atomic.Int64
+	*arrays
+	left atomic.Int64 // targets not done yet
 
 	failFast bool
 	prog     *progress
 
 	done    atomic.Bool
 	doneCh  chan struct{}
-	err     error // valid after doneCh is closed
+	err     error  // valid after doneCh is closed
 	onDone  func() // called once when the batch ends; must not block
 	failing atomic.Bool
 	failSeq atomic.Uint64
@@ -121,27 +149,71 @@ type batch struct {
 // isTarget reports whether task i is one of the values asked for.
 func (b *batch) isTarget(i int32) bool { return b.target[i>>6]&(1<<(i&63)) != 0 }
 
-// collect claims the tasks needed for targets and builds the batch. It returns
-// an error, and claims nothing, when a task cannot run (a nil function, a bad
-// option).
+// arrays are a batch's per-task arrays. For computes they are pooled, since a
+// large graph would otherwise allocate (and the GC scan) megabytes per compute.
+type arrays struct {
+	tasks   []task
+	foreign []bool         // tasks[i] belongs to another batch; we only wait for it
+	pending []atomic.Int32 // inputs not ready yet
+	start   []int32        // edges[start[i]:start[i+1]] are the tasks that read i
+	edges   []int32
+	target  []uint64 // bit set of target indices
+
+	// Scratch space for building the batch.
+	stack  []*node
+	inDeps []*node // the inputs of all own tasks, back to back
+	inEnd  []int32 // inDeps[inEnd[i-1]:inEnd[i]] are task i's inputs
+	fill   []int32
+}
+
+var arraysPool = sync.Pool{New: func() any { return new(arrays) }}
+
+// sized returns s resized to n zeroed elements, reusing its storage.
+func sized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// recycle returns the batch's arrays to the pool. Call it only when no
+// goroutine can touch the batch any more.
+func (b *batch) recycle() {
+	a := b.arrays
+	b.arrays = nil
+	clear(a.tasks)
+	a.tasks = a.tasks[:0]
+	a.foreign = a.foreign[:0]
+	arraysPool.Put(a)
+}
+
+// newBatch claims the tasks needed for targets and builds the batch. It
+// returns an error, and claims nothing, when a task cannot run (a nil
+// function, a bad option).
 func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*batch, error) {
 	b := &batch{e: e, id: batchIDs.Add(1), failFast: cfg.failFast, doneCh: make(chan struct{})}
+	a := arraysPool.Get().(*arrays)
+	b.arrays = a
+	defer func() {
+		clear(a.stack[:cap(a.stack)])
+		clear(a.inDeps[:cap(a.inDeps)])
+		a.stack, a.inDeps, a.inEnd = a.stack[:0], a.inDeps[:0], a.inEnd[:0]
+	}()
 	var (
-		stack  []*node
-		inDeps []*node  // the inputs of all own tasks, back to back
-		inEnd  []int32  // inDeps[inEnd[i-1]:inEnd[i]] are task i's inputs
-		fmap   map[*node]int32
-		bad    error
+		fmap map[*node]int32
+		bad  error
 	)
 	claimed := pack(b.id, stClaimed)
 	for k := len(targets) - 1; k >= 0; k-- {
 		if targets[k] != nil {
-			stack = append(stack, targets[k])
+			a.stack = append(a.stack, targets[k])
 		}
 	}
-	for len(stack) > 0 && bad == nil {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	for len(a.stack) > 0 && bad == nil {
+		n := a.stack[len(a.stack)-1]
+		a.stack = a.stack[:len(a.stack)-1]
 		for {
 			w := n.state.Load()
 			st := stOf(w)
@@ -153,10 +225,10 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 					if fmap == nil {
 						fmap = map[*node]int32{}
 					}
-					fmap[n] = int32(len(b.tasks))
-					b.tasks = append(b.tasks, n.self)
-					b.foreign = append(b.foreign, true)
-					inEnd = append(inEnd, int32(len(inDeps)))
+					fmap[n] = int32(len(a.tasks))
+					a.tasks = append(a.tasks, n.self)
+					a.foreign = append(a.foreign, true)
+					a.inEnd = append(a.inEnd, int32(len(a.inDeps)))
 				}
 				break
 			}
@@ -166,32 +238,33 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 			if fi := n.self.fninfo(); fi == nil || fi.err != nil {
 				bad = fmt.Errorf("task %s: %w", n.name(), fiErr(fi))
 			}
-			n.idx = int32(len(b.tasks))
-			b.tasks = append(b.tasks, n.self)
-			b.foreign = append(b.foreign, false)
-			before := len(inDeps)
-			inDeps = n.self.deps(inDeps)
-			inEnd = append(inEnd, int32(len(inDeps)))
-			for k := len(inDeps) - 1; k >= before; k-- {
-				stack = append(stack, inDeps[k])
+			n.idx = int32(len(a.tasks))
+			a.tasks = append(a.tasks, n.self)
+			a.foreign = append(a.foreign, false)
+			before := len(a.inDeps)
+			a.inDeps = n.self.deps(a.inDeps)
+			a.inEnd = append(a.inEnd, int32(len(a.inDeps)))
+			for k := len(a.inDeps) - 1; k >= before; k-- {
+				a.stack = append(a.stack, a.inDeps[k])
 			}
 			break
 		}
 	}
 	if bad != nil {
 		b.revert()
+		b.recycle()
 		return nil, bad
 	}
 
-	nt := len(b.tasks)
-	b.pending = make([]atomic.Int32, nt)
-	b.start = make([]int32, nt+1)
-	b.target = make([]uint64, (nt+63)/64)
-	// Resolve each input to an index in the batch, or -1 when it is done.
+	nt := len(a.tasks)
+	a.pending = sized(a.pending, nt)
+	a.start = sized(a.start, nt+1)
+	a.target = sized(a.target, (nt+63)/64)
+	// Resolve each input to an index in the batch, or drop it when it is done.
 	from := int32(0)
 	for i := 0; i < nt; i++ {
-		for k := from; k < inEnd[i]; k++ {
-			d := inDeps[k]
+		for k := from; k < a.inEnd[i]; k++ {
+			d := a.inDeps[k]
 			j := int32(-1)
 			if d.state.Load() == claimed {
 				j = d.idx
@@ -199,25 +272,23 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 				j = fj
 			}
 			if j >= 0 {
-				b.start[j+1]++
-				b.pending[i].Add(1)
-			}
-			inDeps[k] = d
-			if j < 0 {
-				inDeps[k] = nil
+				a.start[j+1]++
+				a.pending[i].Add(1)
+			} else {
+				a.inDeps[k] = nil
 			}
 		}
-		from = inEnd[i]
+		from = a.inEnd[i]
 	}
 	for j := 1; j <= nt; j++ {
-		b.start[j] += b.start[j-1]
+		a.start[j] += a.start[j-1]
 	}
-	b.edges = make([]int32, b.start[nt])
-	fill := append([]int32(nil), b.start[:nt]...)
+	a.edges = sized(a.edges, int(a.start[nt]))
+	a.fill = append(a.fill[:0], a.start[:nt]...)
 	from = 0
 	for i := 0; i < nt; i++ {
-		for k := from; k < inEnd[i]; k++ {
-			d := inDeps[k]
+		for k := from; k < a.inEnd[i]; k++ {
+			d := a.inDeps[k]
 			if d == nil {
 				continue
 			}
@@ -225,10 +296,10 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 			if !ok {
 				j = d.idx
 			}
-			b.edges[fill[j]] = int32(i)
-			fill[j]++
+			a.edges[a.fill[j]] = int32(i)
+			a.fill[j]++
 		}
-		from = inEnd[i]
+		from = a.inEnd[i]
 	}
 	for _, t := range targets {
 		if t == nil {
@@ -241,7 +312,7 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 			i = fj
 		}
 		if i >= 0 && !b.isTarget(i) {
-			b.target[i>>6] |= 1 << (i & 63)
+			a.target[i>>6] |= 1 << (i & 63)
 			b.left.Add(1)
 		}
 	}
@@ -288,6 +359,7 @@ func (b *batch) ready() []int32 {
 func (e *exec) begin(parent context.Context, b *batch) {
 	b.parent = parent
 	b.ctx, b.cancel = context.WithCancel(parent)
+	b.ctxDone = b.ctx.Done()
 	e.mu.Lock()
 	e.live++
 	if !e.monOn {
@@ -338,7 +410,7 @@ func (b *batch) await(i int32) {
 		switch stOf(n.state.Load()) {
 		case stDone:
 			b.settleForeign(i)
-			next, ok := b.completed(i)
+			next, ok := b.completed(nil, i)
 			if ok {
 				b.e.push(next)
 			}
@@ -387,6 +459,20 @@ func (e *exec) addSegment(s *segment) {
 	e.mu.Unlock()
 }
 
+// pushLive queues a task handed a limit slot, unless its batch is over. The
+// check is made under e.mu, which batchDone also takes, so a task queued here
+// is taken by a worker before the executor's workers can exit.
+func (e *exec) pushLive(it item) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if it.b.done.Load() {
+		return false
+	}
+	e.dyn = append(e.dyn, it)
+	e.wakeLocked(1)
+	return true
+}
+
 // push queues a ready task.
 func (e *exec) push(it item) {
 	e.mu.Lock()
@@ -429,18 +515,31 @@ func (e *exec) worker(ws *wstate) {
 			return
 		}
 		for ok {
-			it, ok = e.run(it)
-			ws.ran.Add(1)
+			it, ok = e.run(ws, it)
+			if ws.n++; ws.n&7 == 0 {
+				ws.ran.Store(ws.n)
+			}
 		}
+		ws.ran.Store(ws.n)
 	}
 }
 
 // take returns the next ready task, waiting for one while batches are live.
 // It returns false when the worker should exit.
 func (e *exec) take(ws *wstate) (item, bool) {
+	if ws.lo < ws.hi {
+		ws.lo++
+		return item{b: ws.seg.b, i: ws.seg.items[ws.lo-1]}, true
+	}
+	if it, ok := ws.flush(); ok {
+		return it, true
+	}
 	for {
 		if s := e.cur.Load(); s != nil {
-			if i := s.cur.Add(1) - 1; i < int64(len(s.items)) {
+			n := int64(len(s.items))
+			chunk := min(max((n-s.cur.Load())/int64(64*e.base), 1), maxChunk)
+			if i := s.cur.Add(chunk) - chunk; i < n {
+				ws.seg, ws.lo, ws.hi = s, i+1, min(i+chunk, n)
 				return item{b: s.b, i: s.items[i]}, true
 			}
 		}
@@ -549,6 +648,16 @@ func (e *exec) batchDone() {
 	e.mu.Unlock()
 }
 
+// closed reports whether ch is closed, without blocking or locking.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // skip reports whether a task of b should not run: the batch is over, or it
 // failed at a task earlier in program order.
 func (b *batch) skip(n *node) bool {
@@ -556,13 +665,16 @@ func (b *batch) skip(n *node) bool {
 }
 
 // run runs one task and returns a task it made ready, to run next.
-func (e *exec) run(it item) (item, bool) {
+func (e *exec) run(ws *wstate, it item) (item, bool) {
 	b := it.b
 	t := b.tasks[it.i]
 	n := t.hdr()
 	fi := t.fninfo()
 	if b.skip(n) {
-		return e.unslot(fi, it)
+		if it.slot {
+			fi.release()
+		}
+		return item{}, false
 	}
 	if !it.slot && fi.limit > 0 {
 		it.slot = true
@@ -571,15 +683,16 @@ func (e *exec) run(it item) (item, bool) {
 		}
 	}
 	if !n.state.CompareAndSwap(pack(b.id, stClaimed), pack(b.id, stRunning)) {
-		return e.unslot(fi, it)
+		if it.slot {
+			fi.release()
+		}
+		return item{}, false
 	}
 	err := b.attempt(t)
-	var next item
-	var ok bool
 	if it.slot {
-		next, ok = fi.release()
+		fi.release()
 	}
-	if b.ctx.Err() != nil {
+	if closed(b.ctxDone) {
 		// The compute ended, or its caller gave up, while the task ran: its
 		// result may be a cancelled one, so it is discarded and the task may
 		// run again in a later compute.
@@ -588,34 +701,19 @@ func (e *exec) run(it item) (item, bool) {
 		if perr := b.parent.Err(); perr != nil {
 			b.finish(perr)
 		}
-		return next, ok
+		return item{}, false
 	}
 	if err == nil {
 		n.err = nil
 		n.state.Store(stDone)
 		n.settled()
 		t.release()
-		if nx, nok := b.completed(it.i); nok {
-			if ok {
-				e.push(nx)
-			} else {
-				next, ok = nx, true
-			}
-		}
-		return next, ok
+		return b.completed(ws, it.i)
 	}
 	n.err = err
 	n.state.Store(stFailed)
 	n.settled()
 	b.fail(n.seq, taskErr(n, err))
-	return next, ok
-}
-
-// unslot hands on the limit slot of a task that will not run.
-func (e *exec) unslot(fi *fnInfo, it item) (item, bool) {
-	if it.slot {
-		return fi.release()
-	}
 	return item{}, false
 }
 
@@ -657,7 +755,8 @@ func (b *batch) once(t task) (err error) {
 
 // completed records that task i finished successfully and makes the tasks
 // that read it ready. It returns the first of those, for the caller to run.
-func (b *batch) completed(i int32) (item, bool) {
+// A worker passes its state, to hold back decrements (see wstate).
+func (b *batch) completed(ws *wstate, i int32) (item, bool) {
 	if b.isTarget(i) && b.left.Add(-1) == 0 {
 		b.finish(nil)
 	}
@@ -669,7 +768,19 @@ func (b *batch) completed(i int32) (item, bool) {
 	}
 	var next item
 	ok := false
-	for _, j := range b.edges[b.start[i]:b.start[i+1]] {
+	edges := b.edges[b.start[i]:b.start[i+1]]
+	if ws != nil && len(edges) == 1 && ws.lo < ws.hi {
+		// Hold the decrement back while the worker has a chunk to go on with.
+		j := edges[0]
+		if ws.dn > 0 && ws.db == b && ws.dj == j && ws.dn < maxHeld {
+			ws.dn++
+			return next, ok
+		}
+		next, ok = ws.flush()
+		ws.db, ws.dj, ws.dn = b, j, 1
+		return next, ok
+	}
+	for _, j := range edges {
 		if b.pending[j].Add(-1) == 0 {
 			if !ok {
 				next, ok = item{b: b, i: j}, true

@@ -143,7 +143,7 @@ func funcName(f any) string {
 
 // acquire reports whether a task of this function may start now. When the
 // limit is reached, the task is queued and acquire returns false; release
-// hands it to a finishing task.
+// queues it again on its executor when a slot is free.
 func (fi *fnInfo) acquire(it item) bool {
 	if fi.limit <= 0 {
 		return true
@@ -158,22 +158,27 @@ func (fi *fnInfo) acquire(it item) bool {
 	return false
 }
 
-// release ends a task's hold on the limit and returns a queued task that may
-// start in its place, keeping the slot.
-func (fi *fnInfo) release() (item, bool) {
+// release ends a task's hold on the limit. The slot goes to the first queued
+// task whose compute is still running, on that compute's own executor.
+func (fi *fnInfo) release() {
 	if fi.limit <= 0 {
-		return item{}, false
+		return
 	}
-	fi.lmu.Lock()
-	defer fi.lmu.Unlock()
-	if len(fi.queue) > 0 {
+	for {
+		fi.lmu.Lock()
+		if len(fi.queue) == 0 {
+			fi.running--
+			fi.lmu.Unlock()
+			return
+		}
 		it := fi.queue[0]
 		fi.queue[0] = item{}
 		fi.queue = fi.queue[1:]
-		return it, true
+		fi.lmu.Unlock()
+		if it.b.e.pushLive(it) {
+			return
+		}
 	}
-	fi.running--
-	return item{}, false
 }
 
 // pureKey returns a comparable key for a delayed argument, and false when the
