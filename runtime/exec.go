@@ -531,6 +531,7 @@ func (e *exec) take(ws *wstate) (item, bool) {
 		ws.lo++
 		return item{b: ws.seg.b, i: ws.seg.items[ws.lo-1]}, true
 	}
+	ws.seg = nil
 	if it, ok := ws.flush(); ok {
 		return it, true
 	}
@@ -572,8 +573,10 @@ func (e *exec) take(ws *wstate) (item, bool) {
 			e.workers--
 			for k, w := range e.ws {
 				if w == ws {
-					e.ws[k] = e.ws[len(e.ws)-1]
-					e.ws = e.ws[:len(e.ws)-1]
+					last := len(e.ws) - 1
+					e.ws[k] = e.ws[last]
+					e.ws[last] = nil // the backing array must not keep the worker's batch alive
+					e.ws = e.ws[:last]
 					break
 				}
 			}
