@@ -1,0 +1,121 @@
+// Command all runs every example under examples/ and prints one table of
+// their sequential and parallel wall times. It is the main job of the README:
+//
+//	go run ./examples/all
+//
+// Run it from anywhere inside the daskgen module; name examples to run only
+// those.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/daskgen/daskgen/examples/internal/timing"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("examples: ")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/all [example ...]\n\nRuns the named examples, or all of them, and prints their timings.\n")
+	}
+	flag.Parse()
+	root, err := moduleRoot()
+	if err != nil {
+		log.Fatal(err)
+	}
+	names, err := examples(root)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if flag.NArg() > 0 {
+		for _, n := range flag.Args() {
+			if !slices.Contains(names, n) {
+				log.Fatalf("no example %q; there are: %s", n, strings.Join(names, ", "))
+			}
+		}
+		names = flag.Args()
+	}
+	rows, err := runAll(root, names)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("\n== all examples\n")
+	timing.Write(os.Stdout, rows)
+}
+
+// moduleRoot returns the directory of the daskgen module's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("run this inside the daskgen module")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// examples lists the runnable examples: directories under examples/ with a
+// main.go, but for this one and internal.
+func examples(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, "examples"))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "all" || e.Name() == "internal" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, "examples", e.Name(), "main.go")); err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+// runAll runs each example with go run and gathers the rows they report.
+func runAll(root string, names []string) ([]timing.Row, error) {
+	tmp, err := os.CreateTemp("", "daskgen-timings-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	for _, name := range names {
+		fmt.Printf("\n== examples/%s\n", name)
+		cmd := exec.Command("go", "run", "./examples/"+name)
+		cmd.Dir = root
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.Env = append(os.Environ(), "DASKGEN_TIMINGS="+tmp.Name())
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("examples/%s: %w", name, err)
+		}
+	}
+	f, err := os.Open(tmp.Name())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var rows []timing.Row
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r timing.Row
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("timings: %w", err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, sc.Err()
+}

@@ -1,0 +1,235 @@
+// Command graph is the task-graphs talk in Go: a task graph as plain data run
+// with Get, delayed(sum), a map and a reduce over delayed calls. The map and
+// the reduce are then timed with functions that sleep, sequentially and with
+// daskgen. A left fold (Python's functools.reduce) is a chain that nothing can
+// run in parallel; a tree reduction of the same sum can.
+//
+//	go run ./examples/graph [-n 16] [-work 50ms] [-dot graph.dot] [-svg graph.svg]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/daskgen/daskgen/examples/internal/timing"
+	"github.com/daskgen/daskgen/runtime"
+)
+
+type config struct {
+	n    int           // elements to map and reduce in the timed part
+	work time.Duration // how long addTwo and add sleep there
+	dot  string        // write the map-reduce graph here as DOT
+	svg  string        // and here as SVG
+}
+
+func main() {
+	var cfg config
+	flag.IntVar(&cfg.n, "n", 16, "the `number` of elements to map and reduce")
+	flag.DurationVar(&cfg.work, "work", 50*time.Millisecond, "how `long` each addTwo and add takes")
+	flag.StringVar(&cfg.dot, "dot", "", "write the map-reduce graph to `file` in DOT")
+	flag.StringVar(&cfg.svg, "svg", "", "draw the map-reduce graph to `file` as SVG (needs graphviz)")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("graph: ")
+	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func run(ctx context.Context, w io.Writer, cfg config) error {
+	// In [3]: d = {"a": a, "b": (sum, "a")}
+	a := []int{0, 1, 2, 3}
+	d := runtime.Graph{"a": runtime.Literal(a), "b": runtime.Apply(sum, runtime.Key("a"))}
+	va, err := runtime.Get(ctx, d, "a")
+	if err != nil {
+		return err
+	}
+	vb, err := runtime.Get(ctx, d, "b")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "get(d, \"a\") = %v\nget(d, \"b\") = %v\n", va, vb)
+
+	// r = dask.delayed(sum)(a): its graph is one task holding a.
+	r := runtime.Call1(sum, runtime.Value(a))
+	g := r.Graph()
+	fmt.Fprintf(w, "delayed(sum)(a) graph: {%q: %s%v}\n", r.Key(), g[r.Key()].FuncName(), g[r.Key()].Args)
+	fromGraph, err := runtime.Get(ctx, g, r.Key())
+	if err != nil {
+		return err
+	}
+	computed, err := runtime.Compute(ctx, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "get(graph, key) = %v, compute = %v\n", fromGraph, computed)
+
+	// Map and reduce, as in the talk, with functions that do not sleep.
+	addTwo := runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"))
+	var b []runtime.Delayed[int]
+	for _, x := range a {
+		b = append(b, addTwo.Call(runtime.Value(x)))
+	}
+	fmt.Fprintf(w, "map(addTwo, a) = %v\n", b)
+	mapped, err := runtime.ComputeSlice(ctx, b)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "compute(*b) = %v\n", mapped)
+	add := runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"))
+	reduced, err := runtime.Compute(ctx, foldLeft(add, a))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "reduce(add, a).compute() = %v\n", reduced)
+
+	return timed(ctx, w, cfg)
+}
+
+// foldLeft is functools.reduce(add, xs) on delayed values: a chain.
+func foldLeft(add runtime.Fn2[int, int, int], xs []int) runtime.Delayed[int] {
+	acc := runtime.Value(xs[0])
+	for _, x := range xs[1:] {
+		acc = add.Call(acc, runtime.Value(x))
+	}
+	return acc
+}
+
+// tree sums ds pairwise, level by level.
+func tree(add runtime.Fn2[int, int, int], ds []runtime.Delayed[int]) runtime.Delayed[int] {
+	for len(ds) > 1 {
+		var next []runtime.Delayed[int]
+		for i := 0; i+1 < len(ds); i += 2 {
+			next = append(next, add.Call(ds[i], ds[i+1]))
+		}
+		if len(ds)%2 == 1 {
+			next = append(next, ds[len(ds)-1])
+		}
+		ds = next
+	}
+	return ds[0]
+}
+
+// timed runs the map and the reduces with sleeping functions.
+func timed(ctx context.Context, w io.Writer, cfg config) error {
+	addTwoSlow := func(x int) int { time.Sleep(cfg.work); return x + 2 }
+	addSlow := func(x, y int) int { time.Sleep(cfg.work); return x + y }
+	xs := make([]int, cfg.n)
+	for i := range xs {
+		xs[i] = i
+	}
+	tab := timing.Table{Example: "graph"}
+
+	var seqMapped []int
+	tSeq, _ := timing.Time(func() error {
+		for _, x := range xs {
+			seqMapped = append(seqMapped, addTwoSlow(x))
+		}
+		return nil
+	})
+	addTwo := runtime.Func1(addTwoSlow, runtime.Name("addTwo"))
+	var parMapped []int
+	tPar, err := timing.Time(func() error {
+		var ds []runtime.Delayed[int]
+		for _, x := range xs {
+			ds = append(ds, addTwo.Call(runtime.Value(x)))
+		}
+		var err error
+		parMapped, err = runtime.ComputeSlice(ctx, ds)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(seqMapped, parMapped) {
+		return fmt.Errorf("map: sequential %v, parallel %v", seqMapped, parMapped)
+	}
+	tab.Add(fmt.Sprintf("map addTwo x%d", cfg.n), "ComputeSlice", tSeq, tPar)
+
+	var seqSum int
+	tSeq, _ = timing.Time(func() error {
+		seqSum = xs[0]
+		for _, x := range xs[1:] {
+			seqSum = addSlow(seqSum, x)
+		}
+		return nil
+	})
+	add := runtime.Func2(addSlow, runtime.Name("add"))
+	var foldSum, treeSum int
+	tFold, err := timing.Time(func() error {
+		var err error
+		foldSum, err = runtime.Compute(ctx, foldLeft(add, xs))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var treeGraph runtime.Graph
+	tTree, err := timing.Time(func() error {
+		leaves := make([]runtime.Delayed[int], len(xs))
+		for i, x := range xs {
+			leaves[i] = runtime.Value(x)
+		}
+		total := tree(add, leaves)
+		treeGraph = total.Graph()
+		var err error
+		treeSum, err = runtime.Compute(ctx, total)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if foldSum != seqSum || treeSum != seqSum {
+		return fmt.Errorf("reduce: sequential %d, fold %d, tree %d", seqSum, foldSum, treeSum)
+	}
+	tab.Add(fmt.Sprintf("reduce add x%d (left fold)", cfg.n), "a chain: no parallelism", tSeq, tFold)
+	tab.Add(fmt.Sprintf("reduce add x%d (tree)", cfg.n), "pairwise tree", tSeq, tTree)
+	fmt.Fprintf(w, "\nsum of 0..%d = %d\n\n", cfg.n-1, treeSum)
+	if err := tab.Print(w); err != nil {
+		return err
+	}
+	return draw(ctx, cfg, treeGraph)
+}
+
+// draw writes the tree reduction's graph where the flags say.
+func draw(ctx context.Context, cfg config, g runtime.Graph) error {
+	if cfg.dot != "" {
+		f, err := os.Create(cfg.dot)
+		if err != nil {
+			return err
+		}
+		if err := runtime.WriteDOT(f, g); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if cfg.svg != "" {
+		f, err := os.Create(cfg.svg)
+		if err != nil {
+			return err
+		}
+		if err := runtime.WriteSVG(ctx, f, g); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil
+}
