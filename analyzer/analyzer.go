@@ -1,0 +1,395 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/daskgen/daskgen/internal/directive"
+)
+
+// Analyzer is the daskgen analyzer. Its result is the package's *Plan.
+var Analyzer = &analysis.Analyzer{
+	Name:       "daskgen",
+	Doc:        Doc,
+	URL:        "https://pkg.go.dev/github.com/daskgen/daskgen/analyzer",
+	Requires:   []*analysis.Analyzer{inspect.Analyzer},
+	Run:        run,
+	ResultType: reflect.TypeFor[*Plan](),
+	FactTypes:  []analysis.Fact{new(DelayedFact), new(WritesFact)},
+}
+
+var (
+	candidate bool
+	extra     funcList
+)
+
+func init() {
+	Analyzer.Flags.BoolVar(&candidate, "candidate", false, "report loops that could be marked //daskgen:parallel, with a fix that marks them")
+	Analyzer.Flags.Var(&extra, "delayed", "comma-separated `functions` to treat as delayed besides the marked ones, as pkg/path.Func or pkg/path.Type.Method (for -candidate)")
+}
+
+// funcList is a flag of function names.
+type funcList map[string]bool
+
+func (l *funcList) String() string {
+	var names []string
+	for n := range *l {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+func (l *funcList) Set(s string) error {
+	m := funcList{}
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			m[n] = true
+		}
+	}
+	*l = m
+	return nil
+}
+
+// DelayedFact marks a function or method declared //daskgen:delayed, so that
+// parallel code in other packages knows its calls are tasks.
+type DelayedFact struct {
+	Pure    bool
+	Retries int // -1 when not set
+	Limit   int
+}
+
+// AFact marks DelayedFact as a fact.
+func (*DelayedFact) AFact() {}
+
+func (f *DelayedFact) String() string {
+	s := "delayed"
+	if f.Pure {
+		s += " pure"
+	}
+	if f.Retries >= 0 {
+		s += " retries=" + strconv.Itoa(f.Retries)
+	}
+	if f.Limit > 0 {
+		s += " limit=" + strconv.Itoa(f.Limit)
+	}
+	return s
+}
+
+// WritesFact records what a function writes besides its own locals: package
+// variables, and memory reachable through its receiver or parameters. It is
+// exported for every function that writes any, so that callers in other
+// packages see it.
+type WritesFact struct {
+	Globals  []string // package variables, as pkg.Name, sorted
+	Receiver bool     // memory reachable through the receiver
+	Params   []int    // memory reachable through these parameters (0-based), sorted
+}
+
+// AFact marks WritesFact as a fact.
+func (*WritesFact) AFact() {}
+
+func (f *WritesFact) String() string {
+	var parts []string
+	if len(f.Globals) > 0 {
+		parts = append(parts, "globals "+strings.Join(f.Globals, " "))
+	}
+	if f.Receiver {
+		parts = append(parts, "receiver")
+	}
+	if len(f.Params) > 0 {
+		var ps []string
+		for _, p := range f.Params {
+			ps = append(ps, strconv.Itoa(p))
+		}
+		parts = append(parts, "params "+strings.Join(ps, " "))
+	}
+	return "writes " + strings.Join(parts, "; ")
+}
+
+func (f *WritesFact) empty() bool { return len(f.Globals) == 0 && !f.Receiver && len(f.Params) == 0 }
+
+// Diagnostic categories.
+const (
+	CatDirective   = "directive"
+	CatMutation    = "mutation"
+	CatUnsupported = "unsupported"
+	CatSync        = "sync"
+	CatNothing     = "nothing"
+	CatCandidate   = "candidate"
+)
+
+type pass struct {
+	*analysis.Pass
+	plan   *Plan
+	writes map[*types.Func]*writeSummary
+}
+
+func (p *pass) report(pos token.Pos, category, format string, args ...any) {
+	p.Report(analysis.Diagnostic{Pos: pos, Category: category, Message: fmt.Sprintf(format, args...)})
+}
+
+func run(ap *analysis.Pass) (any, error) {
+	p := &pass{Pass: ap, plan: &Plan{}}
+	ins := ap.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+
+	var regions []*Region
+	for _, f := range ap.Files {
+		if ast.IsGenerated(f) {
+			continue
+		}
+		regions = append(regions, p.directives(f)...)
+	}
+	p.summarizeWrites(ins)
+	for _, d := range p.plan.Delayed {
+		p.checkDelayed(d)
+	}
+	for _, r := range regions {
+		if p.analyzeRegion(r, true) {
+			p.plan.Regions = append(p.plan.Regions, r)
+		}
+	}
+	if candidate {
+		p.candidates(ins, regions)
+	}
+	return p.plan, nil
+}
+
+// directives reads the file's directives, checks where they are, exports the
+// facts of delayed functions and returns the parallel regions.
+func (p *pass) directives(f *ast.File) []*Region {
+	used := map[*ast.CommentGroup]bool{}
+	var regions []*Region
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Doc == nil {
+			continue
+		}
+		used[fd.Doc] = true
+		ds, errs := directive.All(fd.Doc)
+		p.reportErrs(errs)
+		var delayed, parallel *directive.Directive
+		for i := range ds {
+			d := &ds[i]
+			switch {
+			case d.Name == directive.Delayed && delayed != nil, d.Name == directive.Parallel && parallel != nil:
+				p.report(d.Pos, CatDirective, "%s%s given twice for %s; keep one", directive.Prefix, d.Name, fd.Name.Name)
+			case d.Name == directive.Delayed:
+				delayed = d
+			default:
+				parallel = d
+			}
+		}
+		obj, _ := p.TypesInfo.Defs[fd.Name].(*types.Func)
+		if obj == nil {
+			continue
+		}
+		if delayed != nil && parallel != nil {
+			p.report(parallel.Pos, CatDirective, "%s is both //daskgen:delayed and //daskgen:parallel; a delayed function runs as one task, so keep one of the two", fd.Name.Name)
+			continue
+		}
+		if delayed != nil {
+			p.declareDelayed(fd, obj, *delayed)
+		}
+		if parallel != nil {
+			if parallel.Unordered {
+				p.report(parallel.Pos, CatDirective, "unordered applies to a worklist loop, not to the function %s; put //daskgen:parallel unordered on the line above the loop", fd.Name.Name)
+				continue
+			}
+			if fd.Body == nil {
+				p.report(parallel.Pos, CatDirective, "%s has no body to make parallel", fd.Name.Name)
+				continue
+			}
+			regions = append(regions, &Region{Func: fd, Obj: obj, Directive: *parallel})
+		}
+	}
+	// Directives on for statements: the comment group must end on the line
+	// directly above the for.
+	loops := map[int]ast.Stmt{} // line -> for statement starting there
+	encl := map[ast.Stmt]*ast.FuncDecl{}
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			var s ast.Stmt
+			switch n := n.(type) {
+			case *ast.ForStmt:
+				s = n
+			case *ast.RangeStmt:
+				s = n
+			case *ast.FuncLit:
+				return true
+			default:
+				return true
+			}
+			line := p.Fset.Position(s.Pos()).Line
+			loops[line] = s
+			encl[s] = fd
+			return true
+		})
+		// A labeled loop starts at its label.
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if ls, ok := n.(*ast.LabeledStmt); ok {
+				switch ls.Stmt.(type) {
+				case *ast.ForStmt, *ast.RangeStmt:
+					loops[p.Fset.Position(ls.Pos()).Line] = ls.Stmt
+				}
+			}
+			return true
+		})
+	}
+	for _, cg := range f.Comments {
+		if used[cg] {
+			continue
+		}
+		ds, errs := directive.All(cg)
+		p.reportErrs(errs)
+		if len(ds) == 0 {
+			continue
+		}
+		loop := loops[p.Fset.Position(cg.End()).Line+1]
+		for _, d := range ds {
+			switch {
+			case loop == nil:
+				p.report(d.Pos, CatDirective, "%s%s is not attached to anything; put it in the doc comment of a function, or (for parallel) on the line directly above a for statement", directive.Prefix, d.Name)
+			case d.Name == directive.Delayed:
+				p.report(d.Pos, CatDirective, "//daskgen:delayed marks a function, not a loop; put it in the doc comment of the slow function the loop calls")
+			default:
+				fd := encl[loop]
+				if fd == nil {
+					p.report(d.Pos, CatDirective, "//daskgen:parallel is on a loop outside any function body")
+					continue
+				}
+				obj, _ := p.TypesInfo.Defs[fd.Name].(*types.Func)
+				regions = append(regions, &Region{Func: fd, Obj: obj, Loop: loop, Directive: d})
+			}
+		}
+	}
+	// A parallel loop inside a parallel function, or inside another parallel
+	// loop, says nothing new.
+	for _, r := range regions {
+		if r.Loop == nil {
+			continue
+		}
+		for _, o := range regions {
+			if o == r || o.Func != r.Func {
+				continue
+			}
+			if o.Loop == nil || (o.Loop.Pos() < r.Loop.Pos() && r.Loop.End() <= o.Loop.End()) {
+				p.report(r.Directive.Pos, CatDirective, "this loop is already inside the parallel %s; remove this directive", regionName(o))
+				r.Directive.Name = "" // mark it dropped
+				break
+			}
+		}
+	}
+	return slices.DeleteFunc(regions, func(r *Region) bool { return r.Directive.Name == "" })
+}
+
+func regionName(r *Region) string {
+	if r.Loop == nil {
+		return "function " + r.Func.Name.Name
+	}
+	return "loop of " + r.Func.Name.Name
+}
+
+func (p *pass) reportErrs(errs []*directive.Error) {
+	for _, e := range errs {
+		p.report(e.Pos, CatDirective, "%s", e.Msg)
+	}
+}
+
+// declareDelayed checks a delayed function's signature and exports its fact.
+func (p *pass) declareDelayed(fd *ast.FuncDecl, obj *types.Func, d directive.Directive) {
+	sig := obj.Type().(*types.Signature)
+	res := sig.Results()
+	if res.Len() == 0 || (res.Len() == 1 && isError(res.At(0).Type())) {
+		p.report(d.Pos, CatUnsupported, "delayed function %s returns no value; a delayed function returns its result (and optionally an error last), which later code reads", fd.Name.Name)
+		return
+	}
+	for i := 0; i < res.Len()-1; i++ {
+		if isError(res.At(i).Type()) {
+			p.report(d.Pos, CatUnsupported, "delayed function %s returns an error before its last result; put the error last", fd.Name.Name)
+			return
+		}
+	}
+	if fd.Body == nil {
+		p.report(d.Pos, CatDirective, "delayed function %s has no body; daskgen cannot check it", fd.Name.Name)
+	}
+	fact := &DelayedFact{Pure: d.Pure, Retries: d.Retries, Limit: d.Limit}
+	p.ExportObjectFact(obj, fact)
+	p.plan.Delayed = append(p.plan.Delayed, &Delayed{Decl: fd, Func: obj, Directive: d})
+}
+
+func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+
+// delayedFact returns the fact of the function a call calls, if it is
+// delayed (marked, or named by -delayed).
+func (p *pass) delayedFact(call *ast.CallExpr) (*types.Func, *DelayedFact) {
+	fn, _ := typeutil.Callee(p.TypesInfo, call).(*types.Func)
+	if fn == nil {
+		return nil, nil
+	}
+	fn = fn.Origin()
+	var fact DelayedFact
+	if p.ImportObjectFact(fn, &fact) {
+		return fn, &fact
+	}
+	if len(extra) > 0 && extra[qualifiedName(fn)] {
+		return fn, &DelayedFact{Retries: -1}
+	}
+	return nil, nil
+}
+
+// qualifiedName is pkg/path.Func or pkg/path.Type.Method.
+func qualifiedName(fn *types.Func) string {
+	if fn.Pkg() == nil {
+		return fn.Name()
+	}
+	sig := fn.Type().(*types.Signature)
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		if ptr, ok := t.(*types.Pointer); ok {
+			t = ptr.Elem()
+		}
+		if named, ok := t.(*types.Named); ok {
+			return fn.Pkg().Path() + "." + named.Obj().Name() + "." + fn.Name()
+		}
+	}
+	return fn.Pkg().Path() + "." + fn.Name()
+}
+
+// checkDelayed reports a delayed function that writes shared state.
+func (p *pass) checkDelayed(d *Delayed) {
+	s := p.writes[d.Func]
+	if s == nil {
+		return
+	}
+	switch {
+	case len(s.globals) > 0:
+		g := s.firstGlobal()
+		p.report(s.globals[g], CatMutation, "delayed function %s writes package variable %s; its tasks run concurrently and in any order, so return the value instead of storing it", d.Func.Name(), g)
+	case s.receiver.IsValid():
+		p.report(s.receiver, CatMutation, "delayed method %s writes through its receiver; its tasks run concurrently, so return a new value instead of changing the receiver", d.Func.Name())
+	default:
+		for i, pos := range s.params {
+			if pos.IsValid() {
+				name := d.Func.Type().(*types.Signature).Params().At(i).Name()
+				p.report(pos, CatMutation, "delayed function %s writes through its parameter %s; the caller's value would change while other tasks read it, so return a new value instead", d.Func.Name(), name)
+				return
+			}
+		}
+	}
+}

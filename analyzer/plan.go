@@ -1,0 +1,226 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"github.com/daskgen/daskgen/internal/directive"
+)
+
+// Plan is the analyzer's result for one package: what the rewriter follows.
+// It lists the package's delayed functions and, for every parallel function
+// or loop, a Region.
+type Plan struct {
+	Delayed []*Delayed
+	Regions []*Region
+}
+
+// Delayed is a function or method of the package marked //daskgen:delayed.
+type Delayed struct {
+	Decl      *ast.FuncDecl
+	Func      *types.Func
+	Directive directive.Directive
+}
+
+// Region is a parallel function (Loop is nil) or a parallel loop.
+type Region struct {
+	Func      *ast.FuncDecl
+	Obj       *types.Func
+	Loop      ast.Stmt // *ast.ForStmt or *ast.RangeStmt, or nil for the whole function
+	Directive directive.Directive
+
+	Calls    []*Call      // calls of delayed functions, in source order
+	Vars     []*Var       // every local variable the region reads or writes, by position
+	Errors   []*ErrorSite // the error idiom after delayed calls
+	Barriers []*Barrier   // where eager code needs a delayed value
+	// LiveAfter lists the variables the region assigns that are read after
+	// it: for a loop, after the loop; for a function, none.
+	LiveAfter []*types.Var
+}
+
+// Call is one call of a delayed function in a region.
+type Call struct {
+	Expr    *ast.CallExpr
+	Func    *types.Func
+	Fact    *DelayedFact
+	Results []*types.Var // the variables it assigns, nil where blank or not a variable
+	Targets []ast.Expr   // what it is assigned to, as written (a variable, m[k], _)
+}
+
+// VarClass says how a region uses a variable, as MATLAB's parfor classifies
+// them.
+type VarClass int
+
+// The classes of variables.
+const (
+	LoopVar     VarClass = iota // the loop's own variable
+	ReadOnly                    // defined outside the region and only read in it
+	Temporary                   // defined in the region, holding eager values
+	Lifted                      // holds delayed values: becomes a Delayed[T]
+	Accumulator                 // collects delayed pieces in order (see AccKind)
+	ErrorVar                    // the error result of a delayed call
+	Eager                       // defined outside the region, assigned by eager code in it
+)
+
+var classNames = [...]string{"loop variable", "read-only", "temporary", "lifted", "accumulator", "error", "eager"}
+
+func (c VarClass) String() string { return classNames[c] }
+
+// AccKind is how an accumulator collects.
+type AccKind int
+
+// The kinds of accumulator.
+const (
+	NotAcc       AccKind = iota
+	Append               // s = append(s, d)
+	AppendSpread         // s = append(s, ds...)
+	OpAssign             // x op= d, folded in sequential order
+	MapWrite             // m[k] = d
+)
+
+var accNames = [...]string{"", "append", "append-spread", "op-assign", "map write"}
+
+func (k AccKind) String() string { return accNames[k] }
+
+// Var is a variable as the region uses it.
+type Var struct {
+	Obj   *types.Var
+	Class VarClass
+	Acc   AccKind     // for accumulators
+	Op    token.Token // for OpAssign accumulators: the operator, such as token.ADD
+	Call  *Call       // for ErrorVar: the call whose error it holds
+}
+
+// ErrorSite is the error idiom after a delayed call:
+//
+//	v, err := f(x)
+//	if err != nil {
+//		return ..., err // or fmt.Errorf("...: %w", err)
+//	}
+//
+// The twin turns it into a task whose failure ends the compute with the error
+// the sequential function would return.
+type ErrorSite struct {
+	Call    *Call
+	Err     *types.Var
+	If      *ast.IfStmt
+	Wrapped bool // the return wraps err rather than returning it as it is
+}
+
+// Barrier is a place where eager code needs a delayed value: the twin
+// computes the value there and goes on.
+type Barrier struct {
+	Pos    token.Pos
+	Var    *types.Var // the variable needed, or nil for a call's result used directly
+	What   string     // the variable's name, or "the result of f(x)"
+	Reason string     // what needs it, such as "the condition of an if"
+	InLoop bool       // inside a loop of the region: the loop waits there each iteration
+	Return bool       // a return statement: the end of the twin, not a wait
+}
+
+// Dump writes the plan as text, for tests and for daskgen's -plan flag.
+func (p *Plan) Dump(fset *token.FileSet) string {
+	var b strings.Builder
+	pos := func(at token.Pos) string {
+		ps := fset.Position(at)
+		return fmt.Sprintf("%d:%d", ps.Line, ps.Column)
+	}
+	for _, d := range p.Delayed {
+		fmt.Fprintf(&b, "delayed %s: %s\n", funcLabel(d.Func), d.Directive)
+	}
+	for _, r := range p.Regions {
+		if r.Loop != nil {
+			fmt.Fprintf(&b, "region: loop at %s in %s: %s\n", pos(r.Loop.Pos()), funcLabel(r.Obj), r.Directive)
+		} else {
+			fmt.Fprintf(&b, "region: func %s: %s\n", funcLabel(r.Obj), r.Directive)
+		}
+		b.WriteString("  calls:\n")
+		for _, c := range r.Calls {
+			var res []string
+			for _, t := range c.Targets {
+				res = append(res, types.ExprString(t))
+			}
+			arrow := ""
+			if len(res) > 0 {
+				arrow = " -> " + strings.Join(res, ", ")
+			}
+			fmt.Fprintf(&b, "    %s %s%s\n", pos(c.Expr.Pos()), c.Func.Name(), arrow)
+		}
+		b.WriteString("  vars:\n")
+		for _, v := range r.Vars {
+			extra := ""
+			switch {
+			case v.Class == Accumulator && v.Acc == OpAssign:
+				extra = fmt.Sprintf(" (%s %s=, in sequential order)", v.Acc, v.Op)
+			case v.Class == Accumulator:
+				extra = fmt.Sprintf(" (%s, in sequential order)", v.Acc)
+			case v.Class == ErrorVar && v.Call != nil:
+				extra = fmt.Sprintf(" (of %s at %s)", v.Call.Func.Name(), pos(v.Call.Expr.Pos()))
+			}
+			fmt.Fprintf(&b, "    %s: %s%s\n", v.Obj.Name(), v.Class, extra)
+		}
+		if len(r.Errors) > 0 {
+			b.WriteString("  error idioms:\n")
+			for _, e := range r.Errors {
+				how := "returned"
+				if e.Wrapped {
+					how = "wrapped"
+				}
+				fmt.Fprintf(&b, "    %s %s of %s, %s\n", pos(e.If.Pos()), e.Err.Name(), e.Call.Func.Name(), how)
+			}
+		}
+		if len(r.Barriers) > 0 {
+			b.WriteString("  barriers:\n")
+			for _, br := range r.Barriers {
+				where := ""
+				switch {
+				case br.Return:
+					where = " (end of the twin)"
+				case br.InLoop:
+					where = " (in a loop: waits each iteration)"
+				}
+				fmt.Fprintf(&b, "    %s %s: %s%s\n", pos(br.Pos), br.What, br.Reason, where)
+			}
+		}
+		if len(r.LiveAfter) > 0 {
+			var names []string
+			for _, v := range r.LiveAfter {
+				names = append(names, v.Name())
+			}
+			fmt.Fprintf(&b, "  live after: %s\n", strings.Join(names, ", "))
+		}
+	}
+	return b.String()
+}
+
+// funcLabel names a function as Go writes it: "F", "T.M" or "(*T).M".
+func funcLabel(f *types.Func) string {
+	if f == nil {
+		return "?"
+	}
+	sig := f.Type().(*types.Signature)
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		ptr := false
+		if p, ok := t.(*types.Pointer); ok {
+			t, ptr = p.Elem(), true
+		}
+		name := types.TypeString(t, func(*types.Package) string { return "" })
+		if i := strings.Index(name, "["); i >= 0 {
+			name = name[:i]
+		}
+		if ptr {
+			return "(*" + name + ")." + f.Name()
+		}
+		return name + "." + f.Name()
+	}
+	return f.Name()
+}
+
+func sortVars(vs []*Var) {
+	slices.SortFunc(vs, func(a, b *Var) int { return int(a.Obj.Pos() - b.Obj.Pos()) })
+}

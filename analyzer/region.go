@@ -1,0 +1,885 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// rs is the state of one region's analysis.
+type rs struct {
+	p      *pass
+	r      *Region
+	body   ast.Node // the loop, or the function's body
+	report bool     // report diagnostics (false when trying a candidate)
+	bad    bool     // a mutation or unsupported construct was found
+
+	calls  map[*ast.CallExpr]*Call
+	lifted map[*types.Var]bool
+	acc    map[*types.Var]*Var
+	errs   map[*types.Var][]*Call // error variables and the calls that set them
+	idioms map[*ast.IfStmt]bool
+	loops  []ast.Stmt // loops inside the region, the region's own included
+}
+
+func (s *rs) diag(pos token.Pos, category, format string, args ...any) {
+	if category == CatMutation || category == CatUnsupported {
+		s.bad = true
+	}
+	if s.report {
+		s.p.report(pos, category, format, args...)
+	}
+}
+
+func (s *rs) line(pos token.Pos) int { return s.p.Fset.Position(pos).Line }
+
+// analyzeRegion fills in r and reports what is wrong with it. It returns
+// false when the region calls no delayed function.
+func (p *pass) analyzeRegion(r *Region, report bool) bool {
+	s := &rs{p: p, r: r, report: report,
+		calls: map[*ast.CallExpr]*Call{}, lifted: map[*types.Var]bool{}, acc: map[*types.Var]*Var{},
+		errs: map[*types.Var][]*Call{}, idioms: map[*ast.IfStmt]bool{}}
+	if r.Loop != nil {
+		s.body = r.Loop
+	} else {
+		s.body = r.Func.Body
+	}
+	s.findCalls()
+	if len(r.Calls) == 0 {
+		if report && !s.bad {
+			what := "parallel function " + r.Func.Name.Name
+			if r.Loop != nil {
+				what = "parallel loop"
+			}
+			p.report(r.Directive.Pos, CatNothing, "%s calls no delayed function, so it has nothing to run in parallel; mark the slow functions it calls //daskgen:delayed, or remove the directive", what)
+		}
+		return false
+	}
+	s.lift()
+	s.uses()
+	s.classify()
+	s.mutations()
+	if r.Loop != nil {
+		s.liveAfter()
+	}
+	return !s.bad
+}
+
+// findCalls finds the delayed calls, the variables they assign, the loops,
+// and the constructs a twin cannot have.
+func (s *rs) findCalls() {
+	info := s.p.TypesInfo
+	type assigned struct {
+		lhs  []ast.Expr
+		call *ast.CallExpr
+	}
+	var pending []assigned
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			// Closures are eager code: they run as they are.
+			ast.Inspect(n.Body, func(m ast.Node) bool {
+				if c, ok := m.(*ast.CallExpr); ok {
+					if fn, _ := s.p.delayedFact(c); fn != nil {
+						s.diag(c.Pos(), CatUnsupported, "delayed function %s is called inside a function literal in parallel code; call it in the loop itself, or move the closure out", fn.Name())
+					}
+				}
+				return true
+			})
+			return false
+		case *ast.ForStmt:
+			s.loops = append(s.loops, n)
+		case *ast.RangeStmt:
+			s.loops = append(s.loops, n)
+		case *ast.GoStmt:
+			s.diag(n.Pos(), CatUnsupported, "go statement in parallel code: the twin would start it while the graph is built; move it out of the parallel region")
+		case *ast.DeferStmt:
+			s.diag(n.Pos(), CatUnsupported, "defer in parallel code: the twin cannot keep its timing; move it out of the parallel region")
+		case *ast.SelectStmt:
+			s.diag(n.Pos(), CatUnsupported, "select in parallel code is not supported; move it out of the parallel region")
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO {
+				s.diag(n.Pos(), CatUnsupported, "goto %s in parallel code is not supported; use a loop with break or continue", n.Label.Name)
+			}
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+				if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
+					s.diag(n.Pos(), CatUnsupported, "recover in parallel code is not supported: a task's panic is raised again where its value is needed")
+				}
+			}
+			if fn, fact := s.p.delayedFact(n); fn != nil {
+				c := &Call{Expr: n, Func: fn, Fact: fact}
+				s.calls[n] = c
+				s.r.Calls = append(s.r.Calls, c)
+			}
+		case *ast.AssignStmt:
+			if len(n.Rhs) == 1 {
+				if c, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); ok {
+					pending = append(pending, assigned{n.Lhs, c})
+				}
+			} else {
+				for i, rhs := range n.Rhs {
+					if c, ok := ast.Unparen(rhs).(*ast.CallExpr); ok {
+						pending = append(pending, assigned{n.Lhs[i : i+1], c})
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Values) == 1 {
+				if c, ok := ast.Unparen(n.Values[0]).(*ast.CallExpr); ok {
+					lhs := make([]ast.Expr, len(n.Names))
+					for i, id := range n.Names {
+						lhs[i] = id
+					}
+					pending = append(pending, assigned{lhs, c})
+				}
+			}
+		}
+		return true
+	})
+	// The calls are known now; record what they assign.
+	for _, a := range pending {
+		s.results(a.lhs, a.call)
+	}
+	if s.r.Loop != nil {
+		s.loops = append(s.loops, s.r.Loop)
+	}
+}
+
+// results records the variables a delayed call assigns; the error result's
+// variable becomes an ErrorVar.
+func (s *rs) results(lhs []ast.Expr, ce *ast.CallExpr) {
+	c := s.calls[ce]
+	if c == nil {
+		return
+	}
+	sig := c.Func.Type().(*types.Signature)
+	c.Results = make([]*types.Var, len(lhs))
+	c.Targets = lhs
+	for i, e := range lhs {
+		v := s.identVar(e)
+		if v == nil {
+			continue
+		}
+		c.Results[i] = v
+		if len(lhs) == sig.Results().Len() && i == len(lhs)-1 && isError(sig.Results().At(i).Type()) {
+			s.errs[v] = append(s.errs[v], c)
+		}
+	}
+}
+
+// identVar returns the variable e names, if e is a plain identifier.
+func (s *rs) identVar(e ast.Expr) *types.Var {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	if v, ok := s.p.TypesInfo.Defs[id].(*types.Var); ok {
+		return v
+	}
+	v, _ := s.p.TypesInfo.Uses[id].(*types.Var)
+	return v
+}
+
+// lazy reports whether e's value is delayed.
+func (s *rs) lazy(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		v, _ := s.p.TypesInfo.Uses[e].(*types.Var)
+		return v != nil && (s.lifted[v] || s.errs[v] != nil)
+	case *ast.CallExpr:
+		if s.calls[e] != nil {
+			return true
+		}
+		if tv, ok := s.p.TypesInfo.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
+			return s.lazy(e.Args[0])
+		}
+		return false
+	case *ast.BinaryExpr:
+		return s.lazy(e.X) || s.lazy(e.Y)
+	case *ast.UnaryExpr:
+		return e.Op != token.AND && s.lazy(e.X)
+	case *ast.SelectorExpr:
+		return qualifiedVar(s.p.TypesInfo, e) == nil && s.lazy(e.X)
+	case *ast.IndexExpr:
+		return s.lazy(e.X) || s.lazy(e.Index)
+	case *ast.SliceExpr:
+		return s.lazy(e.X) || (e.Low != nil && s.lazy(e.Low)) || (e.High != nil && s.lazy(e.High)) || (e.Max != nil && s.lazy(e.Max))
+	case *ast.StarExpr:
+		return s.lazy(e.X)
+	case *ast.TypeAssertExpr:
+		return s.lazy(e.X)
+	case *ast.CompositeLit:
+		return slices.ContainsFunc(e.Elts, s.lazy)
+	case *ast.KeyValueExpr:
+		return s.lazy(e.Value)
+	}
+	return false
+}
+
+type pair struct {
+	lhs, rhs ast.Expr
+	tok      token.Token
+}
+
+// lift finds, to a fixed point, the variables that hold delayed values and
+// the accumulators that collect them.
+func (s *rs) lift() {
+	var pairs []pair
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i := range n.Lhs {
+					pairs = append(pairs, pair{n.Lhs[i], n.Rhs[i], n.Tok})
+				}
+			} else if len(n.Rhs) == 1 {
+				for _, l := range n.Lhs {
+					pairs = append(pairs, pair{l, n.Rhs[0], n.Tok})
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if len(n.Values) == len(n.Names) {
+					pairs = append(pairs, pair{id, n.Values[i], token.DEFINE})
+				} else if len(n.Values) == 1 {
+					pairs = append(pairs, pair{id, n.Values[0], token.DEFINE})
+				}
+			}
+		}
+		return true
+	})
+	for changed := true; changed; {
+		changed = false
+		for _, pr := range pairs {
+			v := s.identVar(pr.lhs)
+			switch {
+			case v != nil && s.errs[v] != nil:
+				// The error result of a delayed call.
+			case v != nil && isOpAssign(pr.tok) && s.lazy(pr.rhs) && !s.lifted[v]:
+				if s.acc[v] == nil {
+					s.acc[v] = &Var{Obj: v, Class: Accumulator, Acc: OpAssign, Op: opOf(pr.tok)}
+					changed = true
+				}
+			case v != nil && s.appendForm(v, pr.rhs) && !s.lifted[v]:
+				if s.acc[v] == nil {
+					kind := Append
+					if pr.rhs.(*ast.CallExpr).Ellipsis.IsValid() {
+						kind = AppendSpread
+					}
+					s.acc[v] = &Var{Obj: v, Class: Accumulator, Acc: kind}
+					changed = true
+				}
+			case v == nil && s.lazy(pr.rhs):
+				if m := s.mapWrite(pr.lhs); m != nil && !s.lifted[m] && s.acc[m] == nil {
+					s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
+					changed = true
+				}
+			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v):
+				s.lifted[v] = true
+				delete(s.acc, v)
+				changed = true
+			}
+		}
+	}
+}
+
+func isOpAssign(tok token.Token) bool {
+	return tok >= token.ADD_ASSIGN && tok <= token.AND_NOT_ASSIGN
+}
+
+// opOf turns += into +.
+func opOf(tok token.Token) token.Token {
+	return map[token.Token]token.Token{
+		token.ADD_ASSIGN: token.ADD, token.SUB_ASSIGN: token.SUB, token.MUL_ASSIGN: token.MUL,
+		token.QUO_ASSIGN: token.QUO, token.REM_ASSIGN: token.REM, token.AND_ASSIGN: token.AND,
+		token.OR_ASSIGN: token.OR, token.XOR_ASSIGN: token.XOR, token.SHL_ASSIGN: token.SHL,
+		token.SHR_ASSIGN: token.SHR, token.AND_NOT_ASSIGN: token.AND_NOT,
+	}[tok]
+}
+
+// appendForm reports whether rhs is append(v, ...) with a delayed element.
+func (s *rs) appendForm(v *types.Var, rhs ast.Expr) bool {
+	c, ok := ast.Unparen(rhs).(*ast.CallExpr)
+	if !ok || !s.isBuiltin(c, "append") || len(c.Args) < 2 || s.identVar(c.Args[0]) != v {
+		return false
+	}
+	return slices.ContainsFunc(c.Args[1:], func(a ast.Expr) bool {
+		if s.lazy(a) {
+			return true
+		}
+		// append(s, ds...) where ds is itself an accumulator of delayed pieces.
+		if w := s.identVar(a); w != nil && s.acc[w] != nil && c.Ellipsis.IsValid() {
+			return true
+		}
+		return false
+	})
+}
+
+// mapWrite returns m when lhs is m[k] for a local map m.
+func (s *rs) mapWrite(lhs ast.Expr) *types.Var {
+	ix, ok := ast.Unparen(lhs).(*ast.IndexExpr)
+	if !ok {
+		return nil
+	}
+	if _, ok := under(s.p.TypesInfo.TypeOf(ix.X)).(*types.Map); !ok {
+		return nil
+	}
+	m := s.identVar(ix.X)
+	if m == nil || isGlobal(m) || s.lazy(ix.Index) {
+		return nil
+	}
+	return m
+}
+
+func (s *rs) isBuiltin(c *ast.CallExpr, name string) bool {
+	id, ok := ast.Unparen(c.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := s.p.TypesInfo.Uses[id].(*types.Builtin)
+	return ok && b.Name() == name
+}
+
+// inLoop reports whether pos is in the part of a loop of the region that
+// runs every iteration: the body, and a for's condition and post statement
+// (not a range's expression or a for's init, which run once).
+func (s *rs) inLoop(pos token.Pos) bool {
+	for _, l := range s.loops {
+		var from token.Pos
+		switch l := l.(type) {
+		case *ast.RangeStmt:
+			from = l.Body.Pos()
+		case *ast.ForStmt:
+			from = l.Body.Pos()
+			if l.Cond != nil {
+				from = l.Cond.Pos()
+			} else if l.Post != nil {
+				from = l.Post.Pos()
+			}
+		}
+		if from <= pos && pos < l.End() {
+			return true
+		}
+	}
+	return false
+}
+
+// uses finds every place where eager code reads a delayed value: barriers,
+// the error idiom, and what the twin cannot do.
+func (s *rs) uses() {
+	var path []ast.Node
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if n == nil {
+			path = path[:len(path)-1]
+			return true
+		}
+		switch n := n.(type) {
+		case *ast.Ident:
+			s.use(n, path)
+		case *ast.CallExpr:
+			if s.calls[n] != nil {
+				s.callResult(n, path)
+			}
+		}
+		path = append(path, n)
+		return true
+	})
+}
+
+func (s *rs) use(id *ast.Ident, path []ast.Node) {
+	v, _ := s.p.TypesInfo.Uses[id].(*types.Var)
+	if v == nil || (!s.lifted[v] && s.acc[v] == nil && s.errs[v] == nil) {
+		return
+	}
+	if len(path) > 0 {
+		switch par := path[len(path)-1].(type) {
+		case *ast.AssignStmt:
+			if slices.Contains(par.Lhs, ast.Expr(id)) {
+				return // assigned, not read
+			}
+		case *ast.IncDecStmt:
+			return // x++ on a delayed x stays delayed
+		case *ast.RangeStmt:
+			if par.Key == ast.Expr(id) || par.Value == ast.Expr(id) {
+				return
+			}
+		}
+	}
+	// Inside a closure: it captures the delayed value.
+	for _, n := range path {
+		if fl, ok := n.(*ast.FuncLit); ok && !(fl.Pos() <= v.Pos() && v.Pos() < fl.End()) {
+			s.diag(id.Pos(), CatUnsupported, "closure captures %s, which holds a delayed value; compute it before the closure, or pass it in as an argument", v.Name())
+			return
+		}
+	}
+	if a := s.acc[v]; a != nil {
+		s.useAcc(id, v, a, path)
+		return
+	}
+	// Climb through expressions that stay delayed.
+	var child ast.Node = id
+	i := len(path) - 1
+	for ; i >= 0; i-- {
+		if !s.lifts(path[i], child) {
+			break
+		}
+		child = path[i]
+	}
+	if i < 0 {
+		return
+	}
+	parent := path[i]
+	if s.errs[v] != nil && s.errorUse(id, v, parent, child, path[:i]) {
+		return
+	}
+	s.consume(id, v, v.Name(), parent, child, path[:i])
+}
+
+// callResult handles a delayed call whose result is used directly, not
+// through a variable: fmt.Println(inc(x)), inc(x) + 1 in a condition.
+func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
+	var child ast.Node = c
+	i := len(path) - 1
+	for ; i >= 0; i-- {
+		if !s.lifts(path[i], child) {
+			break
+		}
+		child = path[i]
+	}
+	if i < 0 {
+		return
+	}
+	switch path[i].(type) {
+	case *ast.ExprStmt:
+		return // the result is dropped; the call still runs as a task
+	case *ast.AssignStmt, *ast.ValueSpec:
+		if as, ok := path[i].(*ast.AssignStmt); ok && !slices.Contains(as.Rhs, child.(ast.Expr)) {
+			break
+		}
+		if child == ast.Node(c) {
+			return // assigned to variables: handled by lift
+		}
+	}
+	s.consume(c, nil, "the result of "+types.ExprString(c), path[i], child, path[:i])
+}
+
+// consume classifies the eager code, parent, that reads a delayed value
+// (through child): a dependency, a barrier, or something unsupported.
+func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast.Node, above []ast.Node) {
+	i := len(above)
+	barrier := func(reason string) {
+		b := &Barrier{Pos: leaf.Pos(), Var: v, What: what, Reason: reason, InLoop: s.inLoop(leaf.Pos())}
+		s.r.Barriers = append(s.r.Barriers, b)
+		if b.InLoop {
+			s.diag(leaf.Pos(), CatSync, "%s is needed by eager code here (%s), so the loop waits for it in every iteration; use it after the loop, or do this work in a delayed function", what, reason)
+		}
+	}
+	switch par := parent.(type) {
+	case *ast.CallExpr:
+		if s.calls[par] != nil {
+			return // an argument of a delayed call: a dependency
+		}
+		if s.isBuiltin(par, "append") && slices.Contains(par.Args[1:], child.(ast.Expr)) && i > 0 {
+			if as, ok := above[i-1].(*ast.AssignStmt); ok && len(as.Lhs) == 1 {
+				if w := s.identVar(as.Lhs[0]); w != nil && s.acc[w] != nil {
+					return // collected by an accumulator
+				}
+			}
+		}
+		barrier("an argument of " + calleeName(s.p.TypesInfo, par))
+	case *ast.AssignStmt:
+		for k, rhs := range par.Rhs {
+			if rhs != child {
+				continue
+			}
+			lhs := par.Lhs[0]
+			if len(par.Lhs) == len(par.Rhs) {
+				lhs = par.Lhs[k]
+			}
+			if w := s.identVar(lhs); w != nil {
+				if isGlobal(w) {
+					s.diag(leaf.Pos(), CatUnsupported, "%s, a delayed value, is stored in package variable %s; keep it in a local variable and store the result after the parallel code", what, w.Name())
+				}
+				return // the variable it goes to is lifted too
+			}
+			if m := s.mapWrite(lhs); m != nil && s.acc[m] != nil {
+				return
+			}
+			barrier("stored into " + types.ExprString(lhs))
+			return
+		}
+		barrier("used in the left side of an assignment")
+	case *ast.ValueSpec, *ast.IncDecStmt:
+	case *ast.ReturnStmt:
+		s.r.Barriers = append(s.r.Barriers, &Barrier{Pos: leaf.Pos(), Var: v, What: what, Reason: "returned", Return: true})
+	case *ast.IfStmt:
+		barrier("the condition of an if")
+	case *ast.ForStmt:
+		barrier("the condition of a for")
+	case *ast.SwitchStmt:
+		barrier("the tag of a switch")
+	case *ast.CaseClause:
+		barrier("a case of a switch")
+	case *ast.RangeStmt:
+		barrier("ranged over")
+	case *ast.SendStmt:
+		s.diag(leaf.Pos(), CatUnsupported, "%s, a delayed value, is sent on a channel; compute it first, or send after the parallel code", what)
+	case *ast.UnaryExpr:
+		barrier("its address is taken")
+	default:
+		barrier("read by eager code")
+	}
+}
+
+// lifts reports whether parent, an expression containing child, stays
+// delayed when child does.
+func (s *rs) lifts(parent, child ast.Node) bool {
+	switch p := parent.(type) {
+	case *ast.BinaryExpr, *ast.ParenExpr, *ast.IndexExpr, *ast.SliceExpr, *ast.StarExpr,
+		*ast.CompositeLit, *ast.KeyValueExpr:
+		return true
+	case *ast.UnaryExpr:
+		return p.Op != token.AND
+	case *ast.SelectorExpr:
+		return p.X == child
+	case *ast.TypeAssertExpr:
+		return p.X == child
+	case *ast.CallExpr:
+		tv, ok := s.p.TypesInfo.Types[p.Fun]
+		return ok && tv.IsType() && len(p.Args) == 1
+	}
+	return false
+}
+
+// useAcc handles a use of an accumulator: its own updates are not uses;
+// anything else reads it and needs it materialized.
+func (s *rs) useAcc(id *ast.Ident, v *types.Var, a *Var, path []ast.Node) {
+	if len(path) == 0 {
+		return
+	}
+	parent := path[len(path)-1]
+	switch par := parent.(type) {
+	case *ast.AssignStmt:
+		if slices.Contains(par.Lhs, ast.Expr(id)) {
+			return // the accumulator is updated
+		}
+	case *ast.CallExpr:
+		if s.isBuiltin(par, "append") && len(par.Args) > 0 && par.Args[0] == ast.Expr(id) && len(path) > 1 {
+			if as, ok := path[len(path)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && s.identVar(as.Lhs[0]) == v {
+				return // s = append(s, ...)
+			}
+		}
+		if s.calls[par] != nil {
+			return // passed to a delayed call as a whole: a dependency on all its pieces
+		}
+		if s.isBuiltin(par, "append") && par.Ellipsis.IsValid() && len(par.Args) == 2 && par.Args[1] == ast.Expr(id) {
+			return // spread into another accumulator
+		}
+	case *ast.IndexExpr:
+		if a.Acc == MapWrite && par.X == ast.Expr(id) && len(path) > 1 {
+			if as, ok := path[len(path)-2].(*ast.AssignStmt); ok && slices.Contains(as.Lhs, ast.Expr(par)) {
+				return // m[k] = d
+			}
+		}
+	case *ast.ReturnStmt:
+		s.r.Barriers = append(s.r.Barriers, &Barrier{Pos: id.Pos(), Var: v, What: v.Name(), Reason: "returned", Return: true})
+		return
+	}
+	reason := "read by eager code"
+	switch par := parent.(type) {
+	case *ast.CallExpr:
+		reason = "an argument of " + calleeName(s.p.TypesInfo, par)
+	case *ast.RangeStmt:
+		reason = "ranged over"
+	}
+	b := &Barrier{Pos: id.Pos(), Var: v, What: v.Name(), Reason: reason, InLoop: s.inLoop(id.Pos())}
+	s.r.Barriers = append(s.r.Barriers, b)
+	if b.InLoop {
+		s.diag(id.Pos(), CatSync, "accumulator %s is read by eager code here (%s), so the loop waits for every piece so far in each iteration; read it after the loop", v.Name(), reason)
+	}
+}
+
+// errorUse handles a use of the error result of a delayed call. In the idiom
+//
+//	if err != nil { return ..., err }
+//
+// it is not a barrier: the twin returns the error the sequential code would.
+func (s *rs) errorUse(id *ast.Ident, v *types.Var, parent, child ast.Node, above []ast.Node) bool {
+	// Inside the return of an idiom already recognized.
+	for _, n := range above {
+		if ifs, ok := n.(*ast.IfStmt); ok && s.idioms[ifs] {
+			return true
+		}
+	}
+	ifs, ok := parent.(*ast.IfStmt)
+	if !ok || ifs.Cond != child || ifs.Else != nil || ifs.Init != nil || len(ifs.Body.List) != 1 {
+		return false
+	}
+	cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+	if !ok || cond.Op != token.NEQ || !isNil(s.p.TypesInfo, cond.Y) || ast.Unparen(cond.X) != ast.Expr(id) {
+		return false
+	}
+	ret, ok := ifs.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) == 0 {
+		return false
+	}
+	last := ast.Unparen(ret.Results[len(ret.Results)-1])
+	wrapped := false
+	switch e := last.(type) {
+	case *ast.Ident:
+		if s.identVar(e) != v {
+			return false
+		}
+	case *ast.CallExpr:
+		if !slices.ContainsFunc(e.Args, func(a ast.Expr) bool { return s.identVar(a) == v }) {
+			return false
+		}
+		wrapped = true
+	default:
+		return false
+	}
+	// The call that set err last before the if.
+	var call *Call
+	for _, c := range s.errs[v] {
+		if c.Expr.Pos() < ifs.Pos() && (call == nil || c.Expr.Pos() > call.Expr.Pos()) {
+			call = c
+		}
+	}
+	if call == nil {
+		return false
+	}
+	s.idioms[ifs] = true
+	s.r.Errors = append(s.r.Errors, &ErrorSite{Call: call, Err: v, If: ifs, Wrapped: wrapped})
+	return true
+}
+
+func isNil(info *types.Info, e ast.Expr) bool {
+	tv, ok := info.Types[e]
+	return ok && tv.IsNil()
+}
+
+func calleeName(info *types.Info, c *ast.CallExpr) string {
+	if fn := typeutil.Callee(info, c); fn != nil {
+		if f, ok := fn.(*types.Func); ok && f.Pkg() != nil {
+			return f.Pkg().Name() + "." + f.Name()
+		}
+		return fn.Name()
+	}
+	return types.ExprString(c.Fun)
+}
+
+// classify lists every local variable the region touches, with its class.
+func (s *rs) classify() {
+	info := s.p.TypesInfo
+	seen := map[*types.Var]bool{}
+	loopVars := map[*types.Var]bool{}
+	assigned := map[*types.Var]bool{}
+	for _, l := range s.loops {
+		switch l := l.(type) {
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{l.Key, l.Value} {
+				if id, ok := e.(*ast.Ident); ok && l.Tok == token.DEFINE {
+					if v, ok := info.Defs[id].(*types.Var); ok {
+						loopVars[v] = true
+					}
+				}
+			}
+		case *ast.ForStmt:
+			if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+				for _, e := range as.Lhs {
+					if v := s.identVar(e); v != nil {
+						loopVars[v] = true
+					}
+				}
+			}
+		}
+	}
+	mark := func(e ast.Expr) {
+		if v := rootVar(info, e); v != nil {
+			assigned[v] = true
+		}
+	}
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				mark(l)
+			}
+		case *ast.IncDecStmt:
+			mark(n.X)
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if e != nil {
+						mark(e)
+					}
+				}
+			}
+		case *ast.Ident:
+			v, _ := info.Uses[n].(*types.Var)
+			if v == nil {
+				v, _ = info.Defs[n].(*types.Var)
+			}
+			if v != nil && !v.IsField() && !isGlobal(v) && v.Name() != "_" {
+				seen[v] = true
+			}
+		}
+		return true
+	})
+	inside := func(v *types.Var) bool { return s.body.Pos() <= v.Pos() && v.Pos() < s.body.End() }
+	for v := range seen {
+		out := &Var{Obj: v}
+		switch {
+		case loopVars[v]:
+			out.Class = LoopVar
+		case s.errs[v] != nil:
+			out.Class = ErrorVar
+			out.Call = s.errs[v][0]
+		case s.lifted[v]:
+			out.Class = Lifted
+		case s.acc[v] != nil:
+			out = s.acc[v]
+		case inside(v):
+			out.Class = Temporary
+		case assigned[v]:
+			out.Class = Eager
+		default:
+			out.Class = ReadOnly
+		}
+		s.r.Vars = append(s.r.Vars, out)
+	}
+	sortVars(s.r.Vars)
+}
+
+// mutations reports arguments of delayed calls that eager code changes
+// before the graph can run.
+func (s *rs) mutations() {
+	info := s.p.TypesInfo
+	type shared struct {
+		call *Call
+		v    *types.Var
+	}
+	var args []shared
+	for _, c := range s.r.Calls {
+		for _, a := range c.Expr.Args {
+			v := rootVar(info, a)
+			if v == nil || !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
+				continue
+			}
+			args = append(args, shared{c, v})
+		}
+	}
+	if len(args) == 0 {
+		return
+	}
+	// Every write through each shared variable in the region.
+	writes := map[*types.Var][]token.Pos{}
+	for _, sh := range args {
+		if _, done := writes[sh.v]; done {
+			continue
+		}
+		w := &writer{p: s.p, params: map[*types.Var]int{sh.v: 0},
+			s: &writeSummary{globals: map[string]token.Pos{}, params: make([]token.Pos, 1)}}
+		var found []token.Pos
+		ast.Inspect(s.body, func(n ast.Node) bool {
+			w.s.params[0] = token.NoPos
+			if isGlobal(sh.v) {
+				w.s.globals = map[string]token.Pos{}
+			}
+			w.visit(n)
+			if pos := w.s.params[0]; pos.IsValid() {
+				found = append(found, pos)
+			}
+			if isGlobal(sh.v) {
+				for _, pos := range w.s.globals {
+					found = append(found, pos)
+				}
+			}
+			return true
+		})
+		writes[sh.v] = found
+	}
+	reported := map[token.Pos]bool{}
+	for _, sh := range args {
+		for _, pos := range writes[sh.v] {
+			if reported[pos] || !s.before(sh.call.Expr, sh.v, pos) {
+				continue
+			}
+			reported[pos] = true
+			s.diag(pos, CatMutation, "%s is passed to delayed call %s at line %d and changed here before the graph runs, so the task could see the change; pass a copy (for a slice, slices.Clone(%s)) or change a new value",
+				sh.v.Name(), sh.call.Func.Name(), s.line(sh.call.Expr.Pos()), sh.v.Name())
+		}
+	}
+}
+
+// before reports whether a write at pos can happen after call was made and
+// before the graph runs: it comes later in the code, or both are in a loop
+// that v outlives, so that the next iteration writes.
+func (s *rs) before(call *ast.CallExpr, v *types.Var, pos token.Pos) bool {
+	if pos > call.End() {
+		return true
+	}
+	for _, l := range s.loops {
+		if l.Pos() <= call.Pos() && call.End() <= l.End() && l.Pos() <= pos && pos < l.End() && !(l.Pos() <= v.Pos() && v.Pos() < l.End()) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRefs reports whether values of t share memory when copied.
+func hasRefs(t types.Type, seen map[types.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Map, *types.Pointer, *types.Chan, *types.Interface:
+		return true
+	case *types.Array:
+		return hasRefs(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if hasRefs(u.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// liveAfter lists the variables a parallel loop assigns that are read after
+// it.
+func (s *rs) liveAfter() {
+	info := s.p.TypesInfo
+	set := map[*types.Var]bool{}
+	for _, v := range s.r.Vars {
+		if v.Class == Lifted || v.Class == Accumulator || v.Class == Eager || v.Class == ErrorVar {
+			set[v.Obj] = true
+		}
+	}
+	live := map[*types.Var]bool{}
+	ast.Inspect(s.r.Func.Body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Pos() >= s.r.Loop.End() {
+			if v, ok := info.Uses[id].(*types.Var); ok && set[v] {
+				live[v] = true
+			}
+		}
+		return true
+	})
+	for _, v := range s.r.Vars {
+		if live[v.Obj] {
+			s.r.LiveAfter = append(s.r.LiveAfter, v.Obj)
+		}
+	}
+}
+
+// String describes a call site for messages.
+func (c *Call) String() string { return fmt.Sprintf("%s()", c.Func.Name()) }

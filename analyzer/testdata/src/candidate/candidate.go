@@ -1,0 +1,49 @@
+package candidate
+
+import "fmt"
+
+//daskgen:delayed
+func inc(x int) int { return x + 1 } // want inc:"delayed"
+
+func Sum(xs []int) int {
+	t := 0
+	for _, x := range xs { // want `the iterations of this loop call delayed function inc independently; mark it //daskgen:parallel to run them in parallel`
+		t += inc(x)
+	}
+	return t
+}
+
+func Nested(rows [][]int) []int {
+	var out []int
+	for _, row := range rows { // want `the iterations of this loop call delayed function inc independently`
+		for _, x := range row {
+			out = append(out, inc(x))
+		}
+	}
+	return out
+}
+
+// Not candidates: a barrier in the loop, no delayed call.
+func Printed(xs []int) {
+	for _, x := range xs {
+		fmt.Println(inc(x))
+	}
+}
+
+func Fast(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+// Already parallel.
+func Marked(xs []int) int {
+	t := 0
+	//daskgen:parallel
+	for _, x := range xs {
+		t += inc(x)
+	}
+	return t
+}

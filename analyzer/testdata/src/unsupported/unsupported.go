@@ -1,0 +1,99 @@
+package unsupported
+
+import "fmt"
+
+//daskgen:delayed
+func inc(x int) int { return x + 1 } // want inc:"delayed"
+
+var last int
+
+//daskgen:parallel
+func Go(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		go fmt.Println(x) // want `go statement in parallel code: the twin would start it while the graph is built; move it out of the parallel region`
+		t += inc(x)
+	}
+	return t
+}
+
+//daskgen:parallel
+func Defer(xs []int) (t int) {
+	defer fmt.Println("done") // want `defer in parallel code: the twin cannot keep its timing; move it out of the parallel region`
+	for _, x := range xs {
+		t += inc(x)
+	}
+	return t
+}
+
+//daskgen:parallel
+func Recover(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		_ = recover() // want `recover in parallel code is not supported`
+		t += inc(x)
+	}
+	return t
+}
+
+//daskgen:parallel
+func Select(xs []int, ch chan int) int {
+	t := 0
+	for _, x := range xs {
+		select { // want `select in parallel code is not supported; move it out of the parallel region`
+		case ch <- x:
+		default:
+		}
+		t += inc(x)
+	}
+	return t
+}
+
+//daskgen:parallel
+func Goto(xs []int) int {
+	t := 0
+	i := 0
+again:
+	t += inc(xs[i])
+	i++
+	if i < len(xs) {
+		goto again // want `goto again in parallel code is not supported; use a loop with break or continue`
+	}
+	return t
+}
+
+//daskgen:parallel
+func Capture(xs []int) []func() int {
+	var fs []func() int
+	for _, x := range xs {
+		y := inc(x)
+		fs = append(fs, func() int { return y }) // want `closure captures y, which holds a delayed value; compute it before the closure, or pass it in as an argument`
+	}
+	return fs
+}
+
+//daskgen:parallel
+func CallInClosure(xs []int) []int {
+	var out []int
+	f := func(x int) int { return inc(x) } // want `delayed function inc is called inside a function literal in parallel code; call it in the loop itself, or move the closure out`
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+//daskgen:parallel
+func Send(xs []int, ch chan int) {
+	for _, x := range xs {
+		y := inc(x)
+		ch <- y // want `y, a delayed value, is sent on a channel; compute it first, or send after the parallel code`
+	}
+}
+
+//daskgen:parallel
+func Store(xs []int) { // want Store:"writes globals unsupported.last"
+	for _, x := range xs {
+		y := inc(x)
+		last = y // want `y, a delayed value, is stored in package variable last; keep it in a local variable and store the result after the parallel code`
+	}
+}

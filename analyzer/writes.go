@@ -1,0 +1,345 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// writeSummary is what one function writes besides its locals, with the
+// position of the first write of each thing.
+type writeSummary struct {
+	globals  map[string]token.Pos
+	receiver token.Pos
+	params   []token.Pos // by parameter index
+}
+
+func (s *writeSummary) firstGlobal() string {
+	best := ""
+	for g, pos := range s.globals {
+		if best == "" || pos < s.globals[best] {
+			best = g
+		}
+	}
+	return best
+}
+
+func (s *writeSummary) fact() *WritesFact {
+	f := &WritesFact{Receiver: s.receiver.IsValid()}
+	for g := range s.globals {
+		f.Globals = append(f.Globals, g)
+	}
+	slices.Sort(f.Globals)
+	for i, pos := range s.params {
+		if pos.IsValid() {
+			f.Params = append(f.Params, i)
+		}
+	}
+	return f
+}
+
+// knownWriters are standard functions that change their first argument.
+// Facts cover the rest of the standard library when the analyzer runs under
+// go vet, which analyzes dependencies; this list covers drivers that do not.
+var knownWriters = map[string]bool{
+	"sort.Ints": true, "sort.Strings": true, "sort.Float64s": true, "sort.Sort": true,
+	"sort.Stable": true, "sort.Slice": true, "sort.SliceStable": true,
+	"slices.Sort": true, "slices.SortFunc": true, "slices.SortStableFunc": true, "slices.Reverse": true,
+	"maps.Copy": true, "maps.DeleteFunc": true,
+}
+
+// summarizeWrites computes what every function of the package writes,
+// iterating until calls within the package settle, and exports WritesFacts.
+//
+// Limits: it follows writes through a parameter's own name, not through
+// copies of it (q := p; q.x = 1 is missed), and not through calls of function
+// values or interface methods.
+func (p *pass) summarizeWrites(ins *inspector.Inspector) {
+	p.writes = map[*types.Func]*writeSummary{}
+	var decls []*ast.FuncDecl
+	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
+		if fd := n.(*ast.FuncDecl); fd.Body != nil {
+			decls = append(decls, fd)
+		}
+	}
+	for round := 0; round < 10; round++ {
+		changed := false
+		for _, fd := range decls {
+			obj, _ := p.TypesInfo.Defs[fd.Name].(*types.Func)
+			if obj == nil {
+				continue
+			}
+			s := p.scanWrites(fd, obj)
+			old := p.writes[obj]
+			if s != nil && (old == nil || !sameFact(old.fact(), s.fact())) {
+				p.writes[obj] = s
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for obj, s := range p.writes {
+		p.ExportObjectFact(obj, s.fact())
+	}
+}
+
+func sameFact(a, b *WritesFact) bool {
+	return a.Receiver == b.Receiver && slices.Equal(a.Globals, b.Globals) && slices.Equal(a.Params, b.Params)
+}
+
+// scanWrites summarizes one function, or returns nil when it writes nothing
+// shared.
+func (p *pass) scanWrites(fd *ast.FuncDecl, obj *types.Func) *writeSummary {
+	sig := obj.Type().(*types.Signature)
+	w := &writer{p: p, params: map[*types.Var]int{}, s: &writeSummary{
+		globals: map[string]token.Pos{},
+		params:  make([]token.Pos, sig.Params().Len()),
+	}}
+	for i := 0; i < sig.Params().Len(); i++ {
+		w.params[sig.Params().At(i)] = i
+	}
+	if sig.Recv() != nil {
+		w.recv = sig.Recv()
+	}
+	ast.Inspect(fd.Body, w.visit)
+	s := w.s
+	if len(s.globals) == 0 && !s.receiver.IsValid() && !slices.ContainsFunc(s.params, token.Pos.IsValid) {
+		return nil
+	}
+	return s
+}
+
+type writer struct {
+	p      *pass
+	params map[*types.Var]int
+	recv   *types.Var
+	s      *writeSummary
+}
+
+func (w *writer) visit(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		for _, lhs := range n.Lhs {
+			if id, ok := lhs.(*ast.Ident); ok && n.Tok == token.DEFINE && w.p.TypesInfo.Defs[id] != nil {
+				continue // a new local
+			}
+			w.assign(lhs, lhs.Pos())
+		}
+	case *ast.IncDecStmt:
+		w.assign(n.X, n.X.Pos())
+	case *ast.RangeStmt:
+		if n.Tok == token.ASSIGN {
+			for _, e := range []ast.Expr{n.Key, n.Value} {
+				if e != nil {
+					w.assign(e, e.Pos())
+				}
+			}
+		}
+	case *ast.CallExpr:
+		w.call(n)
+	}
+	return true
+}
+
+// assign records a store to e itself.
+func (w *writer) assign(e ast.Expr, pos token.Pos) {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		if v, ok := w.p.TypesInfo.Uses[e].(*types.Var); ok && isGlobal(v) {
+			w.global(v, pos)
+		}
+	case *ast.SelectorExpr:
+		if v := qualifiedVar(w.p.TypesInfo, e); v != nil {
+			w.global(v, pos)
+			return
+		}
+		if sel := w.p.TypesInfo.Selections[e]; sel != nil && sel.Kind() == types.FieldVal {
+			if sel.Indirect() || isPointer(w.p.TypesInfo.TypeOf(e.X)) {
+				w.through(e.X, pos)
+			} else {
+				w.assign(e.X, pos)
+			}
+		}
+	case *ast.IndexExpr:
+		switch under(w.p.TypesInfo.TypeOf(e.X)).(type) {
+		case *types.Slice, *types.Map, *types.Pointer:
+			w.through(e.X, pos)
+		case *types.Array:
+			w.assign(e.X, pos)
+		}
+	case *ast.StarExpr:
+		w.through(e.X, pos)
+	}
+}
+
+// through records a store into memory reachable from e.
+func (w *writer) through(e ast.Expr, pos token.Pos) {
+	v := rootVar(w.p.TypesInfo, e)
+	switch {
+	case v == nil:
+	case isGlobal(v):
+		w.global(v, pos)
+	case v == w.recv:
+		if !w.s.receiver.IsValid() {
+			w.s.receiver = pos
+		}
+	default:
+		if i, ok := w.params[v]; ok && !w.s.params[i].IsValid() {
+			w.s.params[i] = pos
+		}
+	}
+}
+
+// std reports whether pkg is in the standard library: by Go's convention,
+// the first element of its path has no dot.
+func std(pkg *types.Package) bool {
+	if pkg == nil {
+		return true
+	}
+	first, _, _ := strings.Cut(pkg.Path(), "/")
+	return !strings.Contains(first, ".")
+}
+
+func (w *writer) global(v *types.Var, pos token.Pos) {
+	if std(v.Pkg()) && w.p.Pkg != v.Pkg() {
+		return
+	}
+	name := v.Pkg().Name() + "." + v.Name()
+	if _, ok := w.s.globals[name]; !ok {
+		w.s.globals[name] = pos
+	}
+}
+
+// call records what a call writes, from the callee's summary or fact.
+func (w *writer) call(call *ast.CallExpr) {
+	info := w.p.TypesInfo
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if b, ok := info.Uses[id].(*types.Builtin); ok {
+			switch b.Name() {
+			case "copy", "clear", "delete":
+				if len(call.Args) > 0 {
+					w.through(call.Args[0], call.Pos())
+				}
+			}
+			return
+		}
+	}
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	if fn == nil {
+		return
+	}
+	fn = fn.Origin()
+	fact := w.p.writesOf(fn)
+	if fact == nil {
+		return
+	}
+	for _, g := range fact.Globals {
+		if std(fn.Pkg()) {
+			break // the standard library's own state (caches, the scheduler) is its business
+		}
+		if _, ok := w.s.globals[g]; !ok {
+			w.s.globals[g] = call.Pos()
+		}
+	}
+	if fact.Receiver {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil {
+			w.through(sel.X, call.Pos())
+		}
+	}
+	nparams := fn.Type().(*types.Signature).Params().Len()
+	for _, i := range fact.Params {
+		for j, arg := range call.Args {
+			if j == i || (i == nparams-1 && j > i && fn.Type().(*types.Signature).Variadic()) {
+				w.through(arg, call.Pos())
+			}
+		}
+	}
+}
+
+// writesOf returns what fn writes: its summary when it is in this package,
+// its fact otherwise.
+func (p *pass) writesOf(fn *types.Func) *WritesFact {
+	if fn.Pkg() == nil {
+		return nil // a method of the universe's error
+	}
+	if fn.Pkg() == p.Pkg {
+		if s := p.writes[fn]; s != nil {
+			return s.fact()
+		}
+		return nil
+	}
+	if knownWriters[fn.Pkg().Path()+"."+fn.Name()] && fn.Type().(*types.Signature).Recv() == nil {
+		return &WritesFact{Params: []int{0}}
+	}
+	var f WritesFact
+	if p.ImportObjectFact(fn, &f) {
+		return &f
+	}
+	return nil
+}
+
+// rootVar returns the variable an expression like a.b[i].c or *p starts from.
+func rootVar(info *types.Info, e ast.Expr) *types.Var {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			v, _ := info.Uses[x].(*types.Var)
+			if v == nil {
+				v, _ = info.Defs[x].(*types.Var)
+			}
+			return v
+		case *ast.SelectorExpr:
+			if v := qualifiedVar(info, x); v != nil {
+				return v
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.SliceExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.UnaryExpr:
+			if x.Op != token.AND {
+				return nil
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// qualifiedVar returns the package variable pkg.V that e names, if any.
+func qualifiedVar(info *types.Info, e *ast.SelectorExpr) *types.Var {
+	if id, ok := e.X.(*ast.Ident); ok {
+		if _, ok := info.Uses[id].(*types.PkgName); ok {
+			v, _ := info.Uses[e.Sel].(*types.Var)
+			return v
+		}
+	}
+	return nil
+}
+
+func isGlobal(v *types.Var) bool {
+	return v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := under(t).(*types.Pointer)
+	return ok
+}
+
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
+}
