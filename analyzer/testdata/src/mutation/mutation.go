@@ -1,8 +1,8 @@
 package mutation
 
 import (
-	"slices"
 	"example.com/slow"
+	"slices"
 	"sort"
 )
 
