@@ -348,6 +348,13 @@ func (p *pass) delayedFact(call *ast.CallExpr) (*types.Func, *DelayedFact) {
 		return fn, &fact
 	}
 	if len(extra) > 0 && extra[qualifiedName(fn)] {
+		// A function named with -delayed counts only if it is pure as far as
+		// facts tell: one that writes through its receiver or parameters (like
+		// exec.Cmd.Run, which sets cmd.ProcessState) would have eager code read
+		// its effects before the task ran.
+		if w := p.writesOf(fn); w != nil && (w.Receiver || len(w.Params) > 0) {
+			return nil, nil
+		}
 		return fn, &DelayedFact{Retries: -1}
 	}
 	return nil, nil

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "update the .golden plan files")
 
 func TestDiagnosticsAndFacts(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer,
-		"example.com/slow", "crosspkg", "safe", "directives", "nothing", "mutation", "unsupported", "syncs")
+		"example.com/slow", "crosspkg", "safe", "directives", "nothing", "mutation", "unsupported", "syncs", "worklist", "odd")
 }
 
 func TestCandidate(t *testing.T) {
@@ -25,13 +25,17 @@ func TestCandidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer analyzer.Analyzer.Flags.Set("candidate", "false")
+	if err := analyzer.Analyzer.Flags.Set("delayed", "strings.ToUpper,example.com/slow.Fill"); err != nil {
+		t.Fatal(err)
+	}
+	defer analyzer.Analyzer.Flags.Set("delayed", "")
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer.Analyzer, "candidate")
 }
 
 // TestPlans checks the plan of each fixture package against
 // testdata/plans/<pkg>.txt; go test -update rewrites them.
 func TestPlans(t *testing.T) {
-	for _, pkg := range []string{"crosspkg", "safe", "syncs", "directives"} {
+	for _, pkg := range []string{"crosspkg", "safe", "syncs", "directives", "worklist"} {
 		t.Run(pkg, func(t *testing.T) {
 			results := analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, pkg)
 			var got strings.Builder

@@ -64,9 +64,10 @@ const (
 	Accumulator                 // collects delayed pieces in order (see AccKind)
 	ErrorVar                    // the error result of a delayed call
 	Eager                       // defined outside the region, assigned by eager code in it
+	Worklist                    // the queue of an unordered loop: popped eagerly, pushed delayed pieces
 )
 
-var classNames = [...]string{"loop variable", "read-only", "temporary", "lifted", "accumulator", "error", "eager"}
+var classNames = [...]string{"loop variable", "read-only", "temporary", "lifted", "accumulator", "error", "eager", "worklist"}
 
 func (c VarClass) String() string { return classNames[c] }
 
@@ -158,6 +159,8 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 				extra = fmt.Sprintf(" (%s %s=, in sequential order)", v.Acc, v.Op)
 			case v.Class == Accumulator:
 				extra = fmt.Sprintf(" (%s, in sequential order)", v.Acc)
+			case v.Class == Worklist:
+				extra = fmt.Sprintf(" (%s, in completion order)", v.Acc)
 			case v.Class == ErrorVar && v.Call != nil:
 				extra = fmt.Sprintf(" (of %s at %s)", v.Call.Func.Name(), pos(v.Call.Expr.Pos()))
 			}

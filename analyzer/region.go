@@ -23,7 +23,8 @@ type rs struct {
 	acc    map[*types.Var]*Var
 	errs   map[*types.Var][]*Call // error variables and the calls that set them
 	idioms map[*ast.IfStmt]bool
-	loops  []ast.Stmt // loops inside the region, the region's own included
+	loops  []ast.Stmt          // loops inside the region, the region's own included
+	work   map[*types.Var]bool // the worklist of an unordered loop
 }
 
 func (s *rs) diag(pos token.Pos, category, format string, args ...any) {
@@ -60,6 +61,7 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 		return false
 	}
 	s.lift()
+	s.worklist()
 	s.uses()
 	s.classify()
 	s.mutations()
@@ -347,6 +349,28 @@ func (s *rs) isBuiltin(c *ast.CallExpr, name string) bool {
 	return ok && b.Name() == name
 }
 
+// worklist finds the queue of an unordered loop: an accumulator of delayed
+// pieces that the loop's condition reads. The twin takes pieces from it as
+// they complete (AsCompleted), so reading it is not a wait.
+func (s *rs) worklist() {
+	s.work = map[*types.Var]bool{}
+	loop, ok := s.r.Loop.(*ast.ForStmt)
+	if !ok || !s.r.Directive.Unordered || loop.Cond == nil {
+		return
+	}
+	ast.Inspect(loop.Cond, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := s.p.TypesInfo.Uses[id].(*types.Var); ok {
+				if a := s.acc[v]; a != nil && (a.Acc == Append || a.Acc == AppendSpread) {
+					s.work[v] = true
+					a.Class = Worklist
+				}
+			}
+		}
+		return true
+	})
+}
+
 // inLoop reports whether pos is in the part of a loop of the region that
 // runs every iteration: the body, and a for's condition and post statement
 // (not a range's expression or a for's init, which run once).
@@ -599,6 +623,11 @@ func (s *rs) useAcc(id *ast.Ident, v *types.Var, a *Var, path []ast.Node) {
 	case *ast.RangeStmt:
 		reason = "ranged over"
 	}
+	if s.work[v] {
+		// Popping the worklist: the twin waits for the next piece to complete.
+		s.r.Barriers = append(s.r.Barriers, &Barrier{Pos: id.Pos(), Var: v, What: v.Name(), Reason: "worklist: " + reason})
+		return
+	}
 	b := &Barrier{Pos: id.Pos(), Var: v, What: v.Name(), Reason: reason, InLoop: s.inLoop(id.Pos())}
 	s.r.Barriers = append(s.r.Barriers, b)
 	if b.InLoop {
@@ -745,7 +774,7 @@ func (s *rs) classify() {
 		case s.lifted[v]:
 			out.Class = Lifted
 		case s.acc[v] != nil:
-			out = s.acc[v]
+			out = s.acc[v] // Accumulator, or Worklist
 		case inside(v):
 			out.Class = Temporary
 		case assigned[v]:

@@ -1,6 +1,11 @@
 package candidate
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"example.com/slow"
+)
 
 //daskgen:delayed
 func inc(x int) int { return x + 1 } // want inc:"delayed"
@@ -46,4 +51,20 @@ func Marked(xs []int) int {
 		t += inc(x)
 	}
 	return t
+}
+
+// With -delayed=strings.ToUpper,example.com/slow.Fill: ToUpper is pure and
+// counts; Fill writes its parameter, so it does not.
+func Upper(words []string) []string {
+	var out []string
+	for _, w := range words { // want `the iterations of this loop call delayed function ToUpper independently`
+		out = append(out, strings.ToUpper(w))
+	}
+	return out
+}
+
+func Fills(rows [][]int) {
+	for _, r := range rows {
+		slow.Fill(r)
+	}
 }
