@@ -63,7 +63,7 @@ func (p *pass) candidates(ins *inspector.Inspector, regions []*Region) {
 				clean = false
 			}
 		}
-		if !clean {
+		if !clean || !callsInIterations(r) || p.benchmarkLoop(n) {
 			continue
 		}
 		taken = append(taken, n)
@@ -92,4 +92,42 @@ func (p *pass) fileOf(n ast.Node) *ast.File {
 		}
 	}
 	return nil
+}
+
+// callsInIterations reports whether a delayed call of r runs in every
+// iteration of its loop, not once in the loop's header.
+func callsInIterations(r *Region) bool {
+	var body *ast.BlockStmt
+	switch l := r.Loop.(type) {
+	case *ast.ForStmt:
+		body = l.Body
+	case *ast.RangeStmt:
+		body = l.Body
+	}
+	for _, c := range r.Calls {
+		if body.Pos() <= c.Expr.Pos() && c.Expr.End() <= body.End() {
+			return true
+		}
+	}
+	return false
+}
+
+// benchmarkLoop reports whether a loop is a benchmark's timing loop (its
+// condition reads b.N or calls b.Loop() of a *testing.B): running its
+// iterations at once would defeat what it measures.
+func (p *pass) benchmarkLoop(n ast.Node) bool {
+	loop, ok := n.(*ast.ForStmt)
+	if !ok || loop.Cond == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(loop.Cond, func(m ast.Node) bool {
+		if sel, ok := m.(*ast.SelectorExpr); ok && (sel.Sel.Name == "N" || sel.Sel.Name == "Loop") {
+			if t := p.TypesInfo.TypeOf(sel.X); t != nil && t.String() == "*testing.B" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

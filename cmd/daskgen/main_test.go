@@ -159,3 +159,19 @@ func TestUsage(t *testing.T) {
 		t.Errorf("no arguments: exit %d, output:\n%s", code, out)
 	}
 }
+
+func TestVetTypeErrorsAreClear(t *testing.T) {
+	dir := module(t, "package main\n\nfunc main() {\n\tvar x int = \"s\"\n\t_ = x\n}\n")
+	out, code := run(t, dir, buildDaskgen(t), "vet", "./...")
+	if code != 1 || !strings.Contains(out, "main.go:4:14") || !strings.Contains(out, "cannot use") {
+		t.Errorf("type error: exit %d, output:\n%s\nwant exit 1 and the position of the error", code, out)
+	}
+}
+
+func TestVetMalformedDirective(t *testing.T) {
+	dir := module(t, "package main\n\n//daskgen:delayed retries=x\nfunc f(x int) int { return x }\n\nfunc main() { _ = f(1) }\n")
+	out, code := run(t, dir, buildDaskgen(t), "vet", "./...")
+	if code != 3 || !strings.Contains(out, `main.go:3:1: option "retries=x": retries must be a whole number of at least 0`) {
+		t.Errorf("malformed directive: exit %d, output:\n%s", code, out)
+	}
+}

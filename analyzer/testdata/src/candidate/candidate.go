@@ -3,6 +3,7 @@ package candidate
 import (
 	"fmt"
 	"strings"
+	"testing"
 
 	"example.com/slow"
 )
@@ -66,5 +67,24 @@ func Upper(words []string) []string {
 func Fills(rows [][]int) {
 	for _, r := range rows {
 		slow.Fill(r)
+	}
+}
+
+// Not candidates: the delayed call is in the range expression, which runs
+// once; a benchmark's timing loop.
+func Header(s string) int {
+	n := 0
+	for range strings.ToUpper(s) {
+		n++
+	}
+	return n
+}
+
+func BenchmarkInc(b *testing.B) { // want BenchmarkInc:"writes params 0"
+	for i := 0; i < b.N; i++ {
+		inc(i)
+	}
+	for b.Loop() {
+		inc(1)
 	}
 }
