@@ -123,7 +123,8 @@ type Barrier struct {
 	Return bool       // a return statement: the end of the twin, not a wait
 }
 
-// Dump writes the plan as text, for tests and for daskgen's -plan flag.
+// Dump writes the plan as text: one block per delayed function and region,
+// with positions as line:column. Tests compare it with golden files.
 func (p *Plan) Dump(fset *token.FileSet) string {
 	var b strings.Builder
 	pos := func(at token.Pos) string {
