@@ -447,15 +447,7 @@ func (s *rs) use(id *ast.Ident, path []ast.Node) {
 		s.useAcc(id, v, a, path)
 		return
 	}
-	// Climb through expressions that stay delayed.
-	var child ast.Node = id
-	i := len(path) - 1
-	for ; i >= 0; i-- {
-		if !s.lifts(path[i], child) {
-			break
-		}
-		child = path[i]
-	}
+	i, child := s.climb(id, path)
 	if i < 0 {
 		return
 	}
@@ -466,17 +458,23 @@ func (s *rs) use(id *ast.Ident, path []ast.Node) {
 	s.consume(id, v, v.Name(), parent, child, path[:i])
 }
 
+// climb goes up from a delayed leaf through the expressions that stay delayed
+// (operators, field and index expressions, conversions). It returns the index
+// in path of the first node that does not, and its child on the way; -1 when
+// the whole path stays delayed.
+func (s *rs) climb(leaf ast.Node, path []ast.Node) (int, ast.Node) {
+	child := leaf
+	i := len(path) - 1
+	for ; i >= 0 && s.lifts(path[i], child); i-- {
+		child = path[i]
+	}
+	return i, child
+}
+
 // callResult handles a delayed call whose result is used directly, not
 // through a variable: fmt.Println(inc(x)), inc(x) + 1 in a condition.
 func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
-	var child ast.Node = c
-	i := len(path) - 1
-	for ; i >= 0; i-- {
-		if !s.lifts(path[i], child) {
-			break
-		}
-		child = path[i]
-	}
+	i, child := s.climb(c, path)
 	if i < 0 {
 		return
 	}

@@ -151,48 +151,34 @@ func BenchmarkChain(b *testing.B) {
 		perTask(b, chainTasks)
 	})
 	// errgroup and conc: each task waits for the one before it on a channel.
+	goChain := func(spawn func(func()), wait func()) int {
+		vals := make([]int, chainTasks+1)
+		done := make([]chan struct{}, chainTasks+1)
+		for i := range done {
+			done[i] = make(chan struct{})
+		}
+		close(done[0])
+		for i := 1; i <= chainTasks; i++ {
+			spawn(func() {
+				<-done[i-1]
+				vals[i] = noop(vals[i-1])
+				close(done[i])
+			})
+		}
+		wait()
+		return vals[chainTasks]
+	}
 	b.Run("errgroup", func(b *testing.B) {
 		for b.Loop() {
-			vals := make([]int, chainTasks+1)
-			done := make([]chan struct{}, chainTasks+1)
-			for i := range done {
-				done[i] = make(chan struct{})
-			}
-			close(done[0])
 			var g errgroup.Group
-			for i := 1; i <= chainTasks; i++ {
-				g.Go(func() error {
-					<-done[i-1]
-					vals[i] = noop(vals[i-1])
-					close(done[i])
-					return nil
-				})
-			}
-			if err := g.Wait(); err != nil {
-				b.Fatal(err)
-			}
-			check(b, vals[chainTasks])
+			check(b, goChain(func(f func()) { g.Go(func() error { f(); return nil }) }, func() { _ = g.Wait() }))
 		}
 		perTask(b, chainTasks)
 	})
 	b.Run("conc", func(b *testing.B) {
 		for b.Loop() {
-			vals := make([]int, chainTasks+1)
-			done := make([]chan struct{}, chainTasks+1)
-			for i := range done {
-				done[i] = make(chan struct{})
-			}
-			close(done[0])
 			p := pool.New()
-			for i := 1; i <= chainTasks; i++ {
-				p.Go(func() {
-					<-done[i-1]
-					vals[i] = noop(vals[i-1])
-					close(done[i])
-				})
-			}
-			p.Wait()
-			check(b, vals[chainTasks])
+			check(b, goChain(p.Go, p.Wait))
 		}
 		perTask(b, chainTasks)
 	})

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -177,7 +178,7 @@ func (b *batch) runSync(ctx context.Context) error {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(x, y int32) int {
-		return cmpSeq(b.tasks[x].hdr().seq, b.tasks[y].hdr().seq)
+		return cmp.Compare(b.tasks[x].hdr().seq, b.tasks[y].hdr().seq)
 	})
 	finish := func(err error) error {
 		b.done.Store(true)
@@ -246,14 +247,4 @@ func waitSettled(ctx context.Context, n *node) error {
 				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)}
 		}
 	}
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

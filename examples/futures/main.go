@@ -19,6 +19,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/daskgen/daskgen/examples/internal/timing"
@@ -190,7 +191,7 @@ func topTags(pages []page, n int) string {
 		if count[a] != count[b] {
 			return count[b] - count[a]
 		}
-		return compare(a, b)
+		return strings.Compare(a, b)
 	})
 	out := ""
 	for i, t := range tags[:min(n, len(tags))] {
@@ -200,16 +201,6 @@ func topTags(pages []page, n int) string {
 		out += fmt.Sprintf("%s (%d)", t, count[t])
 	}
 	return out
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // crawl starts from the first question and follows links to questions until
