@@ -73,6 +73,7 @@ type DelayedFact struct {
 // AFact marks DelayedFact as a fact.
 func (*DelayedFact) AFact() {}
 
+// String returns the fact as tests match it: "delayed" and its options.
 func (f *DelayedFact) String() string {
 	s := "delayed"
 	if f.Pure {
@@ -100,6 +101,7 @@ type WritesFact struct {
 // AFact marks WritesFact as a fact.
 func (*WritesFact) AFact() {}
 
+// String returns the fact as tests match it, such as "writes params 0".
 func (f *WritesFact) String() string {
 	var parts []string
 	if len(f.Globals) > 0 {

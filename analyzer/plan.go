@@ -69,6 +69,7 @@ const (
 
 var classNames = [...]string{"loop variable", "read-only", "temporary", "lifted", "accumulator", "error", "eager", "worklist"}
 
+// String returns the class as the plan dump writes it, such as "lifted".
 func (c VarClass) String() string { return classNames[c] }
 
 // AccKind is how an accumulator collects.
@@ -85,6 +86,7 @@ const (
 
 var accNames = [...]string{"", "append", "append-spread", "op-assign", "map write"}
 
+// String returns the kind as the plan dump writes it, such as "append".
 func (k AccKind) String() string { return accNames[k] }
 
 // Var is a variable as the region uses it.

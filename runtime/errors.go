@@ -14,6 +14,7 @@ type TaskError struct {
 	Err  error  // the function's error
 }
 
+// Error returns "task NAME: " and the function's error.
 func (e *TaskError) Error() string { return "task " + e.Task + ": " + e.Err.Error() }
 
 // Unwrap returns the function's error.
@@ -30,6 +31,7 @@ type PanicError struct {
 	Stack []byte // the stack of the task's goroutine at the panic
 }
 
+// Error returns the task, the panic value and the task's stack.
 func (p *PanicError) Error() string {
 	return fmt.Sprintf("task %s panicked: %v\n\n%s", p.Task, p.Value, p.Stack)
 }
@@ -48,6 +50,7 @@ type CycleError struct {
 	Keys []string
 }
 
+// Error names the keys on the cycle.
 func (e *CycleError) Error() string {
 	return "graph has a cycle: " + strings.Join(e.Keys, " -> ")
 }
@@ -60,6 +63,7 @@ type GraphError struct {
 	Msg string // what is wrong with it
 }
 
+// Error names the key and what is wrong with it.
 func (e *GraphError) Error() string { return "graph key " + quote(e.Key) + ": " + e.Msg }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }

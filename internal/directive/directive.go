@@ -72,6 +72,7 @@ type Error struct {
 	Msg string
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Msg }
 
 // Parse reads c. It returns ok false when c is not a daskgen directive at
