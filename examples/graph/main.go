@@ -17,6 +17,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/daskgen/daskgen/examples/internal/graphfile"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 	"github.com/daskgen/daskgen/runtime"
 )
@@ -202,34 +203,5 @@ func timed(ctx context.Context, w io.Writer, cfg config) error {
 	if err := tab.Print(w); err != nil {
 		return err
 	}
-	return draw(ctx, cfg, treeGraph)
-}
-
-// draw writes the tree reduction's graph where the flags say.
-func draw(ctx context.Context, cfg config, g runtime.Graph) error {
-	if cfg.dot != "" {
-		f, err := os.Create(cfg.dot)
-		if err != nil {
-			return err
-		}
-		if err := runtime.WriteDOT(f, g); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	if cfg.svg != "" {
-		f, err := os.Create(cfg.svg)
-		if err != nil {
-			return err
-		}
-		if err := runtime.WriteSVG(ctx, f, g); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	}
-	return nil
+	return graphfile.Write(ctx, treeGraph, cfg.dot, cfg.svg)
 }
