@@ -44,6 +44,25 @@ func perTask(b *testing.B, tasks int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tasks), "ns/task")
 }
 
+// goBaselines runs work, which starts one goroutine per task with spawn and
+// waits with wait, on errgroup and on sourcegraph/conc.
+func goBaselines(b *testing.B, tasks int, work func(spawn func(func()), wait func()) int, check func(*testing.B, int)) {
+	b.Run("errgroup", func(b *testing.B) {
+		for b.Loop() {
+			var g errgroup.Group
+			check(b, work(func(f func()) { g.Go(func() error { f(); return nil }) }, func() { _ = g.Wait() }))
+		}
+		perTask(b, tasks)
+	})
+	b.Run("conc", func(b *testing.B) {
+		for b.Loop() {
+			p := pool.New()
+			check(b, work(p.Go, p.Wait))
+		}
+		perTask(b, tasks)
+	})
+}
+
 // computePrebuilt times Compute alone: the graph is built with the timer
 // stopped, so ns/task is the scheduler's cost per task.
 func computePrebuilt(b *testing.B, tasks int, build func() runtime.Delayed[int], check func(*testing.B, int)) {
@@ -168,20 +187,7 @@ func BenchmarkChain(b *testing.B) {
 		wait()
 		return vals[chainTasks]
 	}
-	b.Run("errgroup", func(b *testing.B) {
-		for b.Loop() {
-			var g errgroup.Group
-			check(b, goChain(func(f func()) { g.Go(func() error { f(); return nil }) }, func() { _ = g.Wait() }))
-		}
-		perTask(b, chainTasks)
-	})
-	b.Run("conc", func(b *testing.B) {
-		for b.Loop() {
-			p := pool.New()
-			check(b, goChain(p.Go, p.Wait))
-		}
-		perTask(b, chainTasks)
-	})
+	goBaselines(b, chainTasks, goChain, check)
 	build := func() runtime.Delayed[int] {
 		d := runtime.Value(0)
 		for range chainTasks {
@@ -253,20 +259,7 @@ func BenchmarkTree(b *testing.B) {
 		wait()
 		return vals[0]
 	}
-	b.Run("errgroup", func(b *testing.B) {
-		for b.Loop() {
-			var g errgroup.Group
-			check(b, goTree(func(f func()) { g.Go(func() error { f(); return nil }) }, func() { _ = g.Wait() }))
-		}
-		perTask(b, tasks)
-	})
-	b.Run("conc", func(b *testing.B) {
-		for b.Loop() {
-			p := pool.New()
-			check(b, goTree(p.Go, p.Wait))
-		}
-		perTask(b, tasks)
-	})
+	goBaselines(b, tasks, goTree, check)
 	level := make([]runtime.Delayed[int], treeLeaves)
 	build := func() runtime.Delayed[int] {
 		for i := range level {
