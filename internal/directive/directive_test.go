@@ -72,3 +72,32 @@ func TestAll(t *testing.T) {
 		t.Errorf("All(nil) = %v, %v", ds, errs)
 	}
 }
+
+// FuzzParse feeds arbitrary comment text to Parse: it never panics, every
+// error has the comment's position, and a directive it accepts reads the
+// same when written back with String and parsed again.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"//daskgen:delayed pure retries=3 limit=2", "//daskgen:parallel workers=4 unordered",
+		"//daskgen:", "//daskgen:delayed retries=", "//daskgen:parallel // want `x`", "// plain"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, ok, err := Parse(&ast.Comment{Slash: 7, Text: text})
+		if !ok {
+			if strings.HasPrefix(text, Prefix) {
+				t.Fatalf("Parse(%q) ignored a daskgen directive", text)
+			}
+			return
+		}
+		if err != nil {
+			if err.(*Error).Pos != 7 {
+				t.Fatalf("Parse(%q): error without the comment's position", text)
+			}
+			return
+		}
+		again, ok, err := Parse(&ast.Comment{Slash: 7, Text: d.String()})
+		if !ok || err != nil || again != d {
+			t.Fatalf("Parse(%q) = %+v; its String %q parses to %+v, %v", text, d, d.String(), again, err)
+		}
+	})
+}
