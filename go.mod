@@ -3,6 +3,7 @@ module github.com/daskgen/daskgen
 go 1.26.0
 
 require (
+	github.com/dave/jennifer v1.7.1
 	github.com/google/go-cmp v0.6.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/sourcegraph/conc v0.3.0

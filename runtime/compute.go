@@ -132,8 +132,14 @@ func ComputeAll(ctx context.Context, ds []Node, opts ...Option) error {
 	return run(ctx, targets, opts)
 }
 
-// run computes targets with a fresh executor, or synchronously.
+// run computes targets with a fresh executor, or synchronously, and panics
+// again with a task's panic.
 func run(ctx context.Context, targets []*node, opts []Option) error {
+	return raise(runErr(ctx, targets, opts))
+}
+
+// runErr is run that returns a task's panic as its *PanicError.
+func runErr(ctx context.Context, targets []*node, opts []Option) error {
 	cfg := newConfig(opts)
 	if cfg.err != nil {
 		return cfg.err
@@ -155,7 +161,7 @@ func run(ctx context.Context, targets []*node, opts []Option) error {
 		err = b.err
 	}
 	b.recycle()
-	return raise(err)
+	return err
 }
 
 // raise panics again with a task's panic; other errors are returned.
@@ -243,7 +249,7 @@ func waitSettled(ctx context.Context, n *node) error {
 		case stFailed:
 			return taskErr(n, n.err)
 		case stPending:
-			return &TaskError{Task: n.name(),
+			return &TaskError{Task: n.name(), seq: n.seq,
 				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 type TaskError struct {
 	Task string // the task's name, such as "fetch-2k"
 	Err  error  // the function's error
+
+	seq uint64 // the task's place in program order, for Twin
 }
 
 // Error returns "task NAME: " and the function's error.
@@ -29,6 +31,8 @@ type PanicError struct {
 	Task  string // the task's name
 	Value any    // the value the task panicked with
 	Stack []byte // the stack of the task's goroutine at the panic
+
+	seq uint64 // the task's place in program order, for Twin
 }
 
 // Error returns the task, the panic value and the task's stack.

@@ -375,10 +375,13 @@ func (e *exec) begin(parent context.Context, b *batch) {
 	e.mu.Unlock()
 
 	e.wg.Add(1)
+	// Under b.mu: the function may run at once, and finish reads b.stop.
+	b.mu.Lock()
 	b.stop = context.AfterFunc(parent, func() {
 		defer e.wg.Done()
 		b.finish(parent.Err())
 	})
+	b.mu.Unlock()
 	if b.left.Load() == 0 {
 		b.finish(nil)
 		return
@@ -421,7 +424,7 @@ func (b *batch) await(i int32) {
 			return
 		case stPending:
 			b.settleForeign(i)
-			b.fail(n.seq, &TaskError{Task: n.name(),
+			b.fail(n.seq, &TaskError{Task: n.name(), seq: n.seq,
 				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)})
 			return
 		}
@@ -446,7 +449,7 @@ func taskErr(n *node, err error) error {
 	if errors.As(err, &pe) {
 		return pe
 	}
-	return &TaskError{Task: n.name(), Err: err}
+	return &TaskError{Task: n.name(), Err: err, seq: n.seq}
 }
 
 func (e *exec) addSegment(s *segment) {
@@ -750,7 +753,7 @@ func (b *batch) attempt(t task) error {
 func (b *batch) once(t task) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack()}
+			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
 		}
 	}()
 	return t.call(b.ctx)

@@ -1,9 +1,61 @@
-// Daskgen checks Go code marked with //daskgen: directives and, in a coming
-// release, writes its parallel twins.
+// Daskgen writes parallel twins of Go functions marked with //daskgen:
+// directives, and checks that they are safe.
 //
-// Mark slow functions //daskgen:delayed and the functions or loops that call
-// them //daskgen:parallel (see package github.com/daskgen/daskgen/analyzer
-// for the rules). Then check them:
+// Mark the slow functions //daskgen:delayed, and the functions (or the single
+// for loops) that call them //daskgen:parallel:
+//
+//	//go:generate go tool daskgen
+//
+//	//daskgen:delayed
+//	func fetch(url string) (Page, error) { ... }
+//
+//	//daskgen:parallel
+//	func Titles(urls []string) ([]string, error) {
+//		var titles []string
+//		for _, u := range urls {
+//			p, err := fetch(u)
+//			if err != nil {
+//				return nil, fmt.Errorf("fetch %s: %w", u, err)
+//			}
+//			titles = append(titles, p.Title)
+//		}
+//		return titles, nil
+//	}
+//
+// Running
+//
+//	daskgen [flags] [packages]
+//
+// (by default the package in the current directory; under go generate, the
+// package of $GOFILE) writes titles_daskgen.go next to titles.go. It holds
+// fetchDelayed, whose calls add tasks to a graph, and
+//
+//	func TitlesParallel(ctx context.Context, urls []string) ([]string, error)
+//
+// which returns exactly what Titles returns, the same titles in the same
+// order and the error Titles would return first, while the fetches run in
+// parallel. The rules, and what a twin cannot promise, are in the
+// documentation of packages github.com/daskgen/daskgen/analyzer and
+// github.com/daskgen/daskgen/rewrite.
+//
+// Daskgen prints the twins it wrote and every place where a twin waits for a
+// delayed value (a barrier). When some code cannot have a twin, because it
+// could then return something else than the sequential code, daskgen prints
+// why with file:line:col, writes nothing, and exits with status 1.
+// Generation is all or nothing and deterministic.
+//
+// The flags are:
+//
+//	-check
+//		write nothing; list the generated files that are missing, out of
+//		date or no longer needed, and exit with status 1 if there are any
+//		(for CI)
+//	-tags list
+//		a comma-separated list of build tags to apply
+//	-q
+//		print nothing but errors
+//
+// Checking without generating:
 //
 //	daskgen vet [-candidate] [-delayed=pkg.F,...] [packages]
 //
@@ -20,24 +72,39 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"log"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis/singlechecker"
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/daskgen/daskgen/analyzer"
+	"github.com/daskgen/daskgen/rewrite"
 )
 
-func usage() {
-	fmt.Fprintf(os.Stderr, `usage: daskgen vet [flags] [packages]
-       go vet -vettool=$(which daskgen) [packages]
+var (
+	check = flag.Bool("check", false, "write nothing; list generated files that are missing or out of date, and exit 1 if any")
+	tags  = flag.String("tags", "", "comma-separated list of build `tags` to apply")
+	quiet = flag.Bool("q", false, "print nothing but errors")
+)
 
-daskgen vet checks code marked //daskgen:delayed and //daskgen:parallel.
-Run 'daskgen vet -help' for its flags. Documentation:
-https://pkg.go.dev/github.com/daskgen/daskgen/cmd/daskgen
+// Usage prints the synopsis and the flags.
+func Usage() {
+	fmt.Fprintf(os.Stderr, `Usage of daskgen:
+	daskgen [flags] [packages]      # write parallel twins (default: the package in .)
+	daskgen -check [packages]       # exit 1 if generated files are stale
+	daskgen vet [flags] [packages]  # check only
+	go vet -vettool=$(which daskgen) [packages]
+For more information, see:
+	https://pkg.go.dev/github.com/daskgen/daskgen/cmd/daskgen
+Flags:
 `)
+	flag.PrintDefaults()
 }
 
 func main() {
@@ -53,13 +120,80 @@ func main() {
 		singlechecker.Main(analyzer.Analyzer)
 		return
 	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
-		usage()
-		return
-	}
-	usage()
-	os.Exit(2)
+	log.SetFlags(0)
+	log.SetPrefix("daskgen: ")
+	flag.Usage = Usage
+	flag.Parse()
+	os.Exit(run(flag.Args()))
 }
+
+// run generates, or checks, and returns the exit status.
+func run(patterns []string) int {
+	cfg := rewrite.Config{Patterns: patterns}
+	if *tags != "" {
+		cfg.Tags = strings.Split(*tags, ",")
+	}
+	if len(patterns) == 0 {
+		// Under go generate, work on the package of the file that asked.
+		if gofile := os.Getenv("GOFILE"); gofile != "" {
+			cfg.Patterns = []string{"./" + filepath.Dir(gofile)}
+		}
+	}
+	res, err := rewrite.Generate(cfg)
+	var refused *rewrite.RefusedError
+	if errors.As(err, &refused) {
+		for _, d := range refused.Diagnostics {
+			fmt.Fprintln(os.Stderr, d)
+		}
+		log.Printf("%d refusal(s): nothing written", len(refused.Diagnostics))
+		return 1
+	}
+	if err != nil {
+		log.Print(err)
+		return 1
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "%s: warning: %s\n", w.Pos, w.Message)
+	}
+	if *check {
+		stale := res.Stale()
+		for _, s := range stale {
+			fmt.Fprintln(os.Stderr, s)
+		}
+		if len(stale) > 0 {
+			log.Printf("%d generated file(s) stale; run daskgen (or go generate) and commit the result", len(stale))
+			return 1
+		}
+		return 0
+	}
+	if err := res.Write(); err != nil {
+		log.Print(err)
+		return 1
+	}
+	if !*quiet {
+		wd, _ := os.Getwd()
+		for _, f := range res.Files {
+			fmt.Printf("wrote %s\n", rel(wd, f.Path))
+		}
+		for _, p := range res.Remove {
+			fmt.Printf("removed %s\n", rel(wd, p))
+		}
+		fmt.Printf("twins: %s\n", strings.Join(res.Twins, ", "))
+		for _, b := range res.Barriers {
+			fmt.Printf("barrier: %s: %s\n", relPos(wd, b.Pos.String()), b.Message)
+		}
+	}
+	return 0
+}
+
+func rel(wd, path string) string {
+	if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+func relPos(wd, pos string) string { return rel(wd, pos) }
 
 func isVetProtocol(args []string) bool {
 	for _, a := range args {

@@ -1,0 +1,273 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/daskgen/daskgen/analyzer"
+)
+
+// liftCall writes a call of a delayed function as a task. In expression
+// context the task's value is all of the function's results (a tuple when
+// there are several) and it does not fail when the function returns an
+// error; with idiom, the value leaves the error out and the task fails with it.
+func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
+	ac := t.calls[c]
+	fn := ac.Func
+	sig := fn.Type().(*types.Signature)
+	variant := ""
+	if !idiom && hasErrResult(sig) {
+		variant = "Err"
+	}
+	var args []string
+	if sig.Recv() != nil {
+		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+		if !ok {
+			t.refuse(c.Pos(), "delayed method %s is called through a method expression; call it as x.%s(...)", fn.Name(), fn.Name())
+			return ""
+		}
+		recvT := sig.Recv().Type()
+		xt := t.typeOf(sel.X)
+		switch {
+		case types.Identical(xt, recvT):
+			args = append(args, t.lift(sel.X, recvT))
+		case isPointerTo(recvT, xt) && !t.lazy(sel.X):
+			args = append(args, t.rt("Value")+"["+t.typ(recvT)+"](&"+t.expr(sel.X)+")")
+		case isPointerTo(xt, recvT) && !t.lazy(sel.X):
+			args = append(args, t.rt("Value")+"["+t.typ(recvT)+"](*"+t.expr(sel.X)+")")
+		default:
+			t.refuse(sel.X.Pos(), "the receiver of delayed method %s is a delayed value of type %s, not %s; call the method on a variable of type %s",
+				fn.Name(), xt, recvT, recvT)
+			return ""
+		}
+	}
+	params := sig.Params()
+	first := 0
+	if params.Len() > 0 && isContext(params.At(0).Type()) {
+		first = 1 // the task gets the compute's context instead
+	}
+	for i := first; i < params.Len(); i++ {
+		pt := params.At(i).Type()
+		if sig.Variadic() && i == params.Len()-1 && !c.Ellipsis.IsValid() {
+			elem := pt.(*types.Slice).Elem()
+			var parts []string
+			lazy := false
+			for _, a := range c.Args[i:] {
+				parts = append(parts, t.lift(a, elem))
+				lazy = lazy || t.lazy(a)
+			}
+			switch {
+			case len(parts) == 0:
+				args = append(args, t.rt("Value")+"["+t.typ(pt)+"](nil)")
+			case !lazy:
+				args = append(args, t.rt("Value")+"["+t.typ(pt)+"]("+t.typ(pt)+"{"+t.exprs(c.Args[i:])+"})")
+			default:
+				args = append(args, t.rt("Collect")+"([]"+t.rt("Delayed")+"["+t.typ(elem)+"]{"+strings.Join(parts, ", ")+"})")
+			}
+			break
+		}
+		args = append(args, t.lift(c.Args[i], pt))
+	}
+	return t.g.wrapperRef(fn, variant) + ".Call(" + strings.Join(args, ", ") + ")"
+}
+
+func isPointerTo(p, elem types.Type) bool {
+	ptr, ok := p.(*types.Pointer)
+	return ok && types.Identical(ptr.Elem(), elem)
+}
+
+func isContext(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+func hasErrResult(sig *types.Signature) bool {
+	r := sig.Results()
+	return r.Len() > 0 && isError(r.At(r.Len()-1).Type())
+}
+
+// valueTypes returns the types a delayed function's task holds: every result,
+// or every result but the error for the idiom's form.
+func valueTypes(sig *types.Signature, idiom bool) []types.Type {
+	r := sig.Results()
+	n := r.Len()
+	if idiom && hasErrResult(sig) {
+		n--
+	}
+	out := make([]types.Type, n)
+	for i := range n {
+		out[i] = r.At(i).Type()
+	}
+	return out
+}
+
+// tupleType writes the type of a task's value for the given result types.
+func (t *twin) tupleType(ts []types.Type) string {
+	switch len(ts) {
+	case 0:
+		return "struct{}"
+	case 1:
+		return t.typ(ts[0])
+	}
+	var parts []string
+	for _, x := range ts {
+		parts = append(parts, t.typ(x))
+	}
+	return t.rt("Tuple"+strconv.Itoa(len(ts))) + "[" + strings.Join(parts, ", ") + "]"
+}
+
+// assignCall writes lhs tok f(args) for a delayed f with several results, or
+// with the error idiom after it.
+func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) string {
+	site := t.sites[c]
+	sig := t.calls[c].Func.Type().(*types.Signature)
+	var b strings.Builder
+	tmp := t.fresh("d")
+	fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
+	if site != nil {
+		fmt.Fprintf(&b, "%s.Check(%s)\n", t.tw, tmp)
+		fmt.Fprintf(&b, "%s = append(%s, %s)\n", t.onErr, t.onErr, t.handler(site))
+	}
+	vals := valueTypes(sig, site != nil)
+	tuple := t.tupleType(vals)
+	for i, l := range lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
+			continue
+		}
+		if site != nil && i == len(lhs)-1 {
+			// The error: nil once the idiom's if has passed.
+			v := t.identVar(l)
+			switch {
+			case v != nil && t.dropped[v]:
+			case t.liftedTarget(l):
+				b.WriteString(t.assignText(l, tok, t.rt("Value")+"[error](nil)") + "\n")
+			default:
+				b.WriteString(t.eagerAssign(l, tok, "nil") + "\n")
+			}
+			continue
+		}
+		proj := tmp
+		if len(vals) > 1 {
+			proj = fmt.Sprintf("%s(func(x %s) %s {\nreturn x.V%d\n}, %s)", t.rt("Call1"), tuple, t.typ(vals[i]), i, tmp)
+		}
+		switch {
+		case t.liftedTarget(l):
+			if _, isIndex := ast.Unparen(l).(*ast.IndexExpr); isIndex {
+				t.refuse(l.Pos(), "%s is assigned one of several results of delayed call %s; assign it to a variable first", types.ExprString(l), types.ExprString(c.Fun))
+				continue
+			}
+			b.WriteString(t.defOrSet(l, tok) + t.track(proj) + "\n")
+		default:
+			t.need(tmp)
+			val := tmp + ".Must()"
+			if len(vals) > 1 {
+				val += ".V" + strconv.Itoa(i)
+			}
+			b.WriteString(t.eagerAssign(l, tok, val) + "\n")
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// eagerAssign writes l tok val for an eager target.
+func (t *twin) eagerAssign(l ast.Expr, tok token.Token, val string) string {
+	if id, ok := l.(*ast.Ident); ok && tok == token.DEFINE && t.info.Defs[id] != nil {
+		v := t.useVar(id)
+		return "var " + id.Name + " " + t.typ(v.Type()) + " = " + val
+	}
+	return t.expr(l) + " = " + val
+}
+
+// handler writes the function an error idiom returns through: what the if
+// statement returns, with the eager variables it reads as they are now.
+func (t *twin) handler(site *analyzer.ErrorSite) string {
+	ret := site.If.Body.List[0].(*ast.ReturnStmt)
+	var locals []*types.Var
+	seen := map[*types.Var]bool{}
+	for _, e := range ret.Results {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false
+			}
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			v, ok := t.info.Uses[id].(*types.Var)
+			if !ok || v == site.Err || v.IsField() || seen[v] || v.Parent() == t.pkg.Scope() || v.Parent() == nil {
+				return true
+			}
+			if _, lifted := t.lifted[v]; lifted {
+				t.refuse(id.Pos(), "the error return reads %s, which holds a delayed value; return only eager values and the error", v.Name())
+				return true
+			}
+			seen[v] = true
+			locals = append(locals, v)
+			return true
+		})
+	}
+	plain := &printer{pkg: t.pkg, info: t.info, fset: t.fset}
+	res := plain.exprs(ret.Results)
+	fn := fmt.Sprintf("func(%s error) %s {\nreturn %s\n}", site.Err.Name(), t.results, res)
+	if len(locals) == 0 {
+		return fn
+	}
+	var params, args []string
+	for _, v := range locals {
+		params = append(params, v.Name()+" "+t.typ(v.Type()))
+		args = append(args, v.Name())
+	}
+	return fmt.Sprintf("func(%s) func(error) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), t.results, fn, strings.Join(args, ", "))
+}
+
+// worklist is the queue of an unordered loop in the twin.
+type worklist struct {
+	v    *types.Var
+	name string
+}
+
+// worklistLoop writes an unordered loop whose condition reads its
+// worklist: the condition waits for the next item to be ready.
+func (t *twin) worklistLoop(s *ast.ForStmt) string {
+	if s.Cond == nil || s.Init != nil || s.Post != nil {
+		return ""
+	}
+	var w *worklist
+	ast.Inspect(s.Cond, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v := t.useVar(id); v != nil && t.work[v] != nil {
+				w = t.work[v]
+			}
+		}
+		return true
+	})
+	if w == nil {
+		return ""
+	}
+	cond := t.expr(s.Cond)
+	condPre := t.flush()
+	body := t.block(s.Body)
+	return fmt.Sprintf("for {\nif %s, %s := %s.Fill(); %s != nil {\nreturn %s(%s, %s)\n}\n%sif !(%s) {\nbreak\n}\n%s", t.bi, t.be, w.name, t.be, t.fail, t.bi, t.be, condPre, cond, body[2:])
+}
+
+// worklistAssign writes an assignment to the worklist: pushes of delayed
+// items, or a new queue of ready items.
+func (t *twin) worklistAssign(w *worklist, rhs ast.Expr) string {
+	if c, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && isBuiltin(t.info, c, "append") && len(c.Args) > 1 && t.identVar(c.Args[0]) == w.v {
+		elem := under(w.v.Type()).(*types.Slice).Elem()
+		var b strings.Builder
+		for i, a := range c.Args[1:] {
+			if c.Ellipsis.IsValid() && i == len(c.Args)-2 {
+				fmt.Fprintf(&b, "%s.PushAll(%s)\n", w.name, t.lift(a, w.v.Type()))
+				continue
+			}
+			fmt.Fprintf(&b, "%s.Push(%s)\n", w.name, t.lift(a, elem))
+		}
+		return strings.TrimSuffix(b.String(), "\n")
+	}
+	return w.name + ".Set(" + t.expr(rhs) + ")"
+}

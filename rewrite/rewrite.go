@@ -1,0 +1,240 @@
+package rewrite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/daskgen/daskgen/analyzer"
+)
+
+// Config says which packages to generate for.
+type Config struct {
+	Dir      string   // the directory to load packages from; "" is the current one
+	Patterns []string // package patterns, as for go build; none means "."
+	Tags     []string // build tags
+}
+
+// Diagnostic is a message about a position in the source.
+type Diagnostic struct {
+	Pos     token.Position
+	Message string
+}
+
+// String returns "file:line:col: message".
+func (d Diagnostic) String() string { return d.Pos.String() + ": " + d.Message }
+
+// Result is what one run of the generator produced. When Refused is not
+// empty, Files is empty: generation is all or nothing.
+type Result struct {
+	Files    []File       // the generated files, sorted by path
+	Remove   []string     // generated files whose source no longer needs one
+	Twins    []string     // the twins written, as "pkg.FParallel"
+	Barriers []Diagnostic // where a twin waits for a delayed value
+	Warnings []Diagnostic // directives with nothing to do
+	Refused  []Diagnostic // why the code cannot have a twin, one per problem
+}
+
+// RefusedError is returned by Generate when some code cannot have a twin.
+type RefusedError struct {
+	Diagnostics []Diagnostic
+}
+
+// Error lists the diagnostics, one per line.
+func (e *RefusedError) Error() string {
+	var lines []string
+	for _, d := range e.Diagnostics {
+		lines = append(lines, d.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
+	packages.NeedDeps | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedTypesSizes |
+	packages.NeedModule
+
+// Generate loads the packages, analyzes them and writes their twins in
+// memory. It returns a *RefusedError, with the result, when some code cannot
+// have a twin, and other errors for packages that do not load or type-check.
+func Generate(cfg Config) (*Result, error) {
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	var flags []string
+	if len(cfg.Tags) > 0 {
+		flags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
+	}
+	// Earlier generated files may no longer compile against the source they
+	// came from: load the packages without them.
+	first, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedFiles, Dir: cfg.Dir, BuildFlags: flags}, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	overlay := map[string][]byte{}
+	old := map[string]bool{}
+	for _, p := range first {
+		for _, f := range p.GoFiles {
+			if isGenerated(f) {
+				overlay[f] = []byte("package " + p.Name + "\n")
+				old[f] = true
+			}
+		}
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: loadMode, Dir: cfg.Dir, BuildFlags: flags, Overlay: overlay}, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("no packages matching %s", strings.Join(patterns, " "))
+	}
+	var loadErrs []string
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			loadErrs = append(loadErrs, e.Error())
+		}
+	})
+	if len(loadErrs) > 0 {
+		return nil, errors.New(strings.Join(loadErrs, "\n"))
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{analyzer.Analyzer}, pkgs, nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	var gens []*gen
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			return nil, fmt.Errorf("%s: %w", act.Package.PkgPath, act.Err)
+		}
+		for _, d := range act.Diagnostics {
+			diag := Diagnostic{Pos: act.Package.Fset.Position(d.Pos), Message: d.Message}
+			switch d.Category {
+			case analyzer.CatMutation, analyzer.CatUnsupported, analyzer.CatDirective:
+				res.Refused = append(res.Refused, diag)
+			case analyzer.CatNothing:
+				res.Warnings = append(res.Warnings, diag)
+			}
+		}
+		plan, _ := act.Result.(*analyzer.Plan)
+		if plan == nil {
+			continue
+		}
+		g := &gen{pkg: act.Package, plan: plan}
+		gens = append(gens, g)
+		for _, r := range plan.Regions {
+			for _, b := range r.Barriers {
+				if b.Return {
+					continue
+				}
+				res.Barriers = append(res.Barriers, Diagnostic{Pos: act.Package.Fset.Position(b.Pos), Message: b.What + " is waited for: " + b.Reason})
+			}
+		}
+	}
+	if len(res.Refused) > 0 {
+		return res, &RefusedError{res.Refused}
+	}
+	for _, g := range gens {
+		files := g.files()
+		res.Refused = append(res.Refused, g.refused...)
+		res.Files = append(res.Files, files...)
+		seen := map[*ast.FuncDecl]bool{}
+		for _, r := range g.plan.Regions {
+			if !seen[r.Func] {
+				seen[r.Func] = true
+				res.Twins = append(res.Twins, g.pkg.Name+"."+twinName(r.Func.Name.Name))
+			}
+		}
+	}
+	if len(res.Refused) > 0 {
+		res.Files = nil
+		return res, &RefusedError{res.Refused}
+	}
+	slices.SortFunc(res.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	written := map[string]bool{}
+	for _, f := range res.Files {
+		written[f.Path] = true
+	}
+	for f := range old {
+		if !written[f] {
+			res.Remove = append(res.Remove, f)
+		}
+	}
+	slices.Sort(res.Remove)
+	return res, nil
+}
+
+// isGenerated reports whether path is a file that daskgen wrote: its name
+// ends in _daskgen.go and it starts with the header.
+func isGenerated(path string) bool {
+	if !strings.HasSuffix(path, "_daskgen.go") {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil {
+		return false
+	}
+	return len(f.Comments) > 0 && strings.Contains(f.Comments[0].Text(), Header)
+}
+
+// Write writes the generated files and removes the stale ones. Each file is
+// written to a temporary file first and renamed, so that no file is ever
+// half-written.
+func (r *Result) Write() error {
+	for _, f := range r.Files {
+		tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".daskgen-*.go.tmp")
+		if err != nil {
+			return err
+		}
+		_, err = tmp.Write(f.Source)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), f.Path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("writing %s: %w", f.Path, err)
+		}
+	}
+	for _, p := range r.Remove {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stale lists the generated files that are missing, out of date, or no
+// longer needed.
+func (r *Result) Stale() []string {
+	var out []string
+	for _, f := range r.Files {
+		b, err := os.ReadFile(f.Path)
+		switch {
+		case err != nil:
+			out = append(out, f.Path+": missing")
+		case !bytes.Equal(b, f.Source):
+			out = append(out, f.Path+": out of date")
+		}
+	}
+	for _, p := range r.Remove {
+		out = append(out, p+": no longer generated")
+	}
+	return out
+}

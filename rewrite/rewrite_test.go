@@ -1,0 +1,265 @@
+package rewrite_test
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"github.com/daskgen/daskgen/rewrite"
+)
+
+var update = flag.Bool("update", false, "update .golden files")
+
+func TestMain(m *testing.M) {
+	// The temporary modules list only daskgen as a requirement; let the go
+	// command add the rest to their go.mod.
+	os.Setenv("GOFLAGS", "-mod=mod")
+	goleak.VerifyTestMain(m)
+}
+
+// repoRoot is the root of the daskgen module.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// tempModule makes a module that depends on this checkout of daskgen, with
+// the given packages copied from testdata: each case's in.go becomes
+// <case>/<case>.go, and its other files come along.
+func tempModule(t testing.TB, cases ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	root := repoRoot(t)
+	gomod := "module example.com/golden\n\ngo 1.24\n\nrequire github.com/daskgen/daskgen v0.0.0\n\nreplace github.com/daskgen/daskgen => " + root + "\n"
+	write(t, filepath.Join(dir, "go.mod"), gomod)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	copyDir(t, filepath.Join("testdata", "difftest"), filepath.Join(dir, "difftest"))
+	for _, c := range cases {
+		src := filepath.Join("testdata", c)
+		dst := filepath.Join(dir, filepath.Base(c))
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			switch {
+			case name == "in.go":
+				copyFile(t, filepath.Join(src, name), filepath.Join(dst, filepath.Base(c)+".go"))
+			case strings.HasSuffix(name, ".go"):
+				copyFile(t, filepath.Join(src, name), filepath.Join(dst, name))
+			}
+		}
+	}
+	return dir
+}
+
+func write(t testing.TB, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, to, string(b))
+}
+
+func copyDir(t testing.TB, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		copyFile(t, filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
+	}
+}
+
+// goldenCases lists the directories of testdata with an in.go and an
+// out.go.golden.
+func goldenCases(t testing.TB) []string {
+	t.Helper()
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join("testdata", e.Name(), "in.go")); err == nil {
+			cases = append(cases, e.Name())
+		}
+	}
+	return cases
+}
+
+func gotool(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestGolden generates the twins of every case, compares them with the
+// golden files, and then compiles, vets and runs them: each case's
+// twin_test.go runs the twin against the original on several inputs.
+func TestGolden(t *testing.T) {
+	cases := goldenCases(t)
+	dir := tempModule(t, cases...)
+	var patterns []string
+	for _, c := range cases {
+		patterns = append(patterns, "./"+c)
+	}
+	res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]byte{}
+	for _, f := range res.Files {
+		rel, _ := filepath.Rel(dir, f.Path)
+		got[filepath.Dir(rel)] = f.Source
+	}
+	for _, c := range cases {
+		golden := filepath.Join("testdata", c, "out.go.golden")
+		if *update {
+			if err := os.WriteFile(golden, got[c], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(got[c])); diff != "" {
+			t.Errorf("%s: generated file differs from %s (-want +got), run go test ./rewrite -update:\n%s", c, golden, diff)
+		}
+	}
+	if err := res.Write(); err != nil {
+		t.Fatal(err)
+	}
+	if t.Failed() {
+		return
+	}
+	gotool(t, dir, "vet", "./...")
+	gotool(t, dir, "test", "-race", "-count=1", "./...")
+}
+
+// TestDeterministic generates the same package twice and gets the same bytes.
+func TestDeterministic(t *testing.T) {
+	cases := goldenCases(t)
+	dir := tempModule(t, cases...)
+	var first []rewrite.File
+	for i := range 2 {
+		res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./..."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = res.Files
+			if err := res.Write(); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		// The second run reads the files the first one wrote, and must not
+		// be misled by them.
+		if diff := cmp.Diff(first, res.Files); diff != "" {
+			t.Errorf("second run differs (-first +second):\n%s", diff)
+		}
+		if stale := res.Stale(); len(stale) != 0 {
+			t.Errorf("Stale after Write = %v, want none", stale)
+		}
+	}
+}
+
+// TestRefused checks that code that could make a twin differ is refused with
+// a positioned diagnostic naming the variable, and that nothing is written.
+func TestRefused(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "refused"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		cases = append(cases, filepath.Join("refused", e.Name()))
+	}
+	dir := tempModule(t, cases...)
+	for _, c := range cases {
+		name := filepath.Base(c)
+		t.Run(name, func(t *testing.T) {
+			before := listFiles(t, filepath.Join(dir, name))
+			res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./" + name}})
+			var refused *rewrite.RefusedError
+			if !errors.As(err, &refused) {
+				t.Fatalf("Generate = %v, want a *RefusedError", err)
+			}
+			if len(res.Files) != 0 {
+				t.Errorf("refused run returned %d files", len(res.Files))
+			}
+			var lines []string
+			for _, d := range refused.Diagnostics {
+				rel, _ := filepath.Rel(dir, d.Pos.Filename)
+				d.Pos.Filename = filepath.ToSlash(rel)
+				lines = append(lines, d.String())
+			}
+			got := strings.Join(lines, "\n") + "\n"
+			golden := filepath.Join("testdata", c, "refused.golden")
+			if *update {
+				write(t, golden, got)
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("diagnostics differ from %s (-want +got):\n%s", golden, diff)
+			}
+			if after := listFiles(t, filepath.Join(dir, name)); !cmp.Equal(before, after) {
+				t.Errorf("files changed: before %v, after %v", before, after)
+			}
+		})
+	}
+}
+
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}

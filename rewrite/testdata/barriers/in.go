@@ -1,0 +1,70 @@
+// Package barriers covers eager control flow on delayed values: if, switch,
+// break, continue and return inside loops.
+package barriers
+
+import "fmt"
+
+//daskgen:delayed
+func score(x int) int { return (x * 37) % 11 }
+
+//daskgen:delayed
+func label(x int) string { return fmt.Sprint("L", x) }
+
+// FirstHigh returns at the first score above a limit.
+//
+//daskgen:parallel
+func FirstHigh(xs []int, limit int) (int, bool) {
+	for i, x := range xs {
+		s := score(x)
+		if s > limit {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// Classes switches on a score and skips, stops and counts.
+//
+//daskgen:parallel
+func Classes(xs []int) ([]string, int) {
+	var out []string
+	n := 0
+outer:
+	for _, x := range xs {
+		switch s := score(x); {
+		case s == 0:
+			continue
+		case s == 10:
+			break outer
+		case s < 5:
+			out = append(out, label(x))
+		default:
+			n += s
+		}
+	}
+	return out, n
+}
+
+// Until reads a delayed value in the loop's condition.
+//
+//daskgen:parallel
+func Until(start, limit int) []int {
+	var seen []int
+	s := score(start)
+	for i := 0; s != limit && i < 20; i++ {
+		seen = append(seen, s)
+		s = score(s + i)
+	}
+	return seen
+}
+
+// Printed passes a delayed value to a function that is not delayed.
+//
+//daskgen:parallel
+func Printed(xs []int) string {
+	out := ""
+	for _, x := range xs {
+		out += fmt.Sprintf("[%d]", score(x))
+	}
+	return out
+}

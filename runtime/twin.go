@@ -1,0 +1,179 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Twin is the state of one run of a parallel twin that daskgen generated:
+// the tasks the twin has added so far, in program order, and which of them
+// stand for the error idiom
+//
+//	v, err := f(x)
+//	if err != nil {
+//		return ..., err
+//	}
+//
+// Generated code makes one with NewTwin, passes every task it adds to Track,
+// registers each error idiom with Check, and calls Wait where eager code needs
+// a value and Finish where the function returns. Hand-written code has no
+// need for it: use Compute.
+//
+// Wait and Finish report a failure as the sequential function would meet it:
+// of all the tasks added so far, the first in program order that fails. When
+// that task is a registered error idiom, they return its index among the
+// Check calls, so that generated code returns what the sequential function's
+// if statement returns. When it panicked, they panic again with its
+// *PanicError. A Twin is used by one goroutine.
+type Twin struct {
+	ctx     context.Context
+	opts    []Option
+	tracked []*node
+	checks  map[*node]int
+}
+
+// NewTwin starts a twin's run. Its computes use ctx and opts.
+func NewTwin(ctx context.Context, opts ...Option) *Twin {
+	return &Twin{ctx: ctx, opts: opts}
+}
+
+// Track records d's task, if it has one, as added by the twin, and returns d.
+func Track[T any](t *Twin, d Delayed[T]) Delayed[T] {
+	if n := d.nodeOf(); n != nil {
+		t.tracked = append(t.tracked, n)
+	}
+	return d
+}
+
+// Check registers d's task as the next error idiom: if it fails first, Wait
+// and Finish return its index, counting Check calls from zero. A plain value
+// cannot fail; it still takes an index, so that indexes match the calls.
+func (t *Twin) Check(d Node) {
+	if t.checks == nil {
+		t.checks = map[*node]int{}
+	}
+	i := len(t.checks)
+	n := d.nodeOf()
+	if n == nil {
+		n = &node{} // a stand-in that never fails, to keep the count
+	} else {
+		t.tracked = append(t.tracked, n)
+	}
+	t.checks[n] = i
+}
+
+// Wait computes ds: the barrier where eager code needs their values. Read
+// them afterwards with Must. It returns -1 and nil when they are computed,
+// and otherwise the failure the sequential function would have met first
+// (see Twin): the index of the error idiom and its function's error, or -1
+// and an error wrapping ctx.Err() or another failure.
+func (t *Twin) Wait(ds ...Node) (int, error) {
+	targets := make([]*node, 0, len(ds))
+	for _, d := range ds {
+		if n := d.nodeOf(); n != nil {
+			targets = append(targets, n)
+		}
+	}
+	return t.wait(targets)
+}
+
+// Finish is Wait for ds and for every task the twin has added: the end of
+// the twin, where the sequential function returns.
+func (t *Twin) Finish(ds ...Node) (int, error) {
+	targets := slices.Clip(t.tracked)
+	for _, d := range ds {
+		if n := d.nodeOf(); n != nil {
+			targets = append(targets, n)
+		}
+	}
+	return t.wait(targets)
+}
+
+func (t *Twin) wait(targets []*node) (int, error) {
+	if len(targets) == 0 {
+		if err := t.ctx.Err(); err != nil {
+			return -1, fmt.Errorf("daskgen: %w", err)
+		}
+		return -1, nil
+	}
+	err := runErr(t.ctx, targets, t.opts)
+	if err == nil {
+		return -1, nil
+	}
+	return t.settle(err)
+}
+
+// settle turns a failure into the one the sequential function meets first:
+// tasks added before the failing one may fail too, including tasks that the
+// failed compute did not need.
+func (t *Twin) settle(err error) (int, error) {
+	seq, ok := failSeq(err)
+	if !ok {
+		return -1, fmt.Errorf("daskgen: %w", err)
+	}
+	for {
+		for _, n := range t.tracked {
+			if n.seq < seq && stOf(n.state.Load()) == stFailed {
+				seq, err = n.seq, taskErr(n, n.err)
+			}
+		}
+		var earlier []*node
+		for _, n := range t.tracked {
+			if st := stOf(n.state.Load()); n.seq < seq && st != stDone && st != stFailed {
+				earlier = append(earlier, n)
+			}
+		}
+		if len(earlier) == 0 {
+			break
+		}
+		err2 := runErr(t.ctx, earlier, t.opts)
+		if err2 == nil {
+			break
+		}
+		s2, ok := failSeq(err2)
+		if !ok {
+			return -1, fmt.Errorf("daskgen: %w", err2)
+		}
+		seq, err = s2, err2
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		panic(pe)
+	}
+	var te *TaskError
+	if errors.As(err, &te) {
+		for n, i := range t.checks {
+			if n.seq == te.seq && n.self != nil {
+				return i, te.Err
+			}
+		}
+	}
+	return -1, err
+}
+
+// failSeq returns the program-order number of the task that err is from.
+func failSeq(err error) (uint64, bool) {
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return pe.seq, true
+	}
+	var te *TaskError
+	if errors.As(err, &te) {
+		return te.seq, true
+	}
+	return 0, false
+}
+
+// Must returns d's value once it is known: a plain value, or a task that has
+// run successfully. It panics otherwise. Generated twins call it after Wait.
+func (d Delayed[T]) Must() T {
+	if d.o == nil {
+		return d.v
+	}
+	if stOf(d.o.state.Load()) != stDone {
+		panic(fmt.Sprintf("daskgen: value of task %s read before it was computed", d.o.name()))
+	}
+	return d.o.val
+}
