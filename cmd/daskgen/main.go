@@ -87,10 +87,13 @@ import (
 	"github.com/daskgen/daskgen/rewrite"
 )
 
+// The generate mode's flags have a set of their own: the vet mode's
+// analysis flags live in the default one.
 var (
-	check = flag.Bool("check", false, "write nothing; list generated files that are missing or out of date, and exit 1 if any")
-	tags  = flag.String("tags", "", "comma-separated list of build `tags` to apply")
-	quiet = flag.Bool("q", false, "print nothing but errors")
+	flags = flag.NewFlagSet("daskgen", flag.ExitOnError)
+	check = flags.Bool("check", false, "write nothing; list generated files that are missing or out of date, and exit 1 if any")
+	tags  = flags.String("tags", "", "comma-separated list of build `tags` to apply")
+	quiet = flags.Bool("q", false, "print nothing but errors")
 )
 
 // Usage prints the synopsis and the flags.
@@ -104,7 +107,7 @@ For more information, see:
 	https://pkg.go.dev/github.com/daskgen/daskgen/cmd/daskgen
 Flags:
 `)
-	flag.PrintDefaults()
+	flags.PrintDefaults()
 }
 
 func main() {
@@ -122,9 +125,9 @@ func main() {
 	}
 	log.SetFlags(0)
 	log.SetPrefix("daskgen: ")
-	flag.Usage = Usage
-	flag.Parse()
-	os.Exit(run(flag.Args()))
+	flags.Usage = Usage
+	flags.Parse(args) // exits on error
+	os.Exit(run(flags.Args()))
 }
 
 // run generates, or checks, and returns the exit status.
@@ -140,9 +143,11 @@ func run(patterns []string) int {
 		}
 	}
 	res, err := rewrite.Generate(cfg)
+	wd, _ := os.Getwd()
 	var refused *rewrite.RefusedError
 	if errors.As(err, &refused) {
 		for _, d := range refused.Diagnostics {
+			d.Pos.Filename = rel(wd, d.Pos.Filename)
 			fmt.Fprintln(os.Stderr, d)
 		}
 		log.Printf("%d refusal(s): nothing written", len(refused.Diagnostics))
@@ -153,12 +158,13 @@ func run(patterns []string) int {
 		return 1
 	}
 	for _, w := range res.Warnings {
+		w.Pos.Filename = rel(wd, w.Pos.Filename)
 		fmt.Fprintf(os.Stderr, "%s: warning: %s\n", w.Pos, w.Message)
 	}
 	if *check {
 		stale := res.Stale()
 		for _, s := range stale {
-			fmt.Fprintln(os.Stderr, s)
+			fmt.Fprintln(os.Stderr, rel(wd, s))
 		}
 		if len(stale) > 0 {
 			log.Printf("%d generated file(s) stale; run daskgen (or go generate) and commit the result", len(stale))
@@ -171,7 +177,6 @@ func run(patterns []string) int {
 		return 1
 	}
 	if !*quiet {
-		wd, _ := os.Getwd()
 		for _, f := range res.Files {
 			fmt.Printf("wrote %s\n", rel(wd, f.Path))
 		}
@@ -180,7 +185,8 @@ func run(patterns []string) int {
 		}
 		fmt.Printf("twins: %s\n", strings.Join(res.Twins, ", "))
 		for _, b := range res.Barriers {
-			fmt.Printf("barrier: %s: %s\n", relPos(wd, b.Pos.String()), b.Message)
+			b.Pos.Filename = rel(wd, b.Pos.Filename)
+			fmt.Printf("barrier: %s: %s\n", b.Pos, b.Message)
 		}
 	}
 	return 0
@@ -192,8 +198,6 @@ func rel(wd, path string) string {
 	}
 	return path
 }
-
-func relPos(wd, pos string) string { return rel(wd, pos) }
 
 func isVetProtocol(args []string) bool {
 	for _, a := range args {

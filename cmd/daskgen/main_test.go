@@ -154,9 +154,13 @@ func TestVetCleanCodeAndCandidateFix(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	bin := buildDaskgen(t)
-	out, code := run(t, t.TempDir(), bin)
-	if code != 2 || !strings.Contains(out, "usage: daskgen vet") {
-		t.Errorf("no arguments: exit %d, output:\n%s", code, out)
+	out, code := run(t, t.TempDir(), bin, "-h")
+	if code != 0 || !strings.Contains(out, "daskgen [flags] [packages]") || !strings.Contains(out, "-check") {
+		t.Errorf("-h: exit %d, output:\n%s", code, out)
+	}
+	out, code = run(t, t.TempDir(), bin, "-nosuchflag")
+	if code != 2 || !strings.Contains(out, "flag provided but not defined") {
+		t.Errorf("bad flag: exit %d, output:\n%s", code, out)
 	}
 }
 
