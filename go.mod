@@ -24,3 +24,5 @@ require (
 	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
+
+tool github.com/daskgen/daskgen/cmd/daskgen

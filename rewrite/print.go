@@ -70,7 +70,7 @@ func (p *printer) typ(t types.Type) string {
 }
 
 // fixTypeText closes the placeholders that typ opens: TypeString writes
-// "\x00path\x01Name", and the name ends at the first byte that cannot be in
+// "\x00path\x01.Name", and the name ends at the first byte that cannot be in
 // an identifier.
 func fixTypeText(s string) string {
 	var b strings.Builder
@@ -82,7 +82,8 @@ func fixTypeText(s string) string {
 		}
 		j := strings.Index(s[i:], qSep)
 		b.WriteString(s[:i+j+1])
-		s = s[i+j+1:]
+		s = strings.TrimPrefix(s[i+j+1:], ".") // TypeString adds the dot
+
 		k := 0
 		for k < len(s) && (s[k] == '_' || s[k] >= '0' && s[k] <= '9' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || s[k] >= 0x80) {
 			k++

@@ -1,5 +1,7 @@
-// Command all runs every example under examples/ and prints one table of
-// their sequential and parallel wall times. It is the main job of the README:
+// Command all is the main job of the README: it generates the parallel
+// twins of every example under examples/ with daskgen (as go generate would),
+// runs each example, and prints one table of their sequential and parallel
+// wall times.
 //
 //	go run ./examples/all
 //
@@ -45,6 +47,9 @@ func main() {
 		}
 		names = flag.Args()
 	}
+	if err := generate(root, names); err != nil {
+		log.Fatal(err)
+	}
 	rows, err := runAll(root, names)
 	if err != nil {
 		log.Fatal(err)
@@ -83,6 +88,22 @@ func examples(root string) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// generate writes the examples' twins, as go generate would.
+func generate(root string, names []string) error {
+	args := []string{"tool", "daskgen"}
+	for _, n := range names {
+		args = append(args, "./examples/"+n)
+	}
+	fmt.Printf("== go %s\n", strings.Join(args, " "))
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("generating the twins: %w", err)
+	}
+	return nil
 }
 
 // runAll runs each example with go run and gathers the rows they report.

@@ -139,17 +139,15 @@ func scrapeAll(ctx context.Context, w io.Writer, client *runtime.Client, s *site
 		return err
 	}
 
-	downloadD := runtime.Func1CE(download, runtime.Name("download"))
-	titleD := runtime.Func1(scrapeTitle, runtime.Name("scrape_title"))
 	tagsD := runtime.Func1(scrapeTags, runtime.Name("scrape_tags"))
 	var par []page
 	tPar, err := timing.Time(func() error {
 		var titles []*runtime.Future[string]
 		var allTags []*runtime.Future[[]string]
 		for _, url := range urls {
-			body := runtime.Submit(ctx, client, downloadD.Call(runtime.Value(url)))
+			body := runtime.Submit(ctx, client, downloadDelayed.Call(runtime.Value(url)))
 			allTags = append(allTags, runtime.Submit(ctx, client, tagsD.Call(body.Delayed())))
-			titles = append(titles, runtime.Submit(ctx, client, titleD.Call(body.Delayed())))
+			titles = append(titles, runtime.Submit(ctx, client, scrapeTitleDelayed.Call(body.Delayed())))
 		}
 		ts, err := runtime.Gather(ctx, titles)
 		if err != nil {
@@ -203,48 +201,64 @@ func topTags(pages []page, n int) string {
 	return out
 }
 
-// crawl starts from the first question and follows links to questions until
-// it has seen them all, first with a queue, then with AsCompleted: every page
-// that finishes adds the links it found while the loop runs.
+// crawlSite starts from start and follows links to questions until it has
+// seen them all, and returns their titles: the tutorial's crawler as a plain
+// sequential loop. Marked unordered, its twin downloads every page as soon
+// as a finished page has linked to it, and takes pages in the order they
+// finish (Dask's as_completed).
+func crawlSite(ctx context.Context, start, base string) ([]string, error) {
+	queue := []string{start}
+	seen := map[string]bool{}
+	var titles []string
+	//daskgen:parallel unordered
+	for len(queue) > 0 {
+		url := queue[0]
+		queue = queue[1:]
+		if seen[url] {
+			continue
+		}
+		seen[url] = true
+		body, err := download(ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		titles = append(titles, scrapeTitle(body))
+		queue = append(queue, scrapeLinks(body, base)...)
+	}
+	return titles, nil
+}
+
+// crawl runs the crawler sequentially, as its twin, and with futures and
+// AsCompleted written by hand: every page that finishes adds the links it
+// found while the loop runs.
 func crawl(ctx context.Context, w io.Writer, client *runtime.Client, s *site, tab *timing.Table) error {
 	start := s.URL() + questionPath(0)
 
-	var seq []string
-	tSeq, err := timing.Time(func() error {
-		queue := []string{start}
-		seen := map[string]bool{}
-		for len(queue) > 0 {
-			url := queue[0]
-			queue = queue[1:]
-			if seen[url] {
-				continue
-			}
-			seen[url] = true
-			body, err := download(ctx, url)
-			if err != nil {
-				return err
-			}
-			seq = append(seq, scrapeTitle(body))
-			queue = append(queue, scrapeLinks(body, s.URL())...)
-		}
-		return nil
+	var seq, twin []string
+	tSeq, err := timing.Time(func() (err error) {
+		seq, err = crawlSite(ctx, start, s.URL())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	tTwin, err := timing.Time(func() (err error) {
+		twin, err = crawlSiteParallel(ctx, ctx, start, s.URL())
+		return err
 	})
 	if err != nil {
 		return err
 	}
 
-	downloadD := runtime.Func1CE(download, runtime.Name("download"))
-	titleD := runtime.Func1(scrapeTitle, runtime.Name("scrape_title"))
-	linksD := runtime.Func2(scrapeLinks, runtime.Name("scrape_links"))
 	var par []string
 	tPar, err := timing.Time(func() error {
 		seen := map[string]bool{start: true}
 		var titles []*runtime.Future[string]
 		found := runtime.NewAsCompleted[[]string]()
 		visit := func(url string) {
-			body := runtime.Submit(ctx, client, downloadD.Call(runtime.Value(url)))
-			titles = append(titles, runtime.Submit(ctx, client, titleD.Call(body.Delayed())))
-			found.Add(runtime.Submit(ctx, client, linksD.Call(body.Delayed(), runtime.Value(s.URL()))))
+			body := runtime.Submit(ctx, client, downloadDelayed.Call(runtime.Value(url)))
+			titles = append(titles, runtime.Submit(ctx, client, scrapeTitleDelayed.Call(body.Delayed())))
+			found.Add(runtime.Submit(ctx, client, scrapeLinksDelayed.Call(body.Delayed(), runtime.Value(s.URL()))))
 		}
 		visit(start)
 		for f := range found.All(ctx) {
@@ -268,11 +282,13 @@ func crawl(ctx context.Context, w io.Writer, client *runtime.Client, s *site, ta
 	}
 	// The crawls visit pages in different orders; they must find the same ones.
 	slices.Sort(seq)
-	sortedPar := slices.Sorted(slices.Values(par))
-	if !slices.Equal(seq, sortedPar) {
-		return fmt.Errorf("crawl: sequential found %d pages, futures %d", len(seq), len(par))
+	for _, got := range [][]string{twin, par} {
+		if sorted := slices.Sorted(slices.Values(got)); !slices.Equal(seq, sorted) {
+			return fmt.Errorf("crawl: sequential found %d pages, parallel %d", len(seq), len(got))
+		}
 	}
 	fmt.Fprintf(w, "crawled %d questions from %s\n", len(par), questionPath(0))
-	tab.Add(fmt.Sprintf("crawl x%d", len(par)), "AsCompleted", tSeq, tPar)
+	tab.Add(fmt.Sprintf("crawl x%d", len(par)), "crawlSiteParallel (unordered)", tSeq, tTwin)
+	tab.Add(fmt.Sprintf("crawl x%d", len(par)), "AsCompleted by hand", tSeq, tPar)
 	return nil
 }

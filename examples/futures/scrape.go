@@ -1,5 +1,7 @@
 package main
 
+//go:generate go tool daskgen
+
 import (
 	"context"
 	"fmt"
@@ -14,6 +16,8 @@ import (
 
 // download fetches url and returns its body, or an error for any status but
 // 200 OK.
+//
+//daskgen:delayed
 func download(ctx context.Context, url string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -67,6 +71,8 @@ func text(n *html.Node) string {
 }
 
 // scrapeTitle returns the page's title.
+//
+//daskgen:delayed
 func scrapeTitle(body string) string {
 	title := ""
 	walk(body, func(n *html.Node) {
@@ -81,6 +87,8 @@ var questionLink = regexp.MustCompile(`^/questions/\d{5}`)
 
 // scrapeLinks returns the links to questions on the page, made absolute with
 // base and without their query strings.
+//
+//daskgen:delayed
 func scrapeLinks(body, base string) []string {
 	var links []string
 	walk(body, func(n *html.Node) {

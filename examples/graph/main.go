@@ -1,8 +1,9 @@
 // Command graph is the task-graphs talk in Go: a task graph as plain data run
 // with Get, delayed(sum), a map and a reduce over delayed calls. The map and
 // the reduce are then timed with functions that sleep, sequentially and with
-// daskgen. A left fold (Python's functools.reduce) is a chain that nothing can
-// run in parallel; a tree reduction of the same sum can.
+// the twins that daskgen generates from mapreduce.go. A left fold (Python's
+// functools.reduce) is a chain that nothing can run in parallel; a tree
+// reduction of the same sum can, waiting once per level.
 //
 //	go run ./examples/graph [-n 16] [-work 50ms] [-dot graph.dot] [-svg graph.svg]
 package main
@@ -80,10 +81,10 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "get(graph, key) = %v, compute = %v\n", fromGraph, computed)
 
 	// Map and reduce, as in the talk, with functions that do not sleep.
-	addTwo := runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"))
+	addTwoFast := runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"))
 	var b []runtime.Delayed[int]
 	for _, x := range a {
-		b = append(b, addTwo.Call(runtime.Value(x)))
+		b = append(b, addTwoFast.Call(runtime.Value(x)))
 	}
 	fmt.Fprintf(w, "map(addTwo, a) = %v\n", b)
 	mapped, err := runtime.ComputeSlice(ctx, b)
@@ -91,8 +92,8 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintf(w, "compute(*b) = %v\n", mapped)
-	add := runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"))
-	reduced, err := runtime.Compute(ctx, foldLeft(add, a))
+	addFast := runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"))
+	reduced, err := runtime.Compute(ctx, foldDelayed(addFast, a))
 	if err != nil {
 		return err
 	}
@@ -101,8 +102,9 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	return timed(ctx, w, cfg)
 }
 
-// foldLeft is functools.reduce(add, xs) on delayed values: a chain.
-func foldLeft(add runtime.Fn2[int, int, int], xs []int) runtime.Delayed[int] {
+// foldDelayed is functools.reduce(add, xs) on delayed values, by hand: a
+// chain.
+func foldDelayed(add runtime.Fn2[int, int, int], xs []int) runtime.Delayed[int] {
 	acc := runtime.Value(xs[0])
 	for _, x := range xs[1:] {
 		acc = add.Call(acc, runtime.Value(x))
@@ -110,8 +112,8 @@ func foldLeft(add runtime.Fn2[int, int, int], xs []int) runtime.Delayed[int] {
 	return acc
 }
 
-// tree sums ds pairwise, level by level.
-func tree(add runtime.Fn2[int, int, int], ds []runtime.Delayed[int]) runtime.Delayed[int] {
+// treeDelayed sums ds pairwise, level by level, by hand.
+func treeDelayed(add runtime.Fn2[int, int, int], ds []runtime.Delayed[int]) runtime.Delayed[int] {
 	for len(ds) > 1 {
 		var next []runtime.Delayed[int]
 		for i := 0; i+1 < len(ds); i += 2 {
@@ -125,83 +127,52 @@ func tree(add runtime.Fn2[int, int, int], ds []runtime.Delayed[int]) runtime.Del
 	return ds[0]
 }
 
-// timed runs the map and the reduces with sleeping functions.
+// timed runs the map and the reduces of mapreduce.go with sleeping
+// functions: each sequential function against its generated twin.
 func timed(ctx context.Context, w io.Writer, cfg config) error {
-	addTwoSlow := func(x int) int { time.Sleep(cfg.work); return x + 2 }
-	addSlow := func(x, y int) int { time.Sleep(cfg.work); return x + y }
+	work = cfg.work
 	xs := make([]int, cfg.n)
 	for i := range xs {
 		xs[i] = i
 	}
 	tab := timing.Table{Example: "graph"}
 
-	var seqMapped []int
-	tSeq, _ := timing.Time(func() error {
-		for _, x := range xs {
-			seqMapped = append(seqMapped, addTwoSlow(x))
-		}
-		return nil
-	})
-	addTwo := runtime.Func1(addTwoSlow, runtime.Name("addTwo"))
-	var parMapped []int
-	tPar, err := timing.Time(func() error {
-		var ds []runtime.Delayed[int]
-		for _, x := range xs {
-			ds = append(ds, addTwo.Call(runtime.Value(x)))
-		}
-		var err error
-		parMapped, err = runtime.ComputeSlice(ctx, ds)
-		return err
-	})
+	var seqMapped, parMapped []int
+	tSeq, _ := timing.Time(func() error { seqMapped = mapAddTwo(xs); return nil })
+	tPar, err := timing.Time(func() (err error) { parMapped, err = mapAddTwoParallel(ctx, xs); return err })
 	if err != nil {
 		return err
 	}
 	if !slices.Equal(seqMapped, parMapped) {
 		return fmt.Errorf("map: sequential %v, parallel %v", seqMapped, parMapped)
 	}
-	tab.Add(fmt.Sprintf("map addTwo x%d", cfg.n), "ComputeSlice", tSeq, tPar)
+	tab.Add(fmt.Sprintf("map addTwo x%d", cfg.n), "mapAddTwoParallel", tSeq, tPar)
 
-	var seqSum int
-	tSeq, _ = timing.Time(func() error {
-		seqSum = xs[0]
-		for _, x := range xs[1:] {
-			seqSum = addSlow(seqSum, x)
-		}
-		return nil
-	})
-	add := runtime.Func2(addSlow, runtime.Name("add"))
-	var foldSum, treeSum int
-	tFold, err := timing.Time(func() error {
-		var err error
-		foldSum, err = runtime.Compute(ctx, foldLeft(add, xs))
-		return err
-	})
+	var seqFold, parFold, seqTree, parTree int
+	tSeq, _ = timing.Time(func() error { seqFold = foldLeft(xs); return nil })
+	tPar, err = timing.Time(func() (err error) { parFold, err = foldLeftParallel(ctx, xs); return err })
 	if err != nil {
 		return err
 	}
-	var treeGraph runtime.Graph
-	tTree, err := timing.Time(func() error {
-		leaves := make([]runtime.Delayed[int], len(xs))
-		for i, x := range xs {
-			leaves[i] = runtime.Value(x)
-		}
-		total := tree(add, leaves)
-		treeGraph = total.Graph()
-		var err error
-		treeSum, err = runtime.Compute(ctx, total)
-		return err
-	})
+	tab.Add(fmt.Sprintf("reduce add x%d (left fold)", cfg.n), "a chain: no parallelism", tSeq, tPar)
+	tSeq, _ = timing.Time(func() error { seqTree = treeSum(xs); return nil })
+	tPar, err = timing.Time(func() (err error) { parTree, err = treeSumParallel(ctx, xs); return err })
 	if err != nil {
 		return err
 	}
-	if foldSum != seqSum || treeSum != seqSum {
-		return fmt.Errorf("reduce: sequential %d, fold %d, tree %d", seqSum, foldSum, treeSum)
+	if parFold != seqFold || seqTree != seqFold || parTree != seqFold {
+		return fmt.Errorf("reduce: fold %d, twin %d; tree %d, twin %d", seqFold, parFold, seqTree, parTree)
 	}
-	tab.Add(fmt.Sprintf("reduce add x%d (left fold)", cfg.n), "a chain: no parallelism", tSeq, tFold)
-	tab.Add(fmt.Sprintf("reduce add x%d (tree)", cfg.n), "pairwise tree", tSeq, tTree)
-	fmt.Fprintf(w, "\nsum of 0..%d = %d\n\n", cfg.n-1, treeSum)
+	tab.Add(fmt.Sprintf("reduce add x%d (tree)", cfg.n), "treeSumParallel, a wait per level", tSeq, tPar)
+	fmt.Fprintf(w, "\nsum of 0..%d = %d\n\n", cfg.n-1, parTree)
 	if err := tab.Print(w); err != nil {
 		return err
 	}
-	return graphfile.Write(ctx, treeGraph, cfg.dot, cfg.svg)
+
+	// The tree's graph, built by hand from the generated wrapper.
+	leaves := make([]runtime.Delayed[int], len(xs))
+	for i, x := range xs {
+		leaves[i] = runtime.Value(x)
+	}
+	return graphfile.Write(ctx, treeDelayed(addDelayed, leaves).Graph(), cfg.dot, cfg.svg)
 }
