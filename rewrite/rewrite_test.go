@@ -116,12 +116,16 @@ func goldenCases(t testing.TB) []string {
 	return cases
 }
 
-func gotool(t testing.TB, dir string, args ...string) string {
-	t.Helper()
+func gocmd(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
+	return cmd
+}
+
+func gotool(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	out, err := gocmd(dir, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

@@ -69,6 +69,15 @@
 // them. A future passed to a later call becomes a dependency without a round
 // trip through the caller. [AsCompleted] yields futures as they finish and
 // accepts new ones while it is ranged over.
+//
+// # Generated twins
+//
+// The parallel twins that the daskgen command writes use [Twin]: it tracks
+// the tasks a twin adds, registers its error idioms with [Twin.Check], and
+// computes at each barrier ([Twin.Wait]) and where the twin returns
+// ([Twin.Finish]), reporting the failure the sequential function would have
+// met first. [Worklist] runs the queue of an unordered loop, and [Tuple2] to
+// [Tuple6] hold the results of delayed functions with several results.
 package runtime
 
 //go:generate go run gen.go

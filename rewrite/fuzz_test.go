@@ -1,0 +1,447 @@
+package rewrite_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/daskgen/daskgen/rewrite"
+)
+
+// FuzzTwins is differential fuzzing of the rewriter: each input seeds a
+// generator of random programs in the subset daskgen supports (nested loops,
+// if, switch, break, continue and return, accumulators of every kind,
+// op-assign on ints, floats and strings, the error idiom wrapped or not,
+// delayed calls with several results, errors read as values). The programs
+// are generated, compiled, and each function's twin is run against the
+// function on several inputs: values (with float bits), order and errors must
+// be the same. A program that daskgen refuses is a failure too: the
+// generator only writes code that a twin must handle.
+//
+// Run it for a long time with
+//
+//	go test ./rewrite -run '^$' -fuzz FuzzTwins -fuzztime 30m
+//
+// Each input checks funcsPerProgram functions.
+func FuzzTwins(f *testing.F) {
+	for seed := range uint64(4) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		src := genProgram(seed)
+		dir := tempModule(t)
+		write(t, filepath.Join(dir, "prog", "prog.go"), src)
+		write(t, filepath.Join(dir, "prog", "main.go"), fuzzMain)
+		res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./prog"}})
+		if err != nil {
+			t.Fatalf("seed %d: %v\nprogram:\n%s", seed, err, numbered(src))
+		}
+		if err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+		out := runProg(t, dir)
+		if !strings.Contains(out, "checked ") {
+			t.Fatalf("seed %d: unexpected output:\n%s", seed, out)
+		}
+	})
+}
+
+func runProg(t *testing.T, dir string) string {
+	t.Helper()
+	cmd := gocmd(dir, "run", "-race", "./prog")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		gen, _ := os.ReadFile(filepath.Join(dir, "prog", "prog_daskgen.go"))
+		src, _ := os.ReadFile(filepath.Join(dir, "prog", "prog.go"))
+		t.Fatalf("go run: %v\n%s\nprogram:\n%s\ntwins:\n%s", err, out, numbered(string(src)), numbered(string(gen)))
+	}
+	return string(out)
+}
+
+func numbered(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = fmt.Sprintf("%4d  %s", i+1, lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+const funcsPerProgram = 12
+
+// fuzzMain runs every function of the program and its twin on the same
+// inputs and exits 1 at the first difference.
+const fuzzMain = `package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+func run(f func() []any) (out []any, panicked any) {
+	defer func() { panicked = recover() }()
+	return f(), nil
+}
+
+func main() {
+	inputs := [][]int{nil, {0}, {1, 2, 3}, {5, -3, 0, 7, 14, 2}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1, 21}, {13, 26, 4}}
+	n := 0
+	for i, f := range funcs {
+		for _, xs := range inputs {
+			for _, k := range []int{0, 1, 3, 7} {
+				want, wp := run(func() []any { return f.seq(xs, k) })
+				got, gp := run(func() []any { return f.par(context.Background(), xs, k) })
+				if (wp == nil) != (gp == nil) {
+					fmt.Printf("MISMATCH f%d(%v, %d): panic %v, twin panic %v\n", i, xs, k, wp, gp)
+					os.Exit(1)
+				}
+				if w, g := fmt.Sprintf("%#v", want), fmt.Sprintf("%#v", got); wp == nil && w != g {
+					fmt.Printf("MISMATCH f%d(%v, %d):\n  sequential %s\n  twin       %s\n", i, xs, k, w, g)
+					os.Exit(1)
+				}
+				n++
+			}
+		}
+	}
+	fmt.Printf("checked %d calls of %d functions\n", n, len(funcs))
+}
+`
+
+// progGen writes one random program.
+type progGen struct {
+	r      *rand.Rand
+	b      strings.Builder
+	indent int
+	vars   [][]string // lifted int variables in scope, per block
+	loops  int        // loop depth
+	n      int        // names used
+	loopV  []string   // eager int variables of the enclosing loops
+}
+
+// The delayed functions every program has. They sleep a little, so that
+// later calls often finish first.
+const fuzzPrelude = `package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+var errDiv = errors.New("division by zero")
+
+func nap(x int) { time.Sleep(time.Duration((x*7919)%5) * 50 * time.Microsecond) }
+
+//daskgen:delayed
+func dInc(x int) int { nap(x); return x + 1 }
+
+//daskgen:delayed
+func dMul(x, y int) int { nap(x + y); return x*y - 3 }
+
+//daskgen:delayed
+func dF(x float64) float64 { nap(int(x)); return x*1.1 + 0.3 }
+
+//daskgen:delayed
+func dDiv(x, y int) (int, error) {
+	nap(x)
+	if y == 0 {
+		return 0, errDiv
+	}
+	if x%7 == 6 {
+		return x, fmt.Errorf("unlucky %d", x)
+	}
+	return x / y, nil
+}
+
+//daskgen:delayed
+func dPair(x int) (int, int) { nap(x); return x / 2, x % 5 }
+
+//daskgen:delayed
+func dTriple(x int) (int, string, error) {
+	nap(x)
+	if x < -2 {
+		return 0, "", fmt.Errorf("negative %d: %w", x, errDiv)
+	}
+	return x * 3, fmt.Sprint("t", x), nil
+}
+
+//daskgen:delayed
+func dList(x int) []int { nap(x); return []int{x, x * x} }
+
+//daskgen:delayed
+func dStr(x int) string { nap(x); return fmt.Sprint("s", x%4) }
+
+//daskgen:delayed
+func dBoom(x int) int {
+	if x == 21 {
+		panic("boom")
+	}
+	return x - 1
+}
+
+`
+
+func genProgram(seed uint64) string {
+	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed))}
+	g.b.WriteString(fuzzPrelude)
+	for i := range funcsPerProgram {
+		g.function(i)
+	}
+	g.b.WriteString("var funcs = []struct {\n\tseq func([]int, int) []any\n\tpar func(context.Context, []int, int) []any\n}{\n")
+	for i := range funcsPerProgram {
+		fmt.Fprintf(&g.b, "\t{func(xs []int, k int) []any { a, b, c, d, e, err := f%d(xs, k); return []any{a, b, c, d, e, fmt.Sprint(err)} },\n", i)
+		fmt.Fprintf(&g.b, "\t\tfunc(ctx context.Context, xs []int, k int) []any { a, b, c, d, e, err := f%dParallel(ctx, xs, k); return []any{a, b, c, d, e, fmt.Sprint(err)} }},\n", i)
+	}
+	g.b.WriteString("}\n")
+	return strings.Replace(g.b.String(), "import (\n", "import (\n\t\"context\"\n", 1)
+}
+
+func (g *progGen) line(format string, args ...any) {
+	g.b.WriteString(strings.Repeat("\t", g.indent))
+	fmt.Fprintf(&g.b, format, args...)
+	g.b.WriteString("\n")
+}
+
+func (g *progGen) name(prefix string) string {
+	g.n++
+	return fmt.Sprintf("%s%d", prefix, g.n)
+}
+
+const results = "acc, facc, list, strs, m"
+
+func (g *progGen) function(i int) {
+	g.n = 0
+	g.line("//daskgen:parallel")
+	g.line("func f%d(xs []int, k int) (int, float64, []int, []string, map[int]int, error) {", i)
+	g.indent++
+	g.line("acc, facc := %d, %d.25", g.r.IntN(5), g.r.IntN(3))
+	g.line("var list []int")
+	g.line("var strs []string")
+	g.line("m := map[int]int{}")
+	g.vars = [][]string{nil}
+	g.loopV = []string{"k"}
+	g.use(fmt.Sprintf("dInc(%s)", g.eager())) // at least one delayed call
+	g.stmts(2+g.r.IntN(3), 0)
+	g.line("return %s, nil", results)
+	g.indent--
+	g.line("}")
+	g.line("")
+}
+
+func (g *progGen) scope() []string {
+	var all []string
+	for _, vs := range g.vars {
+		all = append(all, vs...)
+	}
+	return all
+}
+
+// eager returns an int expression on eager values.
+func (g *progGen) eager() string {
+	v := g.loopV[g.r.IntN(len(g.loopV))]
+	switch g.r.IntN(4) {
+	case 0:
+		return v
+	case 1:
+		return fmt.Sprintf("%s+%d", v, g.r.IntN(5))
+	case 2:
+		return fmt.Sprintf("%s*%s", v, g.loopV[g.r.IntN(len(g.loopV))])
+	}
+	return fmt.Sprint(g.r.IntN(9) - 2)
+}
+
+// lazy returns an int expression that involves delayed values.
+func (g *progGen) lazy() string {
+	vs := g.scope()
+	if len(vs) > 0 && g.r.IntN(3) > 0 {
+		v := vs[g.r.IntN(len(vs))]
+		switch g.r.IntN(4) {
+		case 0:
+			return v
+		case 1:
+			return fmt.Sprintf("%s*%d+%s", v, g.r.IntN(4)+1, g.eager())
+		case 2:
+			return fmt.Sprintf("dMul(%s, %s)", v, g.eager())
+		}
+		return fmt.Sprintf("(%s - %s)", v, g.eager())
+	}
+	switch g.r.IntN(3) {
+	case 0:
+		return fmt.Sprintf("dInc(%s)", g.eager())
+	case 1:
+		return fmt.Sprintf("dMul(%s, %s)", g.eager(), g.eager())
+	}
+	return fmt.Sprintf("dBoom(%s)", g.eager())
+}
+
+func (g *progGen) declare(v string) { g.vars[len(g.vars)-1] = append(g.vars[len(g.vars)-1], v) }
+
+func (g *progGen) block(n, depth int) {
+	g.indent++
+	g.vars = append(g.vars, nil)
+	g.stmts(n, depth)
+	g.vars = g.vars[:len(g.vars)-1]
+	g.indent--
+}
+
+// use writes a statement that reads v, so that no variable is unused.
+func (g *progGen) use(v string) {
+	switch g.r.IntN(6) {
+	case 0:
+		g.line("acc += %s", v)
+	case 1:
+		g.line("list = append(list, %s)", v)
+	case 2:
+		g.line("m[%s] = %s", g.eager(), v)
+	case 3:
+		g.line("acc ^= %s * 3", v)
+	case 4:
+		g.line("facc += float64(%s) / 3", v)
+	default:
+		g.line("acc -= %s %% 5", v)
+	}
+}
+
+func (g *progGen) stmts(n, depth int) {
+	for range n {
+		g.stmt(depth)
+	}
+}
+
+func (g *progGen) stmt(depth int) {
+	inLoop := g.loops > 0
+	kinds := 14
+	if depth >= 2 {
+		kinds = 10 // no more nesting
+	}
+	switch k := g.r.IntN(kinds); k {
+	case 0, 1:
+		v := g.name("v")
+		g.line("%s := %s", v, g.lazy())
+		g.declare(v)
+		g.use(v)
+	case 2:
+		g.use(g.lazy())
+	case 3:
+		g.line("facc += dF(float64(%s))", g.eager())
+		if g.r.IntN(2) == 0 {
+			g.line("facc *= dF(%d.5) / 7", g.r.IntN(3))
+		}
+	case 4:
+		g.line("list = append(list, dList(%s)...)", g.eager())
+	case 5:
+		g.line("strs = append(strs, dStr(%s))", g.eager())
+		if g.r.IntN(3) == 0 {
+			g.line("strs = append(strs, \"x\")")
+		}
+	case 6:
+		q, r := g.name("q"), g.name("r")
+		if g.r.IntN(3) == 0 {
+			g.line("%s, _ := dPair(%s)", q, g.eager())
+			g.declare(q)
+			g.use(q)
+			return
+		}
+		g.line("%s, %s := dPair(%s)", q, r, g.eager())
+		g.declare(q)
+		g.declare(r)
+		g.use(q)
+		g.use(r)
+	case 7:
+		// The error idiom, wrapped or not.
+		w := g.name("w")
+		g.line("%s, err := dDiv(%s, %s)", w, g.eager(), g.eager())
+		g.line("if err != nil {")
+		switch g.r.IntN(3) {
+		case 0:
+			g.line("\treturn 0, 0, nil, nil, nil, err")
+		case 1:
+			g.line("\treturn %d, 1.5, nil, []string{\"e\"}, nil, fmt.Errorf(\"at %%d: %%w\", %s, err)", g.r.IntN(9), g.eager())
+		default:
+			g.line("\treturn -1, 0, []int{%s}, nil, nil, errors.Join(errors.New(\"div\"), err)", g.eager())
+		}
+		g.line("}")
+		g.declare(w)
+		g.use(w)
+	case 8:
+		// Several results with the idiom.
+		a, s := g.name("a"), g.name("s")
+		g.line("%s, %s, err := dTriple(%s)", a, s, g.eager())
+		g.line("if err != nil {")
+		g.line("\treturn 0, 0, nil, nil, nil, fmt.Errorf(\"triple: %%w\", err)")
+		g.line("}")
+		g.declare(a)
+		g.use(a)
+		g.line("strs = append(strs, %s)", s)
+	case 9:
+		// An error read as a value: a barrier.
+		g.line("if _, e := dDiv(%s, %s); e != nil {", g.eager(), g.eager())
+		g.line("\tstrs = append(strs, e.Error())")
+		g.line("}")
+	case 10:
+		// A loop over the input, or a counted one.
+		g.loops++
+		if g.r.IntN(3) > 0 {
+			i, x := g.name("i"), g.name("x")
+			g.line("for %s, %s := range xs {", i, x)
+			g.line("\tacc += %s - %s", x, i)
+			g.loopV = append(g.loopV, i, x)
+			g.block(2+g.r.IntN(3), depth+1)
+			g.loopV = g.loopV[:len(g.loopV)-2]
+		} else {
+			j := g.name("j")
+			g.line("for %s := 0; %s < k%%4+1; %s++ {", j, j, j)
+			g.line("\tfacc -= float64(%s)", j)
+			g.loopV = append(g.loopV, j)
+			g.block(1+g.r.IntN(3), depth+1)
+			g.loopV = g.loopV[:len(g.loopV)-1]
+		}
+		g.line("}")
+		g.loops--
+	case 11:
+		// An eager condition, or one on a delayed value (a barrier).
+		if vs := g.scope(); len(vs) > 0 && g.r.IntN(2) == 0 {
+			g.line("if %s > %d {", vs[g.r.IntN(len(vs))], g.r.IntN(6))
+		} else {
+			g.line("if %s%%3 == %d {", g.eager(), g.r.IntN(3))
+		}
+		g.block(1+g.r.IntN(2), depth+1)
+		if g.r.IntN(2) == 0 {
+			g.line("} else {")
+			g.block(1+g.r.IntN(2), depth+1)
+		}
+		g.line("}")
+	case 12:
+		g.line("switch %s %% 3 {", g.eager())
+		for c := range 2 {
+			g.line("case %d:", c)
+			g.block(1, depth+1)
+		}
+		g.line("default:")
+		g.block(1, depth+1)
+		g.line("}")
+	case 13:
+		// Leaving a loop early, or the function.
+		switch {
+		case inLoop && g.r.IntN(3) == 0:
+			g.line("if %s%%4 == 1 {", g.eager())
+			g.line("\tcontinue")
+			g.line("}")
+		case inLoop && g.r.IntN(2) == 0:
+			g.line("if %s > %d {", g.eager(), g.r.IntN(8))
+			g.line("\tbreak")
+			g.line("}")
+		default:
+			cond := fmt.Sprintf("%s == %d", g.eager(), g.r.IntN(6))
+			if vs := g.scope(); len(vs) > 0 {
+				cond = fmt.Sprintf("%s%%5 == 2", vs[g.r.IntN(len(vs))])
+			}
+			g.line("if %s {", cond)
+			g.line("\treturn %s, nil", results)
+			g.line("}")
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/daskgen/daskgen/runtime"
+)
+
+// What a generated twin does for
+//
+//	for _, s := range words {
+//		n, err := count(s)
+//		if err != nil {
+//			return 0, fmt.Errorf("%q: %w", s, err)
+//		}
+//		total += n
+//	}
+//
+// written by hand: every task is tracked, the error idiom is registered with
+// Check, and Finish returns the failure the loop would have met first.
+func ExampleTwin() {
+	count := runtime.Func1E(func(s string) (int, error) {
+		if s == "" {
+			return 0, errors.New("empty word")
+		}
+		return len(s), nil
+	})
+	twin := func(ctx context.Context, words []string) (int, error) {
+		tw := runtime.NewTwin(ctx)
+		var onErr []func(error) (int, error)
+		var total runtime.Delayed[int]
+		for _, s := range words {
+			n := runtime.Track(tw, count.Call(runtime.Value(s)))
+			tw.Check(n)
+			onErr = append(onErr, func(err error) (int, error) { return 0, fmt.Errorf("%q: %w", s, err) })
+			total = runtime.Track(tw, runtime.Call2(func(a, b int) int { return a + b }, total, n))
+		}
+		if i, err := tw.Finish(total); err != nil {
+			if i >= 0 {
+				return onErr[i](err)
+			}
+			return 0, err
+		}
+		return total.Must(), nil
+	}
+	fmt.Println(twin(context.Background(), []string{"to", "be", "or"}))
+	fmt.Println(twin(context.Background(), []string{"to", "", "be", ""}))
+	// Output:
+	// 6 <nil>
+	// 0 "": empty word
+}
+
+// Wait is a barrier: eager code that needs a value waits for it, and reads
+// it with Must.
+func ExampleTwin_Wait() {
+	double := runtime.Func1(func(x int) int { return 2 * x })
+	tw := runtime.NewTwin(context.Background())
+	d := runtime.Track(tw, double.Call(runtime.Value(21)))
+	if _, err := tw.Wait(d); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if d.Must() > 40 {
+		fmt.Println("big:", d.Must())
+	}
+	// Output: big: 42
+}
+
+// Check registers an error idiom; Finish reports the first registered task
+// in program order that failed, here the second, although the third fails
+// too.
+func ExampleTwin_Check() {
+	parse := runtime.Func1E(func(s string) (int, error) {
+		if strings.HasPrefix(s, "x") {
+			return 0, fmt.Errorf("bad %s", s)
+		}
+		return len(s), nil
+	})
+	tw := runtime.NewTwin(context.Background())
+	for _, s := range []string{"a", "xb", "xc"} {
+		tw.Check(runtime.Track(tw, parse.Call(runtime.Value(s))))
+	}
+	i, err := tw.Finish()
+	fmt.Println(i, err)
+	// Output: 1 bad xb
+}
+
+// Must reads a value that is known: a plain value, or a computed task.
+func ExampleDelayed_Must() {
+	fmt.Println(runtime.Value("plain").Must())
+	// Output: plain
+}
+
+// Track records a task as the twin's, so that Finish runs it even when no
+// later task reads its value.
+func ExampleTrack() {
+	var logged []string
+	logf := runtime.Func1(func(s string) int { logged = append(logged, s); return len(s) })
+	tw := runtime.NewTwin(context.Background())
+	runtime.Track(tw, logf.Call(runtime.Value("ran")))
+	_, err := tw.Finish()
+	fmt.Println(logged, err)
+	// Output: [ran] <nil>
+}
+
+// A Worklist runs an unordered loop: pushed delayed items start at once, and
+// Fill waits for the next one to be ready.
+func ExampleWorklist() {
+	site := map[string][]string{"/": {"/a", "/b"}, "/a": {"/c"}, "/b": {}, "/c": {"/"}}
+	links := runtime.Func1(func(page string) []string { return site[page] })
+	tw := runtime.NewTwin(context.Background())
+	queue := runtime.NewWorklist(tw, []string{"/"})
+	defer queue.Close()
+	seen := map[string]bool{}
+	for {
+		if _, err := queue.Fill(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		if len(queue.Items()) == 0 {
+			break
+		}
+		page := queue.Items()[0]
+		queue.Set(queue.Items()[1:])
+		if seen[page] {
+			continue
+		}
+		seen[page] = true
+		queue.PushAll(links.Call(runtime.Value(page)))
+	}
+	pages := slices.Sorted(func(yield func(string) bool) {
+		for p := range seen {
+			if !yield(p) {
+				return
+			}
+		}
+	})
+	fmt.Println(pages)
+	// Output: [/ /a /b /c]
+}
+
+// A delayed function with several results has a tuple as its value.
+func ExampleTuple2() {
+	divmod := runtime.Func2(func(a, b int) runtime.Tuple2[int, int] {
+		return runtime.Tuple2[int, int]{V0: a / b, V1: a % b}
+	})
+	t, _ := runtime.Compute(context.Background(), divmod.Call(runtime.Value(17), runtime.Value(5)))
+	fmt.Println(t.V0, t.V1)
+	// Output: 3 2
+}
