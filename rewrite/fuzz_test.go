@@ -1,6 +1,7 @@
 package rewrite_test
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,42 +12,77 @@ import (
 	"github.com/daskgen/daskgen/rewrite"
 )
 
-// FuzzTwins is differential fuzzing of the rewriter: each input seeds a
-// generator of random programs in the subset daskgen supports (nested loops,
-// if, switch, break, continue and return, accumulators of every kind,
-// op-assign on ints, floats and strings, the error idiom wrapped or not,
-// delayed calls with several results, errors read as values). The programs
-// are generated, compiled, and each function's twin is run against the
-// function on several inputs: values (with float bits), order and errors must
-// be the same. A program that daskgen refuses is a failure too: the
-// generator only writes code that a twin must handle.
+var (
+	randomBatches = flag.Int("random.batches", 2, "how many random programs TestRandomPrograms checks")
+	randomSeed    = flag.Uint64("random.seed", 1, "the seed of TestRandomPrograms' first program")
+)
+
+// TestRandomPrograms is differential fuzzing of the rewriter: each seed
+// drives a generator of random programs in the subset daskgen supports
+// (nested loops, if, switch, break, continue and return, accumulators of
+// every kind, op-assign on ints, floats and strings, the error idiom
+// wrapped or not, delayed calls with several results, errors read as
+// values, a delayed call that panics). Each program holds funcsPerProgram
+// functions; they are generated, compiled with -race, and each function's
+// twin is run against the function on 24 inputs: values (with float bits),
+// order, errors and panics must be the same. A program that daskgen
+// refuses is a failure too: the generator only writes code that a twin
+// must handle.
 //
-// Run it for a long time with
+// The seeds in testdata/random/seeds.txt (programs that once found a bug)
+// run every time. Run it for a long time with
 //
-//	go test ./rewrite -run '^$' -fuzz FuzzTwins -fuzztime 30m
-//
-// Each input checks funcsPerProgram functions.
-func FuzzTwins(f *testing.F) {
-	for seed := range uint64(4) {
-		f.Add(seed)
+//	go test ./rewrite -run TestRandomPrograms -random.batches 400 -random.seed 1000 -timeout 2h
+func TestRandomPrograms(t *testing.T) {
+	seeds := regressionSeeds(t)
+	for i := range uint64(*randomBatches) {
+		seeds = append(seeds, *randomSeed+i)
 	}
-	f.Fuzz(func(t *testing.T, seed uint64) {
-		src := genProgram(seed)
-		dir := tempModule(t)
-		write(t, filepath.Join(dir, "prog", "prog.go"), src)
-		write(t, filepath.Join(dir, "prog", "main.go"), fuzzMain)
-		res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./prog"}})
-		if err != nil {
-			t.Fatalf("seed %d: %v\nprogram:\n%s", seed, err, numbered(src))
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			checkRandomProgram(t, seed)
+		})
+	}
+}
+
+func regressionSeeds(t *testing.T) []uint64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "random", "seeds.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seeds []uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line == "" {
+			continue
 		}
-		if err := res.Write(); err != nil {
-			t.Fatal(err)
+		var s uint64
+		if _, err := fmt.Sscan(line, &s); err != nil {
+			t.Fatalf("seeds.txt: %q: %v", line, err)
 		}
-		out := runProg(t, dir)
-		if !strings.Contains(out, "checked ") {
-			t.Fatalf("seed %d: unexpected output:\n%s", seed, out)
-		}
-	})
+		seeds = append(seeds, s)
+	}
+	return seeds
+}
+
+func checkRandomProgram(t *testing.T, seed uint64) {
+	src := genProgram(seed)
+	dir := tempModule(t)
+	write(t, filepath.Join(dir, "prog", "prog.go"), src)
+	write(t, filepath.Join(dir, "prog", "main.go"), fuzzMain)
+	res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./prog"}})
+	if err != nil {
+		t.Fatalf("seed %d: %v\nprogram:\n%s", seed, err, numbered(src))
+	}
+	if err := res.Write(); err != nil {
+		t.Fatal(err)
+	}
+	out := runProg(t, dir)
+	if !strings.Contains(out, "checked ") {
+		t.Fatalf("seed %d: unexpected output:\n%s", seed, out)
+	}
 }
 
 func runProg(t *testing.T, dir string) string {

@@ -36,6 +36,7 @@ type twin struct {
 
 	// Generated local names.
 	ctx, tw, fail, onErr string
+	resNames              []string // the twin's named results
 	bi, be               string // the index and error of a barrier
 	results              string // the twin's result types, as a list
 	zero                 string // the twin's zero results before the error
@@ -120,8 +121,6 @@ func (t *twin) write() string {
 	t.tw = t.fresh("tw")
 	t.fail = t.fresh("fail")
 	t.onErr = t.fresh("onErr")
-	t.bi = t.fresh("i")
-	t.be = t.fresh("err")
 
 	// Result types of the twin.
 	var rtypes, zeros []string
@@ -173,18 +172,37 @@ func (t *twin) write() string {
 		b.WriteString(", " + strings.Join(names, ", ") + " " + t.expr(f.Type))
 	}
 	b.WriteString(") ")
+	// The results are named, so that a deferred function can set them.
 	named := res.Len() > 0 && res.At(0).Name() != ""
-	switch {
-	case named:
-		b.WriteString("(" + t.fields(fd.Type.Results, ", "))
-		if t.addErr {
-			b.WriteString(", " + t.fresh("err") + " error")
+	t.resNames = nil
+	for i := 0; i < res.Len(); i++ {
+		switch {
+		case named:
+			t.resNames = append(t.resNames, res.At(i).Name())
+		case i == res.Len()-1 && !t.addErr:
+			t.resNames = append(t.resNames, t.fresh("err"))
+		default:
+			t.resNames = append(t.resNames, t.fresh("r"+strconv.Itoa(i)))
 		}
-		b.WriteString(")")
-	default:
-		b.WriteString(t.results)
 	}
+	if t.addErr {
+		t.resNames = append(t.resNames, t.fresh("err"))
+	}
+	b.WriteString("(")
+	for i, n := range t.resNames {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i < res.Len() {
+			b.WriteString(n + " " + t.typ(res.At(i).Type()))
+		} else {
+			b.WriteString(n + " error")
+		}
+	}
+	b.WriteString(")")
 	b.WriteString(" {\n")
+	t.bi = t.fresh("i")
+	t.be = t.fresh("err")
 	b.WriteString(t.prologue())
 	whole := len(t.regions) == 1 && t.regions[0].Loop == nil
 	if whole {
@@ -205,9 +223,11 @@ func (t *twin) write() string {
 // twinName is the name of F's twin: FParallel, or fParallel.
 func twinName(name string) string { return name + "Parallel" }
 
-// prologue declares what every barrier uses to return early.
+// prologue declares what every barrier uses to return early, and recovers
+// a panic of eager code that the sequential function would not have reached.
 func (t *twin) prologue() string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "var %s *%s\n", t.tw, t.rt("Twin"))
 	if t.hasIdioms {
 		fmt.Fprintf(&b, "var %s []func(error) %s\n", t.onErr, t.results)
 	}
@@ -220,6 +240,9 @@ func (t *twin) prologue() string {
 	} else {
 		b.WriteString("return err\n}\n")
 	}
+	// Eager code can panic where the sequential function had already
+	// returned an error: Recover returns that error, or panics again.
+	fmt.Fprintf(&b, "defer func() {\nif p := recover(); p != nil {\n%s = %s(%s.Recover(p))\n}\n}()\n", strings.Join(t.resNames, ", "), t.fail, t.tw)
 	return b.String()
 }
 
@@ -233,7 +256,7 @@ func (t *twin) regionStart(r *analyzer.Region) (string, []outerVar) {
 	if r.Directive.Workers > 0 {
 		opts = ", " + t.rt("MaxWorkers") + "(" + strconv.Itoa(r.Directive.Workers) + ")"
 	}
-	fmt.Fprintf(&b, "%s := %s(%s%s)\n", t.tw, t.rt("NewTwin"), t.ctx, opts)
+	fmt.Fprintf(&b, "%s = %s(%s%s)\n", t.tw, t.rt("NewTwin"), t.ctx, opts)
 	outer := t.outerVars(r)
 	for _, o := range outer {
 		if w := t.work[o.v]; w != nil {
@@ -428,6 +451,14 @@ func (t *twin) loopRegion(r *analyzer.Region, label string, loop ast.Stmt) strin
 // a barrier, and a delayed call used by eager code becomes a task that the
 // barrier computes.
 func (t *twin) exprAt(e ast.Expr) (string, bool) {
+	if fl, ok := e.(*ast.FuncLit); ok {
+		// A closure is eager code, and its returns are its own.
+		saved, savedHook := t.cur, t.stmtHook
+		t.cur, t.stmtHook = nil, nil
+		s := "func" + t.signature(fl.Type) + " " + t.block(fl.Body)
+		t.cur, t.stmtHook = saved, savedHook
+		return s, true
+	}
 	if t.cur == nil {
 		return "", false
 	}
@@ -451,13 +482,6 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 			t.need(tmp)
 			return tmp + ".Must()", true
 		}
-	case *ast.FuncLit:
-		// An eager closure runs as it is.
-		saved := t.cur
-		t.cur = nil
-		s := "func" + t.signature(e.Type) + " " + t.block(e.Body)
-		t.cur = saved
-		return s, true
 	}
 	return "", false
 }

@@ -177,3 +177,19 @@ func (d Delayed[T]) Must() T {
 	}
 	return d.o.val
 }
+
+// Recover is for a twin's deferred function, with p a panic of the twin's
+// eager code. When a task that the twin added before the panic failed, the
+// sequential function returned there and never reached the panic: Recover
+// returns that failure, as Finish does. Otherwise it panics again with p. A
+// nil Twin (no parallel code ran yet) panics again at once.
+func (t *Twin) Recover(p any) (int, error) {
+	if t == nil {
+		panic(p)
+	}
+	i, err := t.Finish()
+	if err == nil {
+		panic(p)
+	}
+	return i, err
+}

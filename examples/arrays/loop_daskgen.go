@@ -17,11 +17,17 @@ var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []
 // multipleArraysParallel is the parallel twin of multipleArrays, written by daskgen: it returns what multipleArrays returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func multipleArraysParallel(ctx context.Context, a, b int) (list1, list2, list3 []float64, err2 error) {
+func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, list2 []float64, list3 []float64, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {
 		return *new([]float64), *new([]float64), *new([]float64), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			list1, list2, list3, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	list1D := daskgen.Value[[]float64](list1)
 	list2D := daskgen.Value[[]float64](list2)
 	list3D := daskgen.Value[[]float64](list3)
@@ -48,8 +54,8 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1, list2, list3 
 			}, list3D, array3))
 		}
 	}
-	if i, err := tw.Finish(list1D, list2D, list3D); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(list1D, list2D, list3D); err2 != nil {
+		return fail(i, err2)
 	}
 	return list1D.Must(), list2D.Must(), list3D.Must(), nil
 }

@@ -37,16 +37,22 @@ var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, err
 // incAddParallel is the parallel twin of incAdd, written by daskgen: it returns what incAdd returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func incAddParallel(ctx context.Context) (int, error) {
+func incAddParallel(ctx context.Context) (r0 int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
 	y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
 	d := daskgen.Track(tw, addDelayed.Call(x, y))
-	if i, err := tw.Finish(d); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
 	}
 	return d.Must(), nil
 }
@@ -54,11 +60,17 @@ func incAddParallel(ctx context.Context) (int, error) {
 // forLoopParallel is the parallel twin of forLoop, written by daskgen: it returns what forLoop returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func forLoopParallel(ctx context.Context, data []int) (int, error) {
+func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
 		results = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
@@ -66,8 +78,8 @@ func forLoopParallel(ctx context.Context, data []int) (int, error) {
 		}, results, incDelayed.Call(daskgen.Value[int](x))))
 	}
 	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err := tw.Finish(d); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
 	}
 	return d.Must(), nil
 }
@@ -75,11 +87,17 @@ func forLoopParallel(ctx context.Context, data []int) (int, error) {
 // evenOddParallel is the parallel twin of evenOdd, written by daskgen: it returns what evenOdd returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func evenOddParallel(ctx context.Context, data []int) (int, error) {
+func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
 		if isEven(x) {
@@ -93,8 +111,8 @@ func evenOddParallel(ctx context.Context, data []int) (int, error) {
 		}
 	}
 	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err := tw.Finish(d); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
 	}
 	return d.Must(), nil
 }
@@ -102,7 +120,8 @@ func evenOddParallel(ctx context.Context, data []int) (int, error) {
 // unreliableTotalParallel is the parallel twin of unreliableTotal, written by daskgen: it returns what unreliableTotal returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
+func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
+	var tw *daskgen.Twin
 	var onErr []func(error) (int, error)
 	fail := func(i int, err error) (int, error) {
 		if i >= 0 {
@@ -110,7 +129,12 @@ func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
 		}
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	total := daskgen.Track(tw, daskgen.Value[int](0))
 	for _, x := range data {
 		d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
@@ -123,8 +147,8 @@ func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
 			return x + y
 		}, total, v))
 	}
-	if i, err2 := tw.Finish(total); err2 != nil {
-		return fail(i, err2)
+	if i, err3 := tw.Finish(total); err3 != nil {
+		return fail(i, err3)
 	}
 	return total.Must(), nil
 }

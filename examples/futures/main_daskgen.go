@@ -10,7 +10,8 @@ import (
 // crawlSiteParallel is the parallel twin of crawlSite, written by daskgen: it returns what crawlSite returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base string) ([]string, error) {
+func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base string) (r0 []string, err2 error) {
+	var tw *daskgen.Twin
 	var onErr []func(error) ([]string, error)
 	fail := func(i int, err error) ([]string, error) {
 		if i >= 0 {
@@ -18,17 +19,22 @@ func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base st
 		}
 		return *new([]string), err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
+		}
+	}()
 	queue := []string{start}
 	seen := map[string]bool{}
 	var titles []string
 	{
-		tw := daskgen.NewTwin(ctx2)
+		tw = daskgen.NewTwin(ctx2)
 		queueD := daskgen.NewWorklist(tw, queue)
 		defer queueD.Close()
 		titlesD := daskgen.Value[[]string](titles)
 		for {
-			if i, err2 := queueD.Fill(); err2 != nil {
-				return fail(i, err2)
+			if i, err3 := queueD.Fill(); err3 != nil {
+				return fail(i, err3)
 			}
 			if !(len(queueD.Items()) > 0) {
 				break
@@ -50,8 +56,8 @@ func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base st
 			}, titlesD, scrapeTitleDelayed.Call(body)))
 			queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))
 		}
-		if i, err2 := tw.Finish(titlesD); err2 != nil {
-			return fail(i, err2)
+		if i, err3 := tw.Finish(titlesD); err3 != nil {
+			return fail(i, err3)
 		}
 		queue = queueD.Items()
 		titles = titlesD.Must()

@@ -18,19 +18,25 @@ var addDelayed = daskgen.Func2(add, daskgen.Name("add"))
 // mapAddTwoParallel is the parallel twin of mapAddTwo, written by daskgen: it returns what mapAddTwo returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func mapAddTwoParallel(ctx context.Context, xs []int) ([]int, error) {
+func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	var out daskgen.Delayed[[]int]
 	for _, x := range xs {
 		out = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
 			return append(x2, x3)
 		}, out, addTwoDelayed.Call(daskgen.Value[int](x))))
 	}
-	if i, err := tw.Finish(out); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(out); err2 != nil {
+		return fail(i, err2)
 	}
 	return out.Must(), nil
 }
@@ -38,17 +44,23 @@ func mapAddTwoParallel(ctx context.Context, xs []int) ([]int, error) {
 // foldLeftParallel is the parallel twin of foldLeft, written by daskgen: it returns what foldLeft returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func foldLeftParallel(ctx context.Context, xs []int) (int, error) {
+func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	acc := daskgen.Track(tw, daskgen.Value[int](xs[0]))
 	for _, x := range xs[1:] {
 		acc = daskgen.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
 	}
-	if i, err := tw.Finish(acc); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(acc); err2 != nil {
+		return fail(i, err2)
 	}
 	return acc.Must(), nil
 }
@@ -56,11 +68,17 @@ func foldLeftParallel(ctx context.Context, xs []int) (int, error) {
 // treeSumParallel is the parallel twin of treeSum, written by daskgen: it returns what treeSum returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func treeSumParallel(ctx context.Context, xs []int) (int, error) {
+func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	level := xs
 	for len(level) > 1 {
 		var next daskgen.Delayed[[]int]
@@ -74,13 +92,13 @@ func treeSumParallel(ctx context.Context, xs []int) (int, error) {
 				return append(x3, x4)
 			}, next, daskgen.Value[int](level[len(level)-1])))
 		}
-		if i2, err := tw.Wait(next); err != nil {
-			return fail(i2, err)
+		if i2, err2 := tw.Wait(next); err2 != nil {
+			return fail(i2, err2)
 		}
 		level = next.Must()
 	}
-	if i2, err := tw.Finish(); err != nil {
-		return fail(i2, err)
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
 	}
 	return level[0], nil
 }

@@ -15,19 +15,25 @@ var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetc
 // forLoopParallel is the parallel twin of forLoop, written by daskgen: it returns what forLoop returns,
 // running its delayed calls as tasks of a graph (see the daskgen package
 // documentation for what a twin promises).
-func forLoopParallel(ctx context.Context, params []time.Time) ([]string, error) {
+func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err error) {
+	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]string, error) {
 		return *new([]string), err
 	}
-	tw := daskgen.NewTwin(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
 	var out daskgen.Delayed[[]string]
 	for _, p := range params {
 		out = daskgen.Track(tw, daskgen.Call2(func(x []string, x2 string) []string {
 			return append(x, x2)
 		}, out, fetchResultsMockDelayed.Call(daskgen.Value[time.Time](p))))
 	}
-	if i, err := tw.Finish(out); err != nil {
-		return fail(i, err)
+	if i, err2 := tw.Finish(out); err2 != nil {
+		return fail(i, err2)
 	}
 	return out.Must(), nil
 }

@@ -118,3 +118,23 @@ func Panics(xs []int) int {
 	}
 	return total
 }
+
+// Indexed indexes a table with each checked number. For a negative number
+// the sequential function returns check's error before the index would
+// panic; the twin's eager code runs ahead, panics, and must return that
+// same error.
+//
+//daskgen:parallel
+func Indexed(xs []int, table []string) ([]string, int, error) {
+	var out []string
+	total := 0
+	for _, x := range xs {
+		v, err := check(x, 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		total += v
+		out = append(out, table[x])
+	}
+	return out, total, nil
+}

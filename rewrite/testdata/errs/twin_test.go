@@ -41,6 +41,22 @@ func TestTwins(t *testing.T) {
 	}
 }
 
+func TestEagerPanic(t *testing.T) {
+	table := []string{"a", "b", "c", "d", "e", "f"}
+	for _, in := range [][]int{{1, 2}, {1, -2, 3}, {0, 5, -1, 9}} {
+		v, n, err := Indexed(in, table)
+		gv, gn, gerr := IndexedParallel(context.Background(), in, table)
+		difftest.Same(t, "Indexed", []any{v, n}, []any{gv, gn}, err, gerr)
+	}
+	// Where the sequential function panics too, the twin does.
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("IndexedParallel with an index out of range did not panic")
+		}
+	}()
+	IndexedParallel(context.Background(), []int{1, 9}, table)
+}
+
 func TestPanic(t *testing.T) {
 	defer func() {
 		r := recover()

@@ -55,3 +55,16 @@ loop:
 	}
 	return out
 }
+
+// Sorted has closures, with returns of their own, around and in the loop.
+func Sorted(xs []int) []int {
+	less := func(a, b int) bool { return a < b }
+	var out []int
+	//daskgen:parallel
+	for _, x := range xs {
+		key := func(v int) int { return -v }
+		out = append(out, cube(key(x)))
+	}
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}

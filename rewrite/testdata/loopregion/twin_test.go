@@ -14,6 +14,10 @@ func TestTwins(t *testing.T) {
 		ga, gb, gerr := ReportParallel(ctx, in)
 		difftest.Same(t, "Report", []any{a, b}, []any{ga, gb}, err, gerr)
 
+		s := Sorted(in)
+		gs, err := SortedParallel(ctx, in)
+		difftest.Same(t, "Sorted", []any{s}, []any{gs}, nil, err)
+
 		v := Labeled(in)
 		gv, err := LabeledParallel(ctx, in)
 		difftest.Same(t, "Labeled", []any{v}, []any{gv}, nil, err)
