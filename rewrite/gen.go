@@ -153,7 +153,7 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	var b strings.Builder
 	name := wrapperName(fn)
 	write := func(variant, doc string, vals []types.Type, fails bool) {
-		fmt.Fprintf(&b, "// %s%s %s\n", name, variant, doc)
+		b.WriteString(comment(name + variant + " " + doc))
 		vt := t.tupleType(vals)
 		var body string
 		var rnames []string
@@ -204,10 +204,10 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	}
 	all := valueTypes(sig, false)
 	if hasErrResult(sig) {
-		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to\n// the graph, and the task fails with the error "+label+" returns.", valueTypes(sig, true), true)
-		write("Err", "is "+label+" as a delayed function whose task holds every result,\n// the error included, and does not fail when "+label+" returns an error.", all, false)
+		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to the graph, and the task fails with the error "+label+" returns.", valueTypes(sig, true), true)
+		write("Err", "is "+label+" as a delayed function whose task holds every result, the error included, and does not fail when "+label+" returns an error.", all, false)
 	} else {
-		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to\n// the graph instead of running "+label+".", all, false)
+		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to the graph instead of running "+label+".", all, false)
 	}
 	return b.String()
 }
@@ -309,6 +309,21 @@ func (g *gen) render(src string, decls []string) File {
 	}
 	out.Source = buf.Bytes()
 	return out
+}
+
+// comment writes text as a // comment wrapped at 76 columns.
+func comment(text string) string {
+	var b strings.Builder
+	line := "//"
+	for _, w := range strings.Fields(text) {
+		if len(line)+1+len(w) > 76 && line != "//" {
+			b.WriteString(line + "\n")
+			line = "//"
+		}
+		line += " " + w
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 func firstLine(s string) string {

@@ -150,8 +150,7 @@ func (t *twin) write() string {
 
 	name := twinName(fd.Name.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "// %s is the parallel twin of %s, written by daskgen: it returns what %s returns,\n", name, fd.Name.Name, fd.Name.Name)
-	b.WriteString("// running its delayed calls as tasks of a graph (see the daskgen package\n// documentation for what a twin promises).\n")
+	b.WriteString(comment(fmt.Sprintf("%s is the parallel twin of %s, written by daskgen: it returns what %s returns, running its delayed calls as tasks of a graph. See the documentation of package github.com/daskgen/daskgen/rewrite for what a twin promises.", name, fd.Name.Name, fd.Name.Name)))
 	b.WriteString("func ")
 	if fd.Recv != nil {
 		b.WriteString("(" + t.fields(fd.Recv, ", ") + ") ")
@@ -216,7 +215,7 @@ func (t *twin) write() string {
 		b.WriteString(t.stmt(s))
 		b.WriteString("\n")
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
 	return b.String()
 }
 

@@ -7,16 +7,17 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// doSomethingDelayed is doSomething as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running doSomething.
+// doSomethingDelayed is doSomething as a delayed function, written by
+// daskgen: a call adds a task to the graph instead of running doSomething.
 var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []float64, []float64] {
 	r0, r1, r2 := doSomething(a0)
 	return daskgen.Tuple3[[]float64, []float64, []float64]{V0: r0, V1: r1, V2: r2}
 }, daskgen.Name("doSomething"))
 
-// multipleArraysParallel is the parallel twin of multipleArrays, written by daskgen: it returns what multipleArrays returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// multipleArraysParallel is the parallel twin of multipleArrays, written by
+// daskgen: it returns what multipleArrays returns, running its delayed
+// calls as tasks of a graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, list2 []float64, list3 []float64, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {

@@ -7,36 +7,39 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// incDelayed is inc as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running inc.
+// incDelayed is inc as a delayed function, written by daskgen: a call adds
+// a task to the graph instead of running inc.
 var incDelayed = daskgen.Func1(inc, daskgen.Name("inc"))
 
-// doubleDelayed is double as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running double.
+// doubleDelayed is double as a delayed function, written by daskgen: a call
+// adds a task to the graph instead of running double.
 var doubleDelayed = daskgen.Func1(double, daskgen.Name("double"))
 
-// addDelayed is add as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running add.
+// addDelayed is add as a delayed function, written by daskgen: a call adds
+// a task to the graph instead of running add.
 var addDelayed = daskgen.Func2(add, daskgen.Name("add"))
 
-// sumDelayed is sum as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running sum.
+// sumDelayed is sum as a delayed function, written by daskgen: a call adds
+// a task to the graph instead of running sum.
 var sumDelayed = daskgen.Func1(sum, daskgen.Name("sum"))
 
-// unreliableIncDelayed is unreliableInc as a delayed function, written by daskgen: a call adds a task to
-// the graph, and the task fails with the error unreliableInc returns.
+// unreliableIncDelayed is unreliableInc as a delayed function, written by
+// daskgen: a call adds a task to the graph, and the task fails with the
+// error unreliableInc returns.
 var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliableInc"), daskgen.Retries(3))
 
-// unreliableIncDelayedErr is unreliableInc as a delayed function whose task holds every result,
-// the error included, and does not fail when unreliableInc returns an error.
+// unreliableIncDelayedErr is unreliableInc as a delayed function whose task
+// holds every result, the error included, and does not fail when
+// unreliableInc returns an error.
 var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, error] {
 	r0, r1 := unreliableInc(a0)
 	return daskgen.Tuple2[int, error]{V0: r0, V1: r1}
 }, daskgen.Name("unreliableInc"), daskgen.Retries(3))
 
-// incAddParallel is the parallel twin of incAdd, written by daskgen: it returns what incAdd returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// incAddParallel is the parallel twin of incAdd, written by daskgen: it
+// returns what incAdd returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func incAddParallel(ctx context.Context) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -57,9 +60,10 @@ func incAddParallel(ctx context.Context) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// forLoopParallel is the parallel twin of forLoop, written by daskgen: it returns what forLoop returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// forLoopParallel is the parallel twin of forLoop, written by daskgen: it
+// returns what forLoop returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -84,9 +88,10 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// evenOddParallel is the parallel twin of evenOdd, written by daskgen: it returns what evenOdd returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// evenOddParallel is the parallel twin of evenOdd, written by daskgen: it
+// returns what evenOdd returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -117,9 +122,10 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// unreliableTotalParallel is the parallel twin of unreliableTotal, written by daskgen: it returns what unreliableTotal returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// unreliableTotalParallel is the parallel twin of unreliableTotal, written
+// by daskgen: it returns what unreliableTotal returns, running its delayed
+// calls as tasks of a graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) (int, error)

@@ -7,9 +7,10 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// crawlSiteParallel is the parallel twin of crawlSite, written by daskgen: it returns what crawlSite returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// crawlSiteParallel is the parallel twin of crawlSite, written by daskgen:
+// it returns what crawlSite returns, running its delayed calls as tasks of
+// a graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base string) (r0 []string, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) ([]string, error)

@@ -7,21 +7,23 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// downloadDelayed is download as a delayed function, written by daskgen: a call adds a task to
-// the graph, and the task fails with the error download returns.
+// downloadDelayed is download as a delayed function, written by daskgen: a
+// call adds a task to the graph, and the task fails with the error download
+// returns.
 var downloadDelayed = daskgen.Func1CE(download, daskgen.Name("download"))
 
-// downloadDelayedErr is download as a delayed function whose task holds every result,
-// the error included, and does not fail when download returns an error.
+// downloadDelayedErr is download as a delayed function whose task holds
+// every result, the error included, and does not fail when download returns
+// an error.
 var downloadDelayedErr = daskgen.Func1C(func(ctx context.Context, a0 string) daskgen.Tuple2[string, error] {
 	r0, r1 := download(ctx, a0)
 	return daskgen.Tuple2[string, error]{V0: r0, V1: r1}
 }, daskgen.Name("download"))
 
-// scrapeTitleDelayed is scrapeTitle as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running scrapeTitle.
+// scrapeTitleDelayed is scrapeTitle as a delayed function, written by
+// daskgen: a call adds a task to the graph instead of running scrapeTitle.
 var scrapeTitleDelayed = daskgen.Func1(scrapeTitle, daskgen.Name("scrapeTitle"))
 
-// scrapeLinksDelayed is scrapeLinks as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running scrapeLinks.
+// scrapeLinksDelayed is scrapeLinks as a delayed function, written by
+// daskgen: a call adds a task to the graph instead of running scrapeLinks.
 var scrapeLinksDelayed = daskgen.Func2(scrapeLinks, daskgen.Name("scrapeLinks"))

@@ -7,17 +7,18 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// addTwoDelayed is addTwo as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running addTwo.
+// addTwoDelayed is addTwo as a delayed function, written by daskgen: a call
+// adds a task to the graph instead of running addTwo.
 var addTwoDelayed = daskgen.Func1(addTwo, daskgen.Name("addTwo"))
 
-// addDelayed is add as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running add.
+// addDelayed is add as a delayed function, written by daskgen: a call adds
+// a task to the graph instead of running add.
 var addDelayed = daskgen.Func2(add, daskgen.Name("add"))
 
-// mapAddTwoParallel is the parallel twin of mapAddTwo, written by daskgen: it returns what mapAddTwo returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// mapAddTwoParallel is the parallel twin of mapAddTwo, written by daskgen:
+// it returns what mapAddTwo returns, running its delayed calls as tasks of
+// a graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
@@ -41,9 +42,10 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	return out.Must(), nil
 }
 
-// foldLeftParallel is the parallel twin of foldLeft, written by daskgen: it returns what foldLeft returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// foldLeftParallel is the parallel twin of foldLeft, written by daskgen: it
+// returns what foldLeft returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -65,9 +67,10 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	return acc.Must(), nil
 }
 
-// treeSumParallel is the parallel twin of treeSum, written by daskgen: it returns what treeSum returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// treeSumParallel is the parallel twin of treeSum, written by daskgen: it
+// returns what treeSum returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {

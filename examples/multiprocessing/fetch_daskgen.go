@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-// fetchResultsMockDelayed is fetchResultsMock as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running fetchResultsMock.
+// fetchResultsMockDelayed is fetchResultsMock as a delayed function,
+// written by daskgen: a call adds a task to the graph instead of running
+// fetchResultsMock.
 var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetchResultsMock"))
 
-// forLoopParallel is the parallel twin of forLoop, written by daskgen: it returns what forLoop returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// forLoopParallel is the parallel twin of forLoop, written by daskgen: it
+// returns what forLoop returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]string, error) {

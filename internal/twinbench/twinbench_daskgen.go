@@ -7,17 +7,18 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// fetchDelayed is fetch as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running fetch.
+// fetchDelayed is fetch as a delayed function, written by daskgen: a call
+// adds a task to the graph instead of running fetch.
 var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"))
 
-// spinDelayed is spin as a delayed function, written by daskgen: a call adds a task to
-// the graph instead of running spin.
+// spinDelayed is spin as a delayed function, written by daskgen: a call
+// adds a task to the graph instead of running spin.
 var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"))
 
-// FetchParallel is the parallel twin of Fetch, written by daskgen: it returns what Fetch returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// FetchParallel is the parallel twin of Fetch, written by daskgen: it
+// returns what Fetch returns, running its delayed calls as tasks of a
+// graph. See the documentation of package
+// github.com/daskgen/daskgen/rewrite for what a twin promises.
 func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]string, error) {
@@ -41,9 +42,10 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	return out.Must(), nil
 }
 
-// SpinParallel is the parallel twin of Spin, written by daskgen: it returns what Spin returns,
-// running its delayed calls as tasks of a graph (see the daskgen package
-// documentation for what a twin promises).
+// SpinParallel is the parallel twin of Spin, written by daskgen: it returns
+// what Spin returns, running its delayed calls as tasks of a graph. See the
+// documentation of package github.com/daskgen/daskgen/rewrite for what a
+// twin promises.
 func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (uint64, error) {
