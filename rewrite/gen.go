@@ -113,6 +113,8 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	}
 	var opts []string
 	opts = append(opts, qual(runtimePath, "Name")+"("+strconv.Quote(label)+")")
+	// Registered by name, so that workers of an executor can run it.
+	opts = append(opts, qual(runtimePath, "Register")+"("+strconv.Quote(g.pkg.PkgPath+"."+label)+")")
 	if d.Directive.Pure {
 		opts = append(opts, qual(runtimePath, "Pure")+"()")
 	}
@@ -200,7 +202,11 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 		if !direct {
 			f = "func(" + strings.Join(ps, ", ") + ") " + rtypes + " {\n" + body + "\n}"
 		}
-		fmt.Fprintf(&b, "var %s%s = %s(%s, %s)\n\n", name, variant, qual(runtimePath, "Func"+strconv.Itoa(n)+kind), f, strings.Join(opts, ", "))
+		o := slices.Clone(opts)
+		if variant != "" {
+			o[1] = qual(runtimePath, "Register") + "(" + strconv.Quote(g.pkg.PkgPath+"."+label+":"+strings.ToLower(variant)) + ")"
+		}
+		fmt.Fprintf(&b, "var %s%s = %s(%s, %s)\n\n", name, variant, qual(runtimePath, "Func"+strconv.Itoa(n)+kind), f, strings.Join(o, ", "))
 	}
 	all := valueTypes(sig, false)
 	if hasErrResult(sig) {

@@ -2,7 +2,10 @@
 
 package runtime
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Fn0 is a delayed function of no arguments. Make it once with Func0,
 // Func0E, Func0C or Func0CE and call it many times: each Call adds a
@@ -18,6 +21,7 @@ func Func0[R any](f func() R, opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context) (R, error) { return f(), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -27,6 +31,7 @@ func Func0E[R any](f func() (R, error), opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context) (R, error) { return f() }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -37,6 +42,7 @@ func Func0C[R any](f func(context.Context) R, opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(ctx context.Context) (R, error) { return f(ctx), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -47,6 +53,7 @@ func Func0CE[R any](f func(context.Context) (R, error), opts ...FnOption) Fn0[R]
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -78,24 +85,37 @@ func (fn Fn0[R]) call() Delayed[R] {
 
 // Call0 adds a task that applies f to the arguments. It is
 // Func0(f).Call(...): declare the Fn0 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call0[R any](f func() R) Delayed[R] {
-	return Func0(f).Call()
+	return Func0(f, local).Call()
 }
 
 // Call0E is Call0 for a function that returns an error too.
 func Call0E[R any](f func() (R, error)) Delayed[R] {
-	return Func0E(f).Call()
+	return Func0E(f, local).Call()
 }
 
 // Call0C is Call0 for a function that takes the compute's context first.
 func Call0C[R any](f func(context.Context) R) Delayed[R] {
-	return Func0C(f).Call()
+	return Func0C(f, local).Call()
 }
 
 // Call0CE is Call0 for a function that takes the compute's context first
 // and returns an error too.
 func Call0CE[R any](f func(context.Context) (R, error)) Delayed[R] {
-	return Func0CE(f).Call()
+	return Func0CE(f, local).Call()
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn0[R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 0 {
+		return nil, fmt.Errorf("%s takes 0 arguments, got %d", fn.info.Name(), len(args))
+	}
+	v, err := fn.f(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call0[R any] struct {
@@ -111,6 +131,21 @@ func (c *call0[R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call0[R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 0)
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call0[R]) deps(buf []*node) []*node {
@@ -145,6 +180,7 @@ func Func1[A1, R any](f func(A1) R, opts ...FnOption) Fn1[A1, R] {
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1) (R, error) { return f(a1), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -154,6 +190,7 @@ func Func1E[A1, R any](f func(A1) (R, error), opts ...FnOption) Fn1[A1, R] {
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1) (R, error) { return f(a1) }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -164,6 +201,7 @@ func Func1C[A1, R any](f func(context.Context, A1) R, opts ...FnOption) Fn1[A1, 
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1) (R, error) { return f(ctx, a1), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -174,6 +212,7 @@ func Func1CE[A1, R any](f func(context.Context, A1) (R, error), opts ...FnOption
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -210,24 +249,41 @@ func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
 
 // Call1 adds a task that applies f to the arguments. It is
 // Func1(f).Call(...): declare the Fn1 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) Delayed[R] {
-	return Func1(f).Call(a1)
+	return Func1(f, local).Call(a1)
 }
 
 // Call1E is Call1 for a function that returns an error too.
 func Call1E[A1, R any](f func(A1) (R, error), a1 Delayed[A1]) Delayed[R] {
-	return Func1E(f).Call(a1)
+	return Func1E(f, local).Call(a1)
 }
 
 // Call1C is Call1 for a function that takes the compute's context first.
 func Call1C[A1, R any](f func(context.Context, A1) R, a1 Delayed[A1]) Delayed[R] {
-	return Func1C(f).Call(a1)
+	return Func1C(f, local).Call(a1)
 }
 
 // Call1CE is Call1 for a function that takes the compute's context first
 // and returns an error too.
 func Call1CE[A1, R any](f func(context.Context, A1) (R, error), a1 Delayed[A1]) Delayed[R] {
-	return Func1CE(f).Call(a1)
+	return Func1CE(f, local).Call(a1)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn1[A1, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("%s takes 1 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call1[A1, R any] struct {
@@ -244,6 +300,26 @@ func (c *call1[A1, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call1[A1, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 1)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call1[A1, R]) deps(buf []*node) []*node {
@@ -282,6 +358,7 @@ func Func2[A1, A2, R any](f func(A1, A2) R, opts ...FnOption) Fn2[A1, A2, R] {
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2) (R, error) { return f(a1, a2), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -291,6 +368,7 @@ func Func2E[A1, A2, R any](f func(A1, A2) (R, error), opts ...FnOption) Fn2[A1, 
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2) (R, error) { return f(a1, a2) }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -301,6 +379,7 @@ func Func2C[A1, A2, R any](f func(context.Context, A1, A2) R, opts ...FnOption) 
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2) (R, error) { return f(ctx, a1, a2), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -311,6 +390,7 @@ func Func2CE[A1, A2, R any](f func(context.Context, A1, A2) (R, error), opts ...
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -352,24 +432,45 @@ func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 
 // Call2 adds a task that applies f to the arguments. It is
 // Func2(f).Call(...): declare the Fn2 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2(f).Call(a1, a2)
+	return Func2(f, local).Call(a1, a2)
 }
 
 // Call2E is Call2 for a function that returns an error too.
 func Call2E[A1, A2, R any](f func(A1, A2) (R, error), a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2E(f).Call(a1, a2)
+	return Func2E(f, local).Call(a1, a2)
 }
 
 // Call2C is Call2 for a function that takes the compute's context first.
 func Call2C[A1, A2, R any](f func(context.Context, A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2C(f).Call(a1, a2)
+	return Func2C(f, local).Call(a1, a2)
 }
 
 // Call2CE is Call2 for a function that takes the compute's context first
 // and returns an error too.
 func Call2CE[A1, A2, R any](f func(context.Context, A1, A2) (R, error), a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2CE(f).Call(a1, a2)
+	return Func2CE(f, local).Call(a1, a2)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn2[A1, A2, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("%s takes 2 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	var a2 A2
+	if err := c.Unmarshal(args[2-1], &a2); err != nil {
+		return nil, fmt.Errorf("decoding argument 2 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1, a2)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call2[A1, A2, R any] struct {
@@ -387,6 +488,31 @@ func (c *call2[A1, A2, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call2[A1, A2, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 2)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	if b, err := codec.Marshal(c.a2.get()); err != nil {
+		return fmt.Errorf("encoding argument 2: %w", err)
+	} else {
+		args[2-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call2[A1, A2, R]) deps(buf []*node) []*node {
@@ -429,6 +555,7 @@ func Func3[A1, A2, A3, R any](f func(A1, A2, A3) R, opts ...FnOption) Fn3[A1, A2
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(a1, a2, a3), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -438,6 +565,7 @@ func Func3E[A1, A2, A3, R any](f func(A1, A2, A3) (R, error), opts ...FnOption) 
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(a1, a2, a3) }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -448,6 +576,7 @@ func Func3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, opts ...Fn
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(ctx, a1, a2, a3), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -458,6 +587,7 @@ func Func3CE[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error), 
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -504,24 +634,49 @@ func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 
 // Call3 adds a task that applies f to the arguments. It is
 // Func3(f).Call(...): declare the Fn3 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3(f).Call(a1, a2, a3)
+	return Func3(f, local).Call(a1, a2, a3)
 }
 
 // Call3E is Call3 for a function that returns an error too.
 func Call3E[A1, A2, A3, R any](f func(A1, A2, A3) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3E(f).Call(a1, a2, a3)
+	return Func3E(f, local).Call(a1, a2, a3)
 }
 
 // Call3C is Call3 for a function that takes the compute's context first.
 func Call3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3C(f).Call(a1, a2, a3)
+	return Func3C(f, local).Call(a1, a2, a3)
 }
 
 // Call3CE is Call3 for a function that takes the compute's context first
 // and returns an error too.
 func Call3CE[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3CE(f).Call(a1, a2, a3)
+	return Func3CE(f, local).Call(a1, a2, a3)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn3[A1, A2, A3, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 3 {
+		return nil, fmt.Errorf("%s takes 3 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	var a2 A2
+	if err := c.Unmarshal(args[2-1], &a2); err != nil {
+		return nil, fmt.Errorf("decoding argument 2 of %s: %w", fn.info.Name(), err)
+	}
+	var a3 A3
+	if err := c.Unmarshal(args[3-1], &a3); err != nil {
+		return nil, fmt.Errorf("decoding argument 3 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1, a2, a3)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call3[A1, A2, A3, R any] struct {
@@ -540,6 +695,36 @@ func (c *call3[A1, A2, A3, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call3[A1, A2, A3, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 3)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	if b, err := codec.Marshal(c.a2.get()); err != nil {
+		return fmt.Errorf("encoding argument 2: %w", err)
+	} else {
+		args[2-1] = b
+	}
+	if b, err := codec.Marshal(c.a3.get()); err != nil {
+		return fmt.Errorf("encoding argument 3: %w", err)
+	} else {
+		args[3-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call3[A1, A2, A3, R]) deps(buf []*node) []*node {
@@ -586,6 +771,7 @@ func Func4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, opts ...FnOption) Fn
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(a1, a2, a3, a4), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -595,6 +781,7 @@ func Func4E[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) (R, error), opts ...Fn
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(a1, a2, a3, a4) }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -605,6 +792,7 @@ func Func4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, op
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(ctx, a1, a2, a3, a4), nil }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -615,6 +803,7 @@ func Func4CE[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, 
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -666,24 +855,53 @@ func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 
 // Call4 adds a task that applies f to the arguments. It is
 // Func4(f).Call(...): declare the Fn4 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4(f).Call(a1, a2, a3, a4)
+	return Func4(f, local).Call(a1, a2, a3, a4)
 }
 
 // Call4E is Call4 for a function that returns an error too.
 func Call4E[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4E(f).Call(a1, a2, a3, a4)
+	return Func4E(f, local).Call(a1, a2, a3, a4)
 }
 
 // Call4C is Call4 for a function that takes the compute's context first.
 func Call4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4C(f).Call(a1, a2, a3, a4)
+	return Func4C(f, local).Call(a1, a2, a3, a4)
 }
 
 // Call4CE is Call4 for a function that takes the compute's context first
 // and returns an error too.
 func Call4CE[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4CE(f).Call(a1, a2, a3, a4)
+	return Func4CE(f, local).Call(a1, a2, a3, a4)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn4[A1, A2, A3, A4, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("%s takes 4 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	var a2 A2
+	if err := c.Unmarshal(args[2-1], &a2); err != nil {
+		return nil, fmt.Errorf("decoding argument 2 of %s: %w", fn.info.Name(), err)
+	}
+	var a3 A3
+	if err := c.Unmarshal(args[3-1], &a3); err != nil {
+		return nil, fmt.Errorf("decoding argument 3 of %s: %w", fn.info.Name(), err)
+	}
+	var a4 A4
+	if err := c.Unmarshal(args[4-1], &a4); err != nil {
+		return nil, fmt.Errorf("decoding argument 4 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1, a2, a3, a4)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call4[A1, A2, A3, A4, R any] struct {
@@ -703,6 +921,41 @@ func (c *call4[A1, A2, A3, A4, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call4[A1, A2, A3, A4, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 4)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	if b, err := codec.Marshal(c.a2.get()); err != nil {
+		return fmt.Errorf("encoding argument 2: %w", err)
+	} else {
+		args[2-1] = b
+	}
+	if b, err := codec.Marshal(c.a3.get()); err != nil {
+		return fmt.Errorf("encoding argument 3: %w", err)
+	} else {
+		args[3-1] = b
+	}
+	if b, err := codec.Marshal(c.a4.get()); err != nil {
+		return fmt.Errorf("encoding argument 4: %w", err)
+	} else {
+		args[4-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call4[A1, A2, A3, A4, R]) deps(buf []*node) []*node {
@@ -755,6 +1008,7 @@ func Func5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, opts ...FnOp
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 			return f(a1, a2, a3, a4, a5), nil
 		}
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -764,6 +1018,7 @@ func Func5E[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) (R, error), op
 	fn := Fn5[A1, A2, A3, A4, A5, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) { return f(a1, a2, a3, a4, a5) }
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -776,6 +1031,7 @@ func Func5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 			return f(ctx, a1, a2, a3, a4, a5), nil
 		}
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -786,6 +1042,7 @@ func Func5CE[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, 
 	fn := Fn5[A1, A2, A3, A4, A5, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -842,24 +1099,57 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 
 // Call5 adds a task that applies f to the arguments. It is
 // Func5(f).Call(...): declare the Fn5 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5(f).Call(a1, a2, a3, a4, a5)
+	return Func5(f, local).Call(a1, a2, a3, a4, a5)
 }
 
 // Call5E is Call5 for a function that returns an error too.
 func Call5E[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5E(f).Call(a1, a2, a3, a4, a5)
+	return Func5E(f, local).Call(a1, a2, a3, a4, a5)
 }
 
 // Call5C is Call5 for a function that takes the compute's context first.
 func Call5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5C(f).Call(a1, a2, a3, a4, a5)
+	return Func5C(f, local).Call(a1, a2, a3, a4, a5)
 }
 
 // Call5CE is Call5 for a function that takes the compute's context first
 // and returns an error too.
 func Call5CE[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5CE(f).Call(a1, a2, a3, a4, a5)
+	return Func5CE(f, local).Call(a1, a2, a3, a4, a5)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn5[A1, A2, A3, A4, A5, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 5 {
+		return nil, fmt.Errorf("%s takes 5 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	var a2 A2
+	if err := c.Unmarshal(args[2-1], &a2); err != nil {
+		return nil, fmt.Errorf("decoding argument 2 of %s: %w", fn.info.Name(), err)
+	}
+	var a3 A3
+	if err := c.Unmarshal(args[3-1], &a3); err != nil {
+		return nil, fmt.Errorf("decoding argument 3 of %s: %w", fn.info.Name(), err)
+	}
+	var a4 A4
+	if err := c.Unmarshal(args[4-1], &a4); err != nil {
+		return nil, fmt.Errorf("decoding argument 4 of %s: %w", fn.info.Name(), err)
+	}
+	var a5 A5
+	if err := c.Unmarshal(args[5-1], &a5); err != nil {
+		return nil, fmt.Errorf("decoding argument 5 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1, a2, a3, a4, a5)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call5[A1, A2, A3, A4, A5, R any] struct {
@@ -880,6 +1170,46 @@ func (c *call5[A1, A2, A3, A4, A5, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call5[A1, A2, A3, A4, A5, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 5)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	if b, err := codec.Marshal(c.a2.get()); err != nil {
+		return fmt.Errorf("encoding argument 2: %w", err)
+	} else {
+		args[2-1] = b
+	}
+	if b, err := codec.Marshal(c.a3.get()); err != nil {
+		return fmt.Errorf("encoding argument 3: %w", err)
+	} else {
+		args[3-1] = b
+	}
+	if b, err := codec.Marshal(c.a4.get()); err != nil {
+		return fmt.Errorf("encoding argument 4: %w", err)
+	} else {
+		args[4-1] = b
+	}
+	if b, err := codec.Marshal(c.a5.get()); err != nil {
+		return fmt.Errorf("encoding argument 5: %w", err)
+	} else {
+		args[5-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call5[A1, A2, A3, A4, A5, R]) deps(buf []*node) []*node {
@@ -936,6 +1266,7 @@ func Func6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, opts
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			return f(a1, a2, a3, a4, a5, a6), nil
 		}
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -947,6 +1278,7 @@ func Func6E[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) (R, er
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			return f(a1, a2, a3, a4, a5, a6)
 		}
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -959,6 +1291,7 @@ func Func6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			return f(ctx, a1, a2, a3, a4, a5, a6), nil
 		}
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -969,6 +1302,7 @@ func Func6CE[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, 
 	fn := Fn6[A1, A2, A3, A4, A5, A6, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = f
+		fn.info.register(fn.serve)
 	}
 	return fn
 }
@@ -1030,24 +1364,61 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3
 
 // Call6 adds a task that applies f to the arguments. It is
 // Func6(f).Call(...): declare the Fn6 once instead where calls are many.
+// Its task always runs in the computing process, also with an Executor.
 func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6(f).Call(a1, a2, a3, a4, a5, a6)
+	return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
 }
 
 // Call6E is Call6 for a function that returns an error too.
 func Call6E[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6E(f).Call(a1, a2, a3, a4, a5, a6)
+	return Func6E(f, local).Call(a1, a2, a3, a4, a5, a6)
 }
 
 // Call6C is Call6 for a function that takes the compute's context first.
 func Call6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6C(f).Call(a1, a2, a3, a4, a5, a6)
+	return Func6C(f, local).Call(a1, a2, a3, a4, a5, a6)
 }
 
 // Call6CE is Call6 for a function that takes the compute's context first
 // and returns an error too.
 func Call6CE[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6CE(f).Call(a1, a2, a3, a4, a5, a6)
+	return Func6CE(f, local).Call(a1, a2, a3, a4, a5, a6)
+}
+
+// serve runs fn on encoded arguments, for a worker of an Executor.
+func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
+	if len(args) != 6 {
+		return nil, fmt.Errorf("%s takes 6 arguments, got %d", fn.info.Name(), len(args))
+	}
+	var a1 A1
+	if err := c.Unmarshal(args[1-1], &a1); err != nil {
+		return nil, fmt.Errorf("decoding argument 1 of %s: %w", fn.info.Name(), err)
+	}
+	var a2 A2
+	if err := c.Unmarshal(args[2-1], &a2); err != nil {
+		return nil, fmt.Errorf("decoding argument 2 of %s: %w", fn.info.Name(), err)
+	}
+	var a3 A3
+	if err := c.Unmarshal(args[3-1], &a3); err != nil {
+		return nil, fmt.Errorf("decoding argument 3 of %s: %w", fn.info.Name(), err)
+	}
+	var a4 A4
+	if err := c.Unmarshal(args[4-1], &a4); err != nil {
+		return nil, fmt.Errorf("decoding argument 4 of %s: %w", fn.info.Name(), err)
+	}
+	var a5 A5
+	if err := c.Unmarshal(args[5-1], &a5); err != nil {
+		return nil, fmt.Errorf("decoding argument 5 of %s: %w", fn.info.Name(), err)
+	}
+	var a6 A6
+	if err := c.Unmarshal(args[6-1], &a6); err != nil {
+		return nil, fmt.Errorf("decoding argument 6 of %s: %w", fn.info.Name(), err)
+	}
+	v, err := fn.f(ctx, a1, a2, a3, a4, a5, a6)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(v)
 }
 
 type call6[A1, A2, A3, A4, A5, A6, R any] struct {
@@ -1069,6 +1440,51 @@ func (c *call6[A1, A2, A3, A4, A5, A6, R]) call(ctx context.Context) error {
 		c.val = v
 	}
 	return err
+}
+
+func (c *call6[A1, A2, A3, A4, A5, A6, R]) remote(ctx context.Context, e Executor) error {
+	codec := e.Codec()
+	args := make([][]byte, 6)
+	if b, err := codec.Marshal(c.a1.get()); err != nil {
+		return fmt.Errorf("encoding argument 1: %w", err)
+	} else {
+		args[1-1] = b
+	}
+	if b, err := codec.Marshal(c.a2.get()); err != nil {
+		return fmt.Errorf("encoding argument 2: %w", err)
+	} else {
+		args[2-1] = b
+	}
+	if b, err := codec.Marshal(c.a3.get()); err != nil {
+		return fmt.Errorf("encoding argument 3: %w", err)
+	} else {
+		args[3-1] = b
+	}
+	if b, err := codec.Marshal(c.a4.get()); err != nil {
+		return fmt.Errorf("encoding argument 4: %w", err)
+	} else {
+		args[4-1] = b
+	}
+	if b, err := codec.Marshal(c.a5.get()); err != nil {
+		return fmt.Errorf("encoding argument 5: %w", err)
+	} else {
+		args[5-1] = b
+	}
+	if b, err := codec.Marshal(c.a6.get()); err != nil {
+		return fmt.Errorf("encoding argument 6: %w", err)
+	} else {
+		args[6-1] = b
+	}
+	out, err := e.Run(ctx, c.fn.info.remote, args)
+	if err != nil {
+		return err
+	}
+	var v R
+	if err := codec.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("decoding the result: %w", err)
+	}
+	c.val = v
+	return nil
 }
 
 func (c *call6[A1, A2, A3, A4, A5, A6, R]) deps(buf []*node) []*node {

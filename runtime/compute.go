@@ -20,6 +20,8 @@ type config struct {
 	sync       bool
 	failFast   bool
 	progress   io.Writer
+	executor   Executor
+	local      bool
 	err        error
 }
 
@@ -82,6 +84,12 @@ func newConfig(opts []Option) *config {
 	c := &config{maxWorkers: defaultMaxWork}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.executor == nil && !c.local {
+		c.executor = currentDefault()
+	}
+	if c.local {
+		c.executor = nil
 	}
 	return c
 }

@@ -112,7 +112,7 @@ func Collect[T any](ds []Delayed[T]) Delayed[[]T] {
 	return Delayed[[]T]{o: &n.out}
 }
 
-var collectInfo = &fnInfo{name: "collect"}
+var collectInfo = &fnInfo{name: "collect", local: true}
 
 func (c *collect[T]) fninfo() *fnInfo { return collectInfo }
 

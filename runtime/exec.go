@@ -131,6 +131,7 @@ type batch struct {
 	left atomic.Int64 // targets not done yet
 
 	failFast bool
+	executor Executor // runs registered functions' tasks, or nil
 	prog     *progress
 
 	done    atomic.Bool
@@ -193,7 +194,7 @@ func (b *batch) recycle() {
 // returns an error, and claims nothing, when a task cannot run (a nil
 // function, a bad option).
 func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*batch, error) {
-	b := &batch{e: e, id: batchIDs.Add(1), failFast: cfg.failFast, doneCh: make(chan struct{})}
+	b := &batch{e: e, id: batchIDs.Add(1), failFast: cfg.failFast, executor: cfg.executor, doneCh: make(chan struct{})}
 	a := arraysPool.Get().(*arrays)
 	b.arrays = a
 	defer func() {
@@ -237,6 +238,9 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 			}
 			if fi := n.self.fninfo(); fi == nil || fi.err != nil {
 				bad = fmt.Errorf("task %s: %w", n.name(), fiErr(fi))
+			} else if cfg.executor != nil && fi.remote == "" && !fi.local {
+				bad = fmt.Errorf("task %s: function %s is not registered, so no worker can run it; "+
+					"give it runtime.Register(name) among its options, or mark it //daskgen:delayed and regenerate", n.name(), fi.Name())
 			}
 			n.idx = int32(len(a.tasks))
 			a.tasks = append(a.tasks, n.self)
@@ -756,6 +760,13 @@ func (b *batch) once(t task) (err error) {
 			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
 		}
 	}()
+	if b.executor != nil {
+		if fi := t.fninfo(); fi.remote != "" && !fi.local {
+			if r, ok := t.(remoter); ok {
+				return r.remote(b.ctx, b.executor)
+			}
+		}
+	}
 	return t.call(b.ctx)
 }
 

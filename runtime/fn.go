@@ -79,7 +79,9 @@ type fnInfo struct {
 	backoff time.Duration
 	limit   int
 	pure    bool
-	err     error // a bad option, reported by every compute that meets it
+	remote  string // the name an Executor runs it by; see Register
+	local   bool   // always runs in the computing process
+	err     error  // a bad option, reported by every compute that meets it
 
 	lmu     sync.Mutex // guards running and queue, for limit > 0
 	running int

@@ -140,7 +140,7 @@ type garg struct {
 var (
 	ctxType = reflect.TypeFor[context.Context]()
 	errType = reflect.TypeFor[error]()
-	gInfo   = &fnInfo{name: "graph"}
+	gInfo   = &fnInfo{name: "graph", local: true}
 )
 
 func (t *gnode) fninfo() *fnInfo { return gInfo }

@@ -12,7 +12,7 @@ import (
 var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []float64, []float64] {
 	r0, r1, r2 := doSomething(a0)
 	return daskgen.Tuple3[[]float64, []float64, []float64]{V0: r0, V1: r1, V2: r2}
-}, daskgen.Name("doSomething"))
+}, daskgen.Name("doSomething"), daskgen.Register("github.com/daskgen/daskgen/examples/arrays.doSomething"))
 
 // multipleArraysParallel is the parallel twin of multipleArrays, written by
 // daskgen: it returns what multipleArrays returns, running its delayed

@@ -9,24 +9,24 @@ import (
 
 // incDelayed is inc as a delayed function, written by daskgen: a call adds
 // a task to the graph instead of running inc.
-var incDelayed = daskgen.Func1(inc, daskgen.Name("inc"))
+var incDelayed = daskgen.Func1(inc, daskgen.Name("inc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.inc"))
 
 // doubleDelayed is double as a delayed function, written by daskgen: a call
 // adds a task to the graph instead of running double.
-var doubleDelayed = daskgen.Func1(double, daskgen.Name("double"))
+var doubleDelayed = daskgen.Func1(double, daskgen.Name("double"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.double"))
 
 // addDelayed is add as a delayed function, written by daskgen: a call adds
 // a task to the graph instead of running add.
-var addDelayed = daskgen.Func2(add, daskgen.Name("add"))
+var addDelayed = daskgen.Func2(add, daskgen.Name("add"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.add"))
 
 // sumDelayed is sum as a delayed function, written by daskgen: a call adds
 // a task to the graph instead of running sum.
-var sumDelayed = daskgen.Func1(sum, daskgen.Name("sum"))
+var sumDelayed = daskgen.Func1(sum, daskgen.Name("sum"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.sum"))
 
 // unreliableIncDelayed is unreliableInc as a delayed function, written by
 // daskgen: a call adds a task to the graph, and the task fails with the
 // error unreliableInc returns.
-var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliableInc"), daskgen.Retries(3))
+var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc"), daskgen.Retries(3))
 
 // unreliableIncDelayedErr is unreliableInc as a delayed function whose task
 // holds every result, the error included, and does not fail when
@@ -34,7 +34,7 @@ var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliabl
 var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, error] {
 	r0, r1 := unreliableInc(a0)
 	return daskgen.Tuple2[int, error]{V0: r0, V1: r1}
-}, daskgen.Name("unreliableInc"), daskgen.Retries(3))
+}, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
 
 // incAddParallel is the parallel twin of incAdd, written by daskgen: it
 // returns what incAdd returns, running its delayed calls as tasks of a

@@ -10,7 +10,7 @@ import (
 // downloadDelayed is download as a delayed function, written by daskgen: a
 // call adds a task to the graph, and the task fails with the error download
 // returns.
-var downloadDelayed = daskgen.Func1CE(download, daskgen.Name("download"))
+var downloadDelayed = daskgen.Func1CE(download, daskgen.Name("download"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.download"))
 
 // downloadDelayedErr is download as a delayed function whose task holds
 // every result, the error included, and does not fail when download returns
@@ -18,12 +18,12 @@ var downloadDelayed = daskgen.Func1CE(download, daskgen.Name("download"))
 var downloadDelayedErr = daskgen.Func1C(func(ctx context.Context, a0 string) daskgen.Tuple2[string, error] {
 	r0, r1 := download(ctx, a0)
 	return daskgen.Tuple2[string, error]{V0: r0, V1: r1}
-}, daskgen.Name("download"))
+}, daskgen.Name("download"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.download:err"))
 
 // scrapeTitleDelayed is scrapeTitle as a delayed function, written by
 // daskgen: a call adds a task to the graph instead of running scrapeTitle.
-var scrapeTitleDelayed = daskgen.Func1(scrapeTitle, daskgen.Name("scrapeTitle"))
+var scrapeTitleDelayed = daskgen.Func1(scrapeTitle, daskgen.Name("scrapeTitle"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.scrapeTitle"))
 
 // scrapeLinksDelayed is scrapeLinks as a delayed function, written by
 // daskgen: a call adds a task to the graph instead of running scrapeLinks.
-var scrapeLinksDelayed = daskgen.Func2(scrapeLinks, daskgen.Name("scrapeLinks"))
+var scrapeLinksDelayed = daskgen.Func2(scrapeLinks, daskgen.Name("scrapeLinks"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.scrapeLinks"))

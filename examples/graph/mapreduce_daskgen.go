@@ -9,11 +9,11 @@ import (
 
 // addTwoDelayed is addTwo as a delayed function, written by daskgen: a call
 // adds a task to the graph instead of running addTwo.
-var addTwoDelayed = daskgen.Func1(addTwo, daskgen.Name("addTwo"))
+var addTwoDelayed = daskgen.Func1(addTwo, daskgen.Name("addTwo"), daskgen.Register("github.com/daskgen/daskgen/examples/graph.addTwo"))
 
 // addDelayed is add as a delayed function, written by daskgen: a call adds
 // a task to the graph instead of running add.
-var addDelayed = daskgen.Func2(add, daskgen.Name("add"))
+var addDelayed = daskgen.Func2(add, daskgen.Name("add"), daskgen.Register("github.com/daskgen/daskgen/examples/graph.add"))
 
 // mapAddTwoParallel is the parallel twin of mapAddTwo, written by daskgen:
 // it returns what mapAddTwo returns, running its delayed calls as tasks of

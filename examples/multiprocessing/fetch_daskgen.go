@@ -11,7 +11,7 @@ import (
 // fetchResultsMockDelayed is fetchResultsMock as a delayed function,
 // written by daskgen: a call adds a task to the graph instead of running
 // fetchResultsMock.
-var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetchResultsMock"))
+var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetchResultsMock"), daskgen.Register("github.com/daskgen/daskgen/examples/multiprocessing.fetchResultsMock"))
 
 // forLoopParallel is the parallel twin of forLoop, written by daskgen: it
 // returns what forLoop returns, running its delayed calls as tasks of a

@@ -9,11 +9,11 @@ import (
 
 // fetchDelayed is fetch as a delayed function, written by daskgen: a call
 // adds a task to the graph instead of running fetch.
-var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"))
+var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.fetch"))
 
 // spinDelayed is spin as a delayed function, written by daskgen: a call
 // adds a task to the graph instead of running spin.
-var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"))
+var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.spin"))
 
 // FetchParallel is the parallel twin of Fetch, written by daskgen: it
 // returns what Fetch returns, running its delayed calls as tasks of a

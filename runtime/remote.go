@@ -1,0 +1,133 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// A Codec turns arguments and results into bytes and back, for an Executor
+// that runs tasks in other processes.
+type Codec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
+}
+
+// An Executor runs the tasks of registered functions somewhere else than in
+// the computing process: on the workers of a cluster
+// (github.com/daskgen/daskgen/runtime/natsexec). The computing process keeps
+// the graph: it tracks dependencies, hands a task to the Executor when its
+// inputs are ready, and goes on when the result comes back. Retries, limits,
+// the order of errors and cancellation work as they do locally.
+type Executor interface {
+	// Run runs the function registered under name on the encoded
+	// arguments, and returns the encoded result or the function's error.
+	Run(ctx context.Context, name string, args [][]byte) ([]byte, error)
+	// Codec is the codec Run's arguments and results are encoded with.
+	Codec() Codec
+}
+
+// Using runs the compute's tasks with e: the tasks of registered functions
+// run wherever e runs them; the small tasks that generated twins add between
+// them (operators, appends, tuples) run in the computing process. A task of
+// a function that is neither fails the compute before anything runs.
+func Using(e Executor) Option {
+	return func(c *config) { c.executor = e }
+}
+
+// Locally runs the compute's tasks on local goroutines even when a default
+// executor is set.
+func Locally() Option {
+	return func(c *config) { c.local = true }
+}
+
+var (
+	defaultMu       sync.Mutex
+	defaultExecutor Executor
+)
+
+// SetDefaultExecutor makes e the executor of every compute that does not
+// choose one, so that the same code, generated twins included, moves from
+// local goroutines to a cluster with no change; nil restores local
+// goroutines. natsexec.Setup calls it when DASKGEN_NATS_URL is set.
+func SetDefaultExecutor(e Executor) {
+	defaultMu.Lock()
+	defaultExecutor = e
+	defaultMu.Unlock()
+}
+
+func currentDefault() Executor {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	return defaultExecutor
+}
+
+// Register names a delayed function for executors: a worker runs its tasks
+// by that name, so the name must be the same in every process of the
+// program, and unique. Generated wrappers register every delayed function
+// as "import/path.name". Registering one name twice makes the second
+// function's tasks fail.
+func Register(name string) FnOption {
+	return func(fi *fnInfo) { fi.remote = name }
+}
+
+// local marks the functions of the small tasks that run in the computing
+// process whatever the executor.
+func local(fi *fnInfo) { fi.local = true }
+
+type serveFunc func(ctx context.Context, c Codec, args [][]byte) ([]byte, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]serveFunc{}
+)
+
+// register records fn's worker side under its registered name.
+func (fi *fnInfo) register(serve serveFunc) {
+	if fi.remote == "" {
+		return
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[fi.remote]; dup {
+		fi.setErr(fmt.Errorf("function name %q is registered twice", fi.remote))
+		return
+	}
+	registry[fi.remote] = serve
+}
+
+// ErrNotRegistered is returned by Serve for a name that no function of the
+// process is registered under.
+var ErrNotRegistered = errors.New("daskgen: no function is registered under this name")
+
+// Serve runs the function registered under name on encoded arguments and
+// returns its encoded result: the worker side of an Executor. A panic of the
+// function is returned as a *PanicError.
+func Serve(ctx context.Context, name string, c Codec, args [][]byte) (out []byte, err error) {
+	registryMu.RLock()
+	serve := registry[name]
+	registryMu.RUnlock()
+	if serve == nil {
+		return nil, fmt.Errorf("%w: %q", ErrNotRegistered, name)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Task: name, Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return serve(ctx, c, args)
+}
+
+// Registered reports whether a function is registered under name.
+func Registered(name string) bool {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return registry[name] != nil
+}
+
+// remoter is a task that an Executor can run.
+type remoter interface {
+	remote(ctx context.Context, e Executor) error
+}

@@ -1,0 +1,133 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/daskgen/daskgen/runtime"
+)
+
+type jsonCodec struct{}
+
+func (jsonCodec) Marshal(v any) ([]byte, error)   { return json.Marshal(v) }
+func (jsonCodec) Unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+func (jsonCodec) String() string                  { return "json" }
+
+// loopback is an Executor that runs tasks in this process through their
+// encoded form, as a worker would: what it checks is the encoding of
+// arguments and results, and the registry.
+type loopback struct{ runs atomic.Int64 }
+
+func (l *loopback) Codec() runtime.Codec { return jsonCodec{} }
+
+func (l *loopback) Run(ctx context.Context, name string, args [][]byte) ([]byte, error) {
+	l.runs.Add(1)
+	return runtime.Serve(ctx, name, jsonCodec{}, args)
+}
+
+type point struct{ X, Y float64 }
+
+var (
+	remoteScale = runtime.Func2(func(p point, k float64) point { return point{p.X * k, p.Y * k} },
+		runtime.Register("runtime_test.scale"))
+	remoteNorm = runtime.Func1E(func(p point) (float64, error) {
+		if p.X < 0 {
+			return 0, errors.New("negative x")
+		}
+		return p.X*p.X + p.Y*p.Y, nil
+	}, runtime.Register("runtime_test.norm"))
+	remotePanic = runtime.Func1(func(x int) int { panic("remote boom") }, runtime.Register("runtime_test.panic"))
+)
+
+func TestExecutorRunsRegisteredFunctions(t *testing.T) {
+	ctx := context.Background()
+	ex := &loopback{}
+	var ds []runtime.Delayed[float64]
+	for i := range 10 {
+		p := remoteScale.Call(runtime.Value(point{float64(i), 1}), runtime.Value(2.0))
+		ds = append(ds, remoteNorm.Call(p))
+	}
+	// A small local task between them, as twins add.
+	total := runtime.Call1(func(xs []float64) float64 {
+		s := 0.0
+		for _, x := range xs {
+			s += x
+		}
+		return s
+	}, runtime.Collect(ds))
+	got, err := runtime.Compute(ctx, total, runtime.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for i := range 10 {
+		want += float64(4*i*i) + 4
+	}
+	if got != want {
+		t.Errorf("total = %v, want %v", got, want)
+	}
+	if n := ex.runs.Load(); n != 20 {
+		t.Errorf("the executor ran %d tasks, want the 20 registered ones", n)
+	}
+}
+
+func TestExecutorErrorsAndPanics(t *testing.T) {
+	ctx := context.Background()
+	ex := &loopback{}
+	_, err := runtime.Compute(ctx, remoteNorm.Call(runtime.Value(point{-1, 0})), runtime.Using(ex))
+	if err == nil || !strings.Contains(err.Error(), "negative x") {
+		t.Errorf("error = %v, want the function's error", err)
+	}
+	defer func() {
+		pe, ok := recover().(*runtime.PanicError)
+		if !ok || pe.Value != "remote boom" {
+			t.Errorf("recovered %v, want the remote panic", pe)
+		}
+	}()
+	runtime.Compute(ctx, remotePanic.Call(runtime.Value(1)), runtime.Using(ex))
+}
+
+func TestExecutorRefusesUnregistered(t *testing.T) {
+	ex := &loopback{}
+	plain := runtime.Func1(func(x int) int { return x }, runtime.Name("plain"))
+	_, err := runtime.Compute(context.Background(), remoteScale.Call(runtime.Value(point{}), runtime.Call1(func(x int) float64 { return float64(x) }, plain.Call(runtime.Value(1)))), runtime.Using(ex))
+	if err == nil || !strings.Contains(err.Error(), "function plain is not registered") {
+		t.Fatalf("error = %v, want one naming the unregistered function", err)
+	}
+	if n := ex.runs.Load(); n != 0 {
+		t.Errorf("the executor ran %d tasks before the error, want none", n)
+	}
+}
+
+func TestRegisterTwice(t *testing.T) {
+	runtime.Func1(func(x int) int { return x }, runtime.Register("runtime_test.twice"))
+	dup := runtime.Func1(func(x int) int { return -x }, runtime.Register("runtime_test.twice"))
+	_, err := runtime.Compute(context.Background(), dup.Call(runtime.Value(1)))
+	if err == nil || !strings.Contains(err.Error(), `"runtime_test.twice" is registered twice`) {
+		t.Errorf("error = %v", err)
+	}
+	if _, err := runtime.Serve(context.Background(), "no.such", jsonCodec{}, nil); !errors.Is(err, runtime.ErrNotRegistered) {
+		t.Errorf("Serve of an unknown name = %v", err)
+	}
+}
+
+func TestDefaultExecutor(t *testing.T) {
+	ex := &loopback{}
+	runtime.SetDefaultExecutor(ex)
+	defer runtime.SetDefaultExecutor(nil)
+	d := remoteScale.Call(runtime.Value(point{1, 2}), runtime.Value(3.0))
+	if p, err := runtime.Compute(context.Background(), d); err != nil || p != (point{3, 6}) {
+		t.Errorf("Compute = %v, %v", p, err)
+	}
+	if ex.runs.Load() != 1 {
+		t.Errorf("the default executor ran %d tasks", ex.runs.Load())
+	}
+	d = remoteScale.Call(runtime.Value(point{1, 2}), runtime.Value(3.0))
+	if _, err := runtime.Compute(context.Background(), d, runtime.Locally()); err != nil || ex.runs.Load() != 1 {
+		t.Errorf("Locally: %v, runs %d", err, ex.runs.Load())
+	}
+}
