@@ -1,0 +1,357 @@
+package natsexec
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	daskgen "github.com/daskgen/daskgen/runtime"
+)
+
+// names of the JetStream resources for a prefix.
+type names struct {
+	stream, subject, consumer, bucket, objects string
+}
+
+func namesFor(prefix string) names {
+	return names{
+		stream:   prefix + "_TASKS",
+		subject:  "daskgen." + prefix + ".tasks",
+		consumer: prefix + "_WORKERS",
+		bucket:   prefix + "_RESULTS",
+		objects:  prefix + "_BLOBS",
+	}
+}
+
+// resources makes sure the stream, the consumer and the buckets exist;
+// executors and workers both call it, so either may start first.
+type resources struct {
+	js  jetstream.JetStream
+	kv  jetstream.KeyValue
+	obj jetstream.ObjectStore
+	n   names
+}
+
+func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	n := namesFor(cfg.prefix)
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: n.stream, Subjects: []string{n.subject}, Retention: jetstream.WorkQueuePolicy,
+		Replicas: cfg.replicas, Duplicates: 0,
+	}); err != nil {
+		return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
+	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
+		Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
+		MaxDeliver: cfg.maxDeliver, MaxAckPending: -1,
+	}); err != nil {
+		return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas})
+	if err != nil {
+		return nil, fmt.Errorf("natsexec: bucket %s: %w", n.bucket, err)
+	}
+	obj, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas})
+	if err != nil {
+		return nil, fmt.Errorf("natsexec: object store %s: %w", n.objects, err)
+	}
+	return &resources{js: js, kv: kv, obj: obj, n: n}, nil
+}
+
+// Executor runs the tasks of registered functions on the workers of a NATS
+// JetStream server or cluster. Pass it to a compute with runtime.Using, or
+// make it the default with runtime.SetDefaultExecutor (FromEnv does). It is
+// safe for concurrent use.
+type Executor struct {
+	cfg    *config
+	nc     *nats.Conn
+	r      *resources
+	client string
+	next   atomic.Uint64
+
+	mu      sync.Mutex
+	waiting map[string]chan resultMsg
+	seqs    map[uint64]string // stream sequence of a waiting task's message
+
+	cancel    context.CancelFunc
+	watchDone chan struct{}
+	adv       *nats.Subscription
+	isDefault bool
+	closed    atomic.Bool
+}
+
+var _ daskgen.Executor = (*Executor)(nil)
+
+// Connect connects to the NATS server at url, creates the stream, the
+// consumer and the buckets if they do not exist, and returns an executor.
+func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error) {
+	cfg := newConfig(opts)
+	reconnected := make(chan struct{}, 1)
+	cfg.nats = append(cfg.nats, nats.ReconnectHandler(func(*nats.Conn) {
+		select {
+		case reconnected <- struct{}{}:
+		default:
+		}
+	}))
+	nc, err := connect(url, cfg, "daskgen executor")
+	if err != nil {
+		return nil, err
+	}
+	r, err := ensure(ctx, nc, cfg)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(),
+		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, watchDone: make(chan struct{})}
+	wctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	w, err := r.kv.Watch(wctx, e.client+".*", jetstream.UpdatesOnly())
+	if err != nil {
+		cancel()
+		nc.Close()
+		return nil, fmt.Errorf("natsexec: watching results: %w", err)
+	}
+	go e.watch(wctx, w, reconnected)
+	// A task that no worker finished in MaxDeliver deliveries.
+	e.adv, err = nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+r.n.stream+"."+r.n.consumer, e.maxDelivered)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Codec returns the codec of arguments and results.
+func (e *Executor) Codec() daskgen.Codec { return e.cfg.codec }
+
+// Close stops the executor: tasks still waiting fail, and the executor is
+// no longer the default. It closes the connection.
+func (e *Executor) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if e.isDefault {
+		daskgen.SetDefaultExecutor(nil)
+	}
+	if e.adv != nil {
+		e.adv.Unsubscribe()
+	}
+	e.cancel()
+	<-e.watchDone
+	e.mu.Lock()
+	for id, ch := range e.waiting {
+		ch <- resultMsg{Failed: true, Err: errClosed.Error()}
+		delete(e.waiting, id)
+	}
+	e.mu.Unlock()
+	e.nc.Close()
+	return nil
+}
+
+// Run publishes a task and waits for its result.
+func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte, error) {
+	if e.closed.Load() {
+		return nil, errClosed
+	}
+	id := e.client + "." + strconv.FormatUint(e.next.Add(1), 36)
+	ch := make(chan resultMsg, 1)
+	e.mu.Lock()
+	e.waiting[id] = ch
+	e.mu.Unlock()
+	defer e.forget(id)
+
+	msg := taskMsg{ID: id, Fn: name, Args: args}
+	if size(args) > e.cfg.blobOver {
+		b, err := cbor.Marshal(args)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := e.r.obj.PutBytes(ctx, "args."+id, b); err != nil {
+			return nil, fmt.Errorf("natsexec: storing the arguments of %s: %w", name, err)
+		}
+		defer e.r.obj.Delete(context.WithoutCancel(ctx), "args."+id)
+		msg.Args, msg.Blob = nil, "args."+id
+	}
+	body, err := cbor.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	ack, err := e.r.js.Publish(ctx, e.r.n.subject, body, jetstream.WithMsgID(id),
+		jetstream.WithRetryAttempts(20), jetstream.WithRetryWait(100*time.Millisecond))
+	if err != nil {
+		return nil, fmt.Errorf("natsexec: publishing task %s: %w", name, err)
+	}
+	e.mu.Lock()
+	if _, ok := e.waiting[id]; ok {
+		e.seqs[ack.Sequence] = id
+	}
+	e.mu.Unlock()
+
+	var r resultMsg
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// The result has been read: remove it from the bucket, without waiting.
+	e.purge(id)
+	switch {
+	case r.Unreg:
+		return nil, fmt.Errorf("natsexec: the worker has no function %q registered: %s", name, r.Err)
+	case r.Panic != "":
+		return nil, &daskgen.PanicError{Task: name, Value: r.Panic, Stack: []byte(r.Stack)}
+	case r.Failed:
+		return nil, &RemoteError{Msg: r.Err}
+	case r.Blob != "":
+		b, err := e.r.obj.GetBytes(ctx, r.Blob)
+		if err != nil {
+			return nil, fmt.Errorf("natsexec: fetching the result of %s: %w", name, err)
+		}
+		e.r.obj.Delete(context.WithoutCancel(ctx), r.Blob)
+		return b, nil
+	}
+	return r.Value, nil
+}
+
+func size(args [][]byte) int {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	return n
+}
+
+func (e *Executor) forget(id string) {
+	e.mu.Lock()
+	delete(e.waiting, id)
+	for seq, x := range e.seqs {
+		if x == id {
+			delete(e.seqs, seq)
+			break
+		}
+	}
+	e.mu.Unlock()
+}
+
+// purge removes a result from the bucket with a purge marker published
+// without waiting for an ack.
+func (e *Executor) purge(id string) {
+	m := nats.NewMsg("$KV." + e.r.n.bucket + "." + id)
+	m.Header.Set("KV-Operation", "PURGE")
+	m.Header.Set("Nats-Rollup", "sub")
+	if err := e.nc.PublishMsg(m); err != nil {
+		e.cfg.logf("natsexec: removing result %s: %v", id, err)
+	}
+}
+
+// watch hands each result to the task waiting for it; a result nobody waits
+// for (a duplicate, or a task given up) is removed. After a reconnection
+// (the server restarted, say) it watches again and looks up the results of
+// the tasks still waiting, which may have been stored in the meantime.
+func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnected <-chan struct{}) {
+	defer close(e.watchDone)
+	defer func() { w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-reconnected:
+			w.Stop()
+			for {
+				var err error
+				if w, err = e.r.kv.Watch(ctx, e.client+".*", jetstream.UpdatesOnly()); err == nil {
+					break
+				}
+				e.cfg.logf("natsexec: watching results again: %v", err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+			e.mu.Lock()
+			ids := make([]string, 0, len(e.waiting))
+			for id := range e.waiting {
+				ids = append(ids, id)
+			}
+			e.mu.Unlock()
+			for _, id := range ids {
+				if entry, err := e.r.kv.Get(ctx, id); err == nil {
+					e.deliver(id, entry.Value())
+				}
+			}
+		case entry, ok := <-w.Updates():
+			if !ok {
+				// The watcher ended; wait for the reconnection to make another.
+				w = stoppedWatcher{}
+				continue
+			}
+			if entry == nil || entry.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			e.deliver(entry.Key(), entry.Value())
+		}
+	}
+}
+
+func (e *Executor) deliver(key string, value []byte) {
+	var r resultMsg
+	if err := strict.Unmarshal(value, &r); err != nil {
+		e.cfg.logf("natsexec: dropping malformed result %s: %v", key, err)
+		return
+	}
+	e.mu.Lock()
+	ch := e.waiting[key]
+	delete(e.waiting, key)
+	e.mu.Unlock()
+	if ch == nil {
+		e.purge(key)
+		return
+	}
+	ch <- r
+}
+
+// stoppedWatcher stands for a watcher that ended, until the next one.
+type stoppedWatcher struct{}
+
+func (stoppedWatcher) Updates() <-chan jetstream.KeyValueEntry { return nil }
+func (stoppedWatcher) Stop() error                             { return nil }
+
+// maxDelivered fails the task whose message reached MaxDeliver.
+func (e *Executor) maxDelivered(m *nats.Msg) {
+	var adv struct {
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries int    `json:"deliveries"`
+	}
+	if err := json.Unmarshal(m.Data, &adv); err != nil {
+		e.cfg.logf("natsexec: unreadable advisory: %v", err)
+		return
+	}
+	e.mu.Lock()
+	id := e.seqs[adv.StreamSeq]
+	ch := e.waiting[id]
+	delete(e.waiting, id)
+	delete(e.seqs, adv.StreamSeq)
+	e.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	// Take the message off the stream, so that no worker runs it again.
+	if s, err := e.r.js.Stream(context.Background(), e.r.n.stream); err == nil {
+		s.DeleteMsg(context.Background(), adv.StreamSeq)
+	}
+	ch <- resultMsg{Failed: true, Err: fmt.Sprintf("task %s was delivered %d times and no worker finished it: its worker died or stalled every time", id, adv.Deliveries)}
+}

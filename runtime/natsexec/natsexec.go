@@ -1,0 +1,185 @@
+// Package natsexec runs daskgen graphs on a NATS JetStream cluster: the same
+// generated twins and hand-built graphs that run on local goroutines, with
+// the tasks of registered functions run by worker processes on other
+// machines.
+//
+// The computing process keeps the graph. When a task's inputs are ready, it
+// publishes the task (the registered name of its function and its encoded
+// arguments) to a work-queue stream. Workers, which are processes of the
+// same program, pull tasks with explicit acks, run them, store the result
+// in a key-value bucket (values over a size limit go to an object store),
+// and ack. The computing process watches the bucket, takes each result, and
+// deletes it.
+//
+// Delivery is at least once: a worker that dies mid-task has its task
+// delivered again after AckWait, and a task that was delivered MaxDeliver
+// times without a result fails the compute with an error that says so.
+// Delayed functions must therefore be idempotent: running one twice must
+// have the effect of running it once. A duplicate result is ignored.
+//
+// Switching a program to the cluster is one option or one environment
+// variable, with no regeneration:
+//
+//	func main() {
+//		if natsexec.IsWorker() { // DASKGEN_WORKER=1
+//			if err := natsexec.Work(context.Background(), natsexec.URL()); err != nil {
+//				log.Fatal(err)
+//			}
+//			return
+//		}
+//		ex, err := natsexec.FromEnv(ctx) // DASKGEN_NATS_URL set: the default executor
+//		...
+//		defer ex.Close()
+//		... // twins and Compute now run their delayed calls on the workers
+//	}
+//
+// Work drains on SIGTERM or SIGINT: it stops taking tasks, finishes the ones
+// it holds, and returns.
+package natsexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	daskgen "github.com/daskgen/daskgen/runtime"
+)
+
+// The environment variables that choose where a program runs.
+const (
+	EnvURL    = "DASKGEN_NATS_URL" // the NATS server; set, FromEnv connects to it
+	EnvWorker = "DASKGEN_WORKER"   // "1": the process is a worker
+)
+
+// URL returns $DASKGEN_NATS_URL, or nats.DefaultURL when it is not set.
+func URL() string {
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	return nats.DefaultURL
+}
+
+// IsWorker reports whether $DASKGEN_WORKER is "1": the process should call
+// Work instead of doing its own job.
+func IsWorker() bool { return os.Getenv(EnvWorker) == "1" }
+
+// An Option configures an Executor or a worker.
+type Option func(*config)
+
+type config struct {
+	nats        []nats.Option
+	prefix      string
+	ackWait     time.Duration
+	maxDeliver  int
+	concurrency int
+	codec       daskgen.Codec
+	blobOver    int
+	logf        func(format string, args ...any)
+	replicas    int
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		prefix:      "DASKGEN",
+		ackWait:     30 * time.Second,
+		maxDeliver:  5,
+		concurrency: runtime.GOMAXPROCS(0) * 4,
+		codec:       CBOR{},
+		blobOver:    256 << 10,
+		logf:        func(string, ...any) {},
+		replicas:    1,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// NATSOptions passes options to nats.Connect: user and password
+// (nats.UserInfo), a token (nats.Token), an nkey or a credentials file
+// (nats.Nkey, nats.UserCredentials), TLS (nats.Secure, nats.RootCAs,
+// nats.ClientCert), reconnection settings.
+func NATSOptions(opts ...nats.Option) Option {
+	return func(c *config) { c.nats = append(c.nats, opts...) }
+}
+
+// Prefix names the stream, consumer and buckets: <prefix>_TASKS and so on.
+// Programs that share a server use different prefixes. The default is
+// DASKGEN.
+func Prefix(p string) Option { return func(c *config) { c.prefix = p } }
+
+// AckWait is how long a delivered task may go without a sign of life from
+// its worker before it is delivered again. Workers report progress every
+// AckWait/3 while a task runs, so only a dead or stuck worker loses its
+// task. The default is 30 seconds.
+func AckWait(d time.Duration) Option { return func(c *config) { c.ackWait = d } }
+
+// MaxDeliver is how many times a task is delivered before the compute gives
+// up on it. The default is 5.
+func MaxDeliver(n int) Option { return func(c *config) { c.maxDeliver = n } }
+
+// Concurrency is how many tasks a worker runs at once, and so how many it
+// takes from the stream ahead. The default is four per CPU.
+func Concurrency(n int) Option { return func(c *config) { c.concurrency = n } }
+
+// WithCodec sets the codec of arguments and results; every process of the
+// program must use the same one. The default is CBOR.
+func WithCodec(codec daskgen.Codec) Option { return func(c *config) { c.codec = codec } }
+
+// BlobOver sets the size above which arguments and results go to the object
+// store instead of the message itself. The default is 256 KiB.
+func BlobOver(n int) Option { return func(c *config) { c.blobOver = n } }
+
+// Logf receives what a worker or executor has to say: malformed messages it
+// dropped, tasks it could not store. The default discards it.
+func Logf(f func(format string, args ...any)) Option { return func(c *config) { c.logf = f } }
+
+// Replicas sets the number of replicas of the stream and buckets, for a
+// cluster. The default is 1.
+func Replicas(n int) Option { return func(c *config) { c.replicas = n } }
+
+// FromEnv connects to $DASKGEN_NATS_URL and makes the executor the default of
+// every compute (runtime.SetDefaultExecutor). It returns nil and no error
+// when the variable is not set: computes stay local. Close the executor when
+// done; Close also restores local computes.
+func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
+	url := os.Getenv(EnvURL)
+	if url == "" {
+		return nil, nil
+	}
+	ex, err := Connect(ctx, url, opts...)
+	if err != nil {
+		return nil, err
+	}
+	daskgen.SetDefaultExecutor(ex)
+	ex.isDefault = true
+	return ex, nil
+}
+
+// errClosed is returned by Run after Close.
+var errClosed = errors.New("natsexec: executor closed")
+
+// RemoteError is a task's error as its worker reported it: the text of the
+// function's error. Errors do not cross processes as values, so errors.Is
+// against a sentinel of the function's package does not hold; compare
+// texts, or return error codes in values.
+type RemoteError struct {
+	Msg string
+}
+
+// Error returns the function's error text.
+func (e *RemoteError) Error() string { return e.Msg }
+
+func connect(url string, cfg *config, name string) (*nats.Conn, error) {
+	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, cfg.nats...)
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("natsexec: connecting to %s: %w", url, err)
+	}
+	return nc, nil
+}

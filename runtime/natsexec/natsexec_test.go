@@ -1,0 +1,379 @@
+package natsexec_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"go.uber.org/goleak"
+
+	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/natsexec"
+)
+
+// The test binary is also the worker: with DASKGEN_TEST_WORKER=1 it runs
+// natsexec.Work instead of the tests, so the workers of these tests are
+// processes of their own that a test can kill.
+func TestMain(m *testing.M) {
+	if os.Getenv("DASKGEN_TEST_WORKER") == "1" {
+		ackWait, _ := time.ParseDuration(os.Getenv("DASKGEN_TEST_ACKWAIT"))
+		err := natsexec.Work(context.Background(), natsexec.URL(),
+			natsexec.AckWait(ackWait), natsexec.MaxDeliver(3), natsexec.Concurrency(4),
+			natsexec.Logf(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// The functions the workers run; registered when the package loads, in the
+// tests' process and in the workers alike.
+var (
+	square = daskgen.Func1(func(x int) int { return x * x }, daskgen.Register("natsexec_test.square"))
+	slow   = daskgen.Func1(func(x int) int {
+		time.Sleep(300 * time.Millisecond)
+		return x + 1000
+	}, daskgen.Register("natsexec_test.slow"))
+	check = daskgen.Func1E(func(x int) (int, error) {
+		time.Sleep(time.Duration(20-x) * time.Millisecond) // later ones fail sooner
+		if x < 0 {
+			return 0, fmt.Errorf("negative %d", x)
+		}
+		return x, nil
+	}, daskgen.Register("natsexec_test.check"))
+	boom = daskgen.Func1(func(x int) int {
+		if x == 13 {
+			panic("thirteen")
+		}
+		return x
+	}, daskgen.Register("natsexec_test.boom"))
+	crash = daskgen.Func1(func(x int) int {
+		if x == 13 {
+			os.Exit(3) // the worker dies mid-task, every time
+		}
+		return x
+	}, daskgen.Register("natsexec_test.crash"))
+	grow = daskgen.Func2(func(b []byte, n int) []byte {
+		return bytes.Repeat(b, n)
+	}, daskgen.Register("natsexec_test.grow"))
+	length = daskgen.Func1(func(b []byte) int { return len(b) }, daskgen.Register("natsexec_test.length"))
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startServer(t *testing.T, dir string, port int) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	return s
+}
+
+// cluster is an embedded server and worker processes.
+type cluster struct {
+	t       *testing.T
+	srv     *server.Server
+	url     string
+	ackWait time.Duration
+	mu      sync.Mutex
+	workers []*exec.Cmd
+	logs    []*bytes.Buffer
+}
+
+func newCluster(t *testing.T, workers int, ackWait time.Duration) *cluster {
+	t.Helper()
+	srv := startServer(t, t.TempDir(), -1)
+	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: ackWait}
+	for range workers {
+		c.startWorker()
+	}
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *cluster) startWorker() *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DASKGEN_TEST_WORKER=1", natsexec.EnvURL+"="+c.url, "DASKGEN_TEST_ACKWAIT="+c.ackWait.String())
+	var log bytes.Buffer
+	cmd.Stderr = &log
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.workers = append(c.workers, cmd)
+	c.logs = append(c.logs, &log)
+	c.mu.Unlock()
+	return cmd
+}
+
+// stop drains the workers with SIGTERM and shuts the server down.
+func (c *cluster) stop() {
+	c.mu.Lock()
+	workers := c.workers
+	c.mu.Unlock()
+	for _, w := range workers {
+		w.Process.Signal(syscall.SIGTERM)
+	}
+	for _, w := range workers {
+		w.Wait()
+	}
+	c.srv.Shutdown()
+	c.srv.WaitForShutdown()
+}
+
+func (c *cluster) executor(t *testing.T, opts ...natsexec.Option) *natsexec.Executor {
+	t.Helper()
+	opts = append([]natsexec.Option{natsexec.AckWait(c.ackWait), natsexec.MaxDeliver(3)}, opts...)
+	ex, err := natsexec.Connect(context.Background(), c.url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ex.Close() })
+	return ex
+}
+
+// fanOut is fifty squares summed by a local task.
+func fanOut() daskgen.Delayed[int] {
+	var ds []daskgen.Delayed[int]
+	for i := range 50 {
+		ds = append(ds, square.Call(daskgen.Value(i)))
+	}
+	return daskgen.Call1(func(xs []int) int {
+		s := 0
+		for _, x := range xs {
+			s += x
+		}
+		return s
+	}, daskgen.Collect(ds))
+}
+
+func TestSameResultLocallyAndOnNATS(t *testing.T) {
+	c := newCluster(t, 2, 5*time.Second)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	local, err := daskgen.Compute(ctx, fanOut())
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote, err := daskgen.Compute(ctx, fanOut(), daskgen.Using(ex))
+	if err != nil || remote != local {
+		t.Errorf("on NATS: %v, %v; locally %v", remote, err, local)
+	}
+
+	// The first error in program order, even though later tasks fail sooner.
+	var ds []daskgen.Delayed[int]
+	for _, x := range []int{1, -2, 3, -4, 5, -6} {
+		ds = append(ds, check.Call(daskgen.Value(x)))
+	}
+	_, lerr := daskgen.ComputeSlice(ctx, ds)
+	for i, x := range []int{1, -2, 3, -4, 5, -6} {
+		ds[i] = check.Call(daskgen.Value(x))
+	}
+	_, rerr := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if lerr == nil || rerr == nil || !strings.HasSuffix(rerr.Error(), "negative -2") || !strings.HasSuffix(lerr.Error(), "negative -2") {
+		t.Errorf("errors: locally %v, on NATS %v; want negative -2 for both", lerr, rerr)
+	}
+	var re *natsexec.RemoteError
+	if !errors.As(rerr, &re) {
+		t.Errorf("the error on NATS is %T, want a *RemoteError inside", rerr)
+	}
+
+	// A panic comes back as a panic.
+	func() {
+		defer func() {
+			if pe, ok := recover().(*daskgen.PanicError); !ok || pe.Value != "thirteen" {
+				t.Errorf("recovered %#v, want the task's panic", pe)
+			}
+		}()
+		daskgen.Compute(ctx, boom.Call(daskgen.Value(13)), daskgen.Using(ex))
+	}()
+}
+
+// Arguments and results over the size limit go through the object store.
+func TestLargeValues(t *testing.T) {
+	c := newCluster(t, 1, 5*time.Second)
+	ex := c.executor(t, natsexec.BlobOver(64<<10))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	big := grow.Call(daskgen.Value([]byte("0123456789abcdef")), daskgen.Value(200_000)) // 3.2 MB
+	n, err := daskgen.Compute(ctx, length.Call(big), daskgen.Using(ex))
+	if err != nil || n != 3_200_000 {
+		t.Fatalf("length of a 3.2 MB result = %d, %v", n, err)
+	}
+}
+
+// A worker killed mid-graph: its tasks are delivered again to the other,
+// and the compute completes with the right result.
+func TestWorkerKilledMidGraph(t *testing.T) {
+	c := newCluster(t, 2, time.Second)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 24 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	go func() {
+		time.Sleep(450 * time.Millisecond)
+		c.mu.Lock()
+		w := c.workers[0]
+		c.mu.Unlock()
+		w.Process.Kill() // kill -9: no drain, no ack
+	}()
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+}
+
+// A task that kills every worker that runs it fails the compute after
+// MaxDeliver deliveries, with an error that says so.
+func TestTaskThatAlwaysCrashesItsWorker(t *testing.T) {
+	c := newCluster(t, 1, 500*time.Millisecond)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// Restart workers as they die, as a supervisor would.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		cmd := c.workers[0]
+		for {
+			cmd.Wait()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			cmd = c.startWorker()
+		}
+	}()
+	_, err := daskgen.Compute(ctx, crash.Call(daskgen.Value(13)), daskgen.Using(ex))
+	close(stop)
+	c.mu.Lock()
+	last := c.workers[len(c.workers)-1]
+	c.mu.Unlock()
+	last.Process.Signal(syscall.SIGTERM)
+	wg.Wait()
+	if err == nil || !strings.Contains(err.Error(), "was delivered 3 times and no worker finished it") {
+		t.Fatalf("error = %v, want one about MaxDeliver", err)
+	}
+}
+
+// Garbage on the task subject is logged and dropped; workers go on.
+func TestMalformedMessagesAreDropped(t *testing.T) {
+	c := newCluster(t, 1, 5*time.Second)
+	ex := c.executor(t)
+	nc, err := nats.Connect(c.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	for _, junk := range [][]byte{nil, []byte("hello"), {0xa2, 0x01, 0x60, 0x02, 0x60}, bytes.Repeat([]byte{0x9f}, 100)} {
+		if err := nc.Publish("daskgen.DASKGEN.tasks", junk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc.Flush()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(9)), daskgen.Using(ex)); err != nil || v != 81 {
+		t.Fatalf("after junk: %v, %v", v, err)
+	}
+	// A worker only runs registered functions.
+	if _, err := ex.Run(ctx, "natsexec_test.nosuch", nil); err == nil || !strings.Contains(err.Error(), `function "natsexec_test.nosuch" is not registered`) {
+		t.Errorf("unregistered function: %v", err)
+	}
+	c.stop()
+	if log := c.logs[0].String(); !strings.Contains(log, "dropping a message") {
+		t.Errorf("the worker did not log the junk:\n%s", log)
+	}
+}
+
+// The server restarts mid-compute: the compute completes, or fails with a
+// clear error, before its deadline; it never hangs.
+func TestServerRestartMidCompute(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	srv := startServer(t, dir, port)
+	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second}
+	c.startWorker()
+	c.startWorker()
+	t.Cleanup(c.stop)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 16 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		time.Sleep(300 * time.Millisecond)
+		s2, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		s2.Start()
+		s2.ReadyForConnections(10 * time.Second)
+		c.mu.Lock()
+		c.srv = s2
+		c.mu.Unlock()
+	}()
+	start := time.Now()
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if time.Since(start) > 20*time.Second+time.Second {
+		t.Fatalf("the compute took %v, past its deadline", time.Since(start))
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the compute waited until its deadline across the restart: %v", err)
+	}
+	if err != nil {
+		t.Logf("the compute failed clearly across the restart: %v", err)
+		return
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package natsexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/nats-io/nats.go/jetstream"
+
+	daskgen "github.com/daskgen/daskgen/runtime"
+)
+
+// Work runs the process as a worker: it takes tasks from the stream and
+// runs the functions they name, which must be registered in this process
+// (generated wrappers register every delayed function when their package
+// is loaded). It returns when ctx is done or on SIGTERM or SIGINT, after
+// draining: it stops taking tasks and finishes the ones it holds. A worker
+// runs only registered functions; a task that names another function gets
+// an error as its result.
+func Work(ctx context.Context, url string, opts ...Option) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	cfg := newConfig(opts)
+	nc, err := connect(url, cfg, "daskgen worker")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	r, err := ensure(ctx, nc, cfg)
+	if err != nil {
+		return err
+	}
+	cons, err := r.js.Consumer(ctx, r.n.stream, r.n.consumer)
+	if err != nil {
+		return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
+	}
+	w := &worker{cfg: cfg, r: r}
+	sem := make(chan struct{}, cfg.concurrency)
+	var wg sync.WaitGroup
+	// Tasks run on after a drain starts, so their context is not ctx.
+	taskCtx := context.WithoutCancel(ctx)
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w.handle(taskCtx, m)
+		}()
+	}, jetstream.PullMaxMessages(cfg.concurrency), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		cfg.logf("natsexec: worker: %v", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("natsexec: consuming tasks: %w", err)
+	}
+	<-ctx.Done()
+	cc.Drain()
+	<-cc.Closed()
+	wg.Wait()
+	return nil
+}
+
+type worker struct {
+	cfg *config
+	r   *resources
+}
+
+// handle runs one delivered task and stores its result.
+func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
+	t, err := decodeTask(m.Data())
+	if err != nil {
+		w.cfg.logf("natsexec: worker: dropping a message on %s: %v", m.Subject(), err)
+		m.Term()
+		return
+	}
+	var r resultMsg
+	args := t.Args
+	if t.Blob != "" {
+		b, err := w.r.obj.GetBytes(ctx, t.Blob)
+		if err == nil {
+			err = cbor.Unmarshal(b, &args)
+		}
+		if err != nil {
+			// The client may have given up and removed it: nothing to run.
+			w.cfg.logf("natsexec: worker: arguments of %s: %v", t.ID, err)
+			m.Term()
+			return
+		}
+	}
+	if !daskgen.Registered(t.Fn) {
+		r = resultMsg{Unreg: true, Failed: true, Err: fmt.Sprintf("function %q is not registered in this worker", t.Fn)}
+	} else {
+		r = w.run(ctx, m, t.Fn, args)
+	}
+	if len(r.Value) > w.cfg.blobOver {
+		name := "result." + t.ID
+		if _, err := w.r.obj.PutBytes(ctx, name, r.Value); err != nil {
+			w.cfg.logf("natsexec: worker: storing the result of %s: %v", t.ID, err)
+			m.Nak()
+			return
+		}
+		r.Value, r.Blob = nil, name
+	}
+	b, err := cbor.Marshal(r)
+	if err == nil {
+		_, err = w.r.kv.Put(ctx, t.ID, b)
+	}
+	if err != nil {
+		w.cfg.logf("natsexec: worker: storing the result of %s: %v", t.ID, err)
+		m.Nak()
+		return
+	}
+	if err := m.Ack(); err != nil {
+		w.cfg.logf("natsexec: worker: acking %s: %v", t.ID, err)
+	}
+}
+
+// run runs the function, telling the server every AckWait/3 that the task
+// is in progress.
+func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]byte) resultMsg {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(max(w.cfg.ackWait/3, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				m.InProgress()
+			}
+		}
+	}()
+	out, err := daskgen.Serve(ctx, fn, w.cfg.codec, args)
+	var pe *daskgen.PanicError
+	switch {
+	case errors.As(err, &pe):
+		return resultMsg{Panic: fmt.Sprint(pe.Value), Stack: string(pe.Stack)}
+	case err != nil:
+		return resultMsg{Failed: true, Err: err.Error()}
+	}
+	return resultMsg{Value: out}
+}
