@@ -36,11 +36,11 @@ type twin struct {
 
 	// Generated local names.
 	ctx, tw, fail, onErr string
-	resNames              []string // the twin's named results
-	bi, be               string // the index and error of a barrier
-	results              string // the twin's result types, as a list
-	zero                 string // the twin's zero results before the error
-	addErr               bool   // F has no error result: the twin adds one
+	resNames             []string // the twin's named results
+	bi, be               string   // the index and error of a barrier
+	results              string   // the twin's result types, as a list
+	zero                 string   // the twin's zero results before the error
+	addErr               bool     // F has no error result: the twin adds one
 	hasIdioms            bool
 }
 
