@@ -17,6 +17,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/daskgen/daskgen/examples/internal/cluster"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 )
 
@@ -33,7 +34,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("arrays: ")
-	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
+	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
+	cfg.apply()
+	done, worker, err := cluster.Setup(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if worker {
+		return
+	}
+	err = run(context.Background(), os.Stdout, cfg)
+	done()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
@@ -59,4 +72,10 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	tab := timing.Table{Example: "arrays"}
 	tab.Add(fmt.Sprintf("%dx%d calls, 3 arrays", cfg.a, cfg.b), "multipleArraysParallel", tSeq, tPar)
 	return tab.Print(w)
+}
+
+// apply sets what the delayed functions read from the flags. Workers call it
+// too, so start them with the same flags.
+func (cfg config) apply() {
+	work = cfg.work
 }

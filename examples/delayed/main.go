@@ -22,6 +22,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/daskgen/daskgen/examples/internal/cluster"
 	"github.com/daskgen/daskgen/examples/internal/graphfile"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 	"github.com/daskgen/daskgen/runtime"
@@ -42,7 +43,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("delayed: ")
-	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
+	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
+	cfg.apply()
+	done, worker, err := cluster.Setup(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if worker {
+		return
+	}
+	err = run(context.Background(), os.Stdout, cfg)
+	done()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
@@ -139,4 +152,11 @@ func orValue(err error, ok string) string {
 		return err.Error()
 	}
 	return ok
+}
+
+// apply sets what the delayed functions read from the flags. Workers call it
+// too, so start them with the same flags.
+func (cfg config) apply() {
+	work = cfg.work
+	rng = rand.New(rand.NewPCG(cfg.seed, 0))
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/daskgen/daskgen/examples/internal/cluster"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 	"github.com/daskgen/daskgen/runtime"
 )
@@ -40,7 +41,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("futures: ")
-	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
+	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
+	cfg.apply()
+	done, worker, err := cluster.Setup(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if worker {
+		return
+	}
+	err = run(context.Background(), os.Stdout, cfg)
+	done()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
@@ -67,14 +80,30 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	return tab.Print(w)
 }
 
+// work is the most inc and double sleep; apply sets it from -work.
+var work = 100 * time.Millisecond
+
+// nap sleeps a fixed pseudo-random time up to work. The tutorial sleeps a
+// random time up to a second; this way both runs do the same work.
+func nap(x int) { time.Sleep(time.Duration((x*7919)%100) * work / 100) }
+
+func inc(x int) int    { nap(x); return x + 1 }
+func double(x int) int { nap(x + 50); return 2 * x }
+
+// The functions submitted by hand, registered so that NATS workers can run
+// them too.
+var (
+	incD    = runtime.Func1(inc, runtime.Name("inc"), runtime.Register("examples/futures.inc"))
+	doubleD = runtime.Func1(double, runtime.Name("double"), runtime.Register("examples/futures.double"))
+	tagsD   = runtime.Func1(scrapeTags, runtime.Name("scrape_tags"), runtime.Register("examples/futures.scrapeTags"))
+)
+
 // incDouble submits inc and double for each element, the second reading the
 // first's future, and gathers the results.
 func incDouble(ctx context.Context, w io.Writer, client *runtime.Client, cfg config, tab *timing.Table) error {
 	// The tutorial sleeps a random time up to a second; this sleeps a fixed
 	// pseudo-random time up to cfg.work, so that both runs do the same work.
-	nap := func(x int) { time.Sleep(time.Duration((x*7919)%100) * cfg.work / 100) }
-	inc := func(x int) int { nap(x); return x + 1 }
-	double := func(x int) int { nap(x + 50); return 2 * x }
+	cfg.apply()
 	data := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 
 	var seq []int
@@ -85,7 +114,6 @@ func incDouble(ctx context.Context, w io.Writer, client *runtime.Client, cfg con
 		return nil
 	})
 
-	incD, doubleD := runtime.Func1(inc, runtime.Name("inc")), runtime.Func1(double, runtime.Name("double"))
 	var par []int
 	tPar, err := timing.Time(func() error {
 		var futures []*runtime.Future[int]
@@ -139,7 +167,6 @@ func scrapeAll(ctx context.Context, w io.Writer, client *runtime.Client, s *site
 		return err
 	}
 
-	tagsD := runtime.Func1(scrapeTags, runtime.Name("scrape_tags"))
 	var par []page
 	tPar, err := timing.Time(func() error {
 		var titles []*runtime.Future[string]
@@ -291,4 +318,10 @@ func crawl(ctx context.Context, w io.Writer, client *runtime.Client, s *site, ta
 	tab.Add(fmt.Sprintf("crawl x%d", len(par)), "crawlSiteParallel (unordered)", tSeq, tTwin)
 	tab.Add(fmt.Sprintf("crawl x%d", len(par)), "AsCompleted by hand", tSeq, tPar)
 	return nil
+}
+
+// apply sets what the delayed functions read from the flags. Workers call it
+// too, so start them with the same flags.
+func (cfg config) apply() {
+	work = cfg.work
 }

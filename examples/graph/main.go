@@ -18,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/daskgen/daskgen/examples/internal/cluster"
 	"github.com/daskgen/daskgen/examples/internal/graphfile"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 	"github.com/daskgen/daskgen/runtime"
@@ -39,7 +40,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("graph: ")
-	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
+	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
+	cfg.apply()
+	done, worker, err := cluster.Setup(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if worker {
+		return
+	}
+	err = run(context.Background(), os.Stdout, cfg)
+	done()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
@@ -81,7 +94,6 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "get(graph, key) = %v, compute = %v\n", fromGraph, computed)
 
 	// Map and reduce, as in the talk, with functions that do not sleep.
-	addTwoFast := runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"))
 	var b []runtime.Delayed[int]
 	for _, x := range a {
 		b = append(b, addTwoFast.Call(runtime.Value(x)))
@@ -92,7 +104,6 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintf(w, "compute(*b) = %v\n", mapped)
-	addFast := runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"))
 	reduced, err := runtime.Compute(ctx, foldDelayed(addFast, a))
 	if err != nil {
 		return err
@@ -101,6 +112,13 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 
 	return timed(ctx, w, cfg)
 }
+
+// The talk's functions without the sleep, registered so that NATS workers
+// can run them too.
+var (
+	addTwoFast = runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"), runtime.Register("examples/graph.addTwoFast"))
+	addFast    = runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"), runtime.Register("examples/graph.addFast"))
+)
 
 // foldDelayed is functools.reduce(add, xs) on delayed values, by hand: a
 // chain.
@@ -175,4 +193,10 @@ func timed(ctx context.Context, w io.Writer, cfg config) error {
 		leaves[i] = runtime.Value(x)
 	}
 	return graphfile.Write(ctx, treeDelayed(addDelayed, leaves).Graph(), cfg.dot, cfg.svg)
+}
+
+// apply sets what the delayed functions read from the flags. Workers call it
+// too, so start them with the same flags.
+func (cfg config) apply() {
+	work = cfg.work
 }

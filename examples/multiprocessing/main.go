@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/daskgen/daskgen/examples/internal/cluster"
 	"github.com/daskgen/daskgen/examples/internal/timing"
 )
 
@@ -34,7 +35,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("multiprocessing: ")
-	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
+	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
+	cfg.apply()
+	done, worker, err := cluster.Setup(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if worker {
+		return
+	}
+	err = run(context.Background(), os.Stdout, cfg)
+	done()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
@@ -111,4 +124,10 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		tab.Add(fmt.Sprintf("%d mocked calls", cfg.calls), r.how, results[0].took, r.took)
 	}
 	return tab.Print(w)
+}
+
+// apply sets what the delayed functions read from the flags. Workers call it
+// too, so start them with the same flags.
+func (cfg config) apply() {
+	delay = cfg.delay
 }
