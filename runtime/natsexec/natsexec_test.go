@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -376,4 +377,87 @@ func TestServerRestartMidCompute(t *testing.T) {
 			t.Fatalf("result %d = %d", i, v)
 		}
 	}
+}
+
+// flakyCalls counts calls in each process: flaky fails on the first call
+// of every process, so that only a retry succeeds.
+var flakyCalls atomic.Int64
+
+var flaky = daskgen.Func1E(func(x int) (int, error) {
+	if flakyCalls.Add(1) == 1 {
+		return 0, errors.New("first call fails")
+	}
+	return x * 10, nil
+}, daskgen.Register("natsexec_test.flaky"), daskgen.Retries(2), daskgen.Backoff(time.Millisecond))
+
+// Retries work as they do locally: the computing process runs the task
+// again when the worker reports an error.
+func TestRetries(t *testing.T) {
+	c := newCluster(t, 1, 5*time.Second)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v, err := daskgen.Compute(ctx, flaky.Call(daskgen.Value(4)), daskgen.Using(ex))
+	if err != nil || v != 40 {
+		t.Fatalf("flaky with Retries(2) = %v, %v; want 40", v, err)
+	}
+}
+
+// SIGTERM drains a worker: it finishes the tasks it holds, stores their
+// results, and exits, so the compute completes without waiting for AckWait.
+func TestWorkerDrainsOnSIGTERM(t *testing.T) {
+	c := newCluster(t, 1, 30*time.Second)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 4 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	w := c.workers[0]
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		w.Process.Signal(syscall.SIGTERM)
+	}()
+	start := time.Now()
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the compute took %v: the drained worker's tasks waited for redelivery", took)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+	if err := w.Wait(); err != nil {
+		t.Errorf("the drained worker exited with %v", err)
+	}
+}
+
+// Connection options pass through: a server that wants a user and a
+// password refuses a connection without them.
+func TestConnectionOptions(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		Username: "dask", Password: "s3cret", NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer func() { s.Shutdown(); s.WaitForShutdown() }()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	ctx := context.Background()
+	if ex, err := natsexec.Connect(ctx, s.ClientURL()); err == nil {
+		ex.Close()
+		t.Fatal("connected without credentials")
+	}
+	ex, err := natsexec.Connect(ctx, s.ClientURL(), natsexec.NATSOptions(nats.UserInfo("dask", "s3cret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex.Close()
 }
