@@ -398,8 +398,20 @@ func (e *exec) begin(parent context.Context, b *batch) {
 	}
 	if r := b.ready(); len(r) > 0 {
 		e.addSegment(&segment{b: b, items: r})
+		if b.executor != nil {
+			// An executor's tasks wait on the network: run many at once
+			// from the start instead of growing to it.
+			e.mu.Lock()
+			for n := min(len(r), remoteWorkers, e.max); e.workers < n; {
+				e.spawnLocked()
+			}
+			e.mu.Unlock()
+		}
 	}
 }
+
+// remoteWorkers is how many workers a compute with an executor starts.
+const remoteWorkers = 256
 
 // await waits for foreign task i, which another batch is running.
 func (b *batch) await(i int32) {

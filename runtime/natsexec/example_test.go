@@ -25,6 +25,7 @@ func Example() {
 	defer srv.Shutdown()
 
 	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	worked := make(chan error)
 	go func() { worked <- natsexec.Work(ctx, srv.ClientURL(), natsexec.Prefix("EXAMPLE")) }()
 

@@ -83,7 +83,8 @@ type Executor struct {
 
 	mu      sync.Mutex
 	waiting map[string]chan resultMsg
-	seqs    map[uint64]string // stream sequence of a waiting task's message
+	seqs    map[uint64]string // the waiting task of a stream sequence
+	seqOf   map[string]uint64 // and back
 
 	cancel    context.CancelFunc
 	watchDone chan struct{}
@@ -115,7 +116,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(),
-		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, watchDone: make(chan struct{})}
+		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	w, err := r.kv.Watch(wctx, e.client+".*", jetstream.UpdatesOnly())
@@ -197,6 +198,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	e.mu.Lock()
 	if _, ok := e.waiting[id]; ok {
 		e.seqs[ack.Sequence] = id
+		e.seqOf[id] = ack.Sequence
 	}
 	e.mu.Unlock()
 
@@ -237,11 +239,9 @@ func size(args [][]byte) int {
 func (e *Executor) forget(id string) {
 	e.mu.Lock()
 	delete(e.waiting, id)
-	for seq, x := range e.seqs {
-		if x == id {
-			delete(e.seqs, seq)
-			break
-		}
+	if seq, ok := e.seqOf[id]; ok {
+		delete(e.seqs, seq)
+		delete(e.seqOf, id)
 	}
 	e.mu.Unlock()
 }
@@ -345,6 +345,7 @@ func (e *Executor) maxDelivered(m *nats.Msg) {
 	ch := e.waiting[id]
 	delete(e.waiting, id)
 	delete(e.seqs, adv.StreamSeq)
+	delete(e.seqOf, id)
 	e.mu.Unlock()
 	if ch == nil {
 		return

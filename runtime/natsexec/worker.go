@@ -124,19 +124,23 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 // run runs the function, telling the server every AckWait/3 that the task
 // is in progress.
 func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]byte) resultMsg {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		tick := time.NewTicker(max(w.cfg.ackWait/3, time.Millisecond))
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				m.InProgress()
-			}
+	every := max(w.cfg.ackWait/3, time.Millisecond)
+	var mu sync.Mutex
+	stopped := false
+	var progress *time.Timer
+	progress = time.AfterFunc(every, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			m.InProgress()
+			progress.Reset(every)
 		}
+	})
+	defer func() {
+		mu.Lock()
+		stopped = true
+		progress.Stop()
+		mu.Unlock()
 	}()
 	out, err := daskgen.Serve(ctx, fn, w.cfg.codec, args)
 	var pe *daskgen.PanicError
