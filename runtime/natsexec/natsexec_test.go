@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"go.uber.org/goleak"
 
+	"github.com/daskgen/daskgen/internal/twinbench"
 	daskgen "github.com/daskgen/daskgen/runtime"
 	"github.com/daskgen/daskgen/runtime/natsexec"
 )
@@ -460,4 +462,24 @@ func TestConnectionOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	ex.Close()
+}
+
+// Generated twins move to the cluster with SetDefaultExecutor alone: the
+// twins of internal/twinbench, unchanged, run their delayed calls on the
+// workers and return what the sequential functions return.
+func TestGeneratedTwinsOnNATS(t *testing.T) {
+	c := newCluster(t, 2, 5*time.Second)
+	ex := c.executor(t)
+	daskgen.SetDefaultExecutor(ex)
+	defer daskgen.SetDefaultExecutor(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, err := twinbench.SpinParallel(ctx, 6)
+	if want := twinbench.Spin(6); err != nil || got != want {
+		t.Errorf("SpinParallel on NATS = %v, %v; want %v", got, err, want)
+	}
+	days, err := twinbench.FetchParallel(ctx, 3)
+	if want := twinbench.Fetch(3); err != nil || !slices.Equal(days, want) {
+		t.Errorf("FetchParallel on NATS = %v, %v; want %v", days, err, want)
+	}
 }
