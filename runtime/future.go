@@ -85,12 +85,24 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 		f.settle(err)
 		return f
 	}
-	b, err := c.e.newBatch(ctx, []*node{d.nodeOf()}, c.cfg)
+	b, err := c.prepare(ctx, d.nodeOf(), func(*batch) { f.settle(nil) })
 	if err != nil {
 		f.settle(err)
 		return f
 	}
 	f.b = b
+	c.e.begin(ctx, b)
+	return f
+}
+
+// prepare makes a batch that computes n as one of the client's live
+// batches; done is called when it ends. Start it with c.e.begin. The caller
+// holds c.mu.
+func (c *Client) prepare(ctx context.Context, n *node, done func(*batch)) (*batch, error) {
+	b, err := c.e.newBatch(ctx, []*node{n}, c.cfg)
+	if err != nil {
+		return nil, err
+	}
 	c.liveMu.Lock()
 	c.live[b] = struct{}{}
 	c.liveMu.Unlock()
@@ -98,10 +110,9 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 		c.liveMu.Lock()
 		delete(c.live, b)
 		c.liveMu.Unlock()
-		f.settle(nil)
+		done(b)
 	}
-	c.e.begin(ctx, b)
-	return f
+	return b, nil
 }
 
 // Map submits fn applied to each element of xs and returns the futures in the

@@ -69,25 +69,21 @@ func (w *Worklist[T]) submit(n *node, get func() []T) {
 		w.client = c
 	}
 	c := w.client
-	b, err := c.e.newBatch(w.t.ctx, []*node{n}, c.cfg)
-	if err != nil {
-		w.deliver(piece[T]{err: err})
-		return
-	}
-	c.liveMu.Lock()
-	c.live[b] = struct{}{}
-	c.liveMu.Unlock()
-	b.onDone = func() {
-		c.liveMu.Lock()
-		delete(c.live, b)
-		c.liveMu.Unlock()
+	c.mu.Lock()
+	b, err := c.prepare(w.t.ctx, n, func(b *batch) {
 		if b.err != nil {
 			w.deliver(piece[T]{err: b.err})
 			return
 		}
 		w.deliver(piece[T]{vals: get()})
+	})
+	if err == nil {
+		c.e.begin(w.t.ctx, b)
 	}
-	c.e.begin(w.t.ctx, b)
+	c.mu.Unlock()
+	if err != nil {
+		w.deliver(piece[T]{err: err})
+	}
 }
 
 func (w *Worklist[T]) deliver(p piece[T]) {

@@ -38,16 +38,8 @@ func main() {
 	// With DASKGEN_WORKER=1 this process is a worker of a NATS cluster;
 	// with DASKGEN_NATS_URL set, its delayed calls run on the workers.
 	cfg.apply()
-	done, worker, err := cluster.Setup(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if worker {
-		return
-	}
-	err = run(context.Background(), os.Stdout, cfg)
-	done()
-	if err != nil {
+	job := func(ctx context.Context) error { return run(ctx, os.Stdout, cfg) }
+	if err := cluster.Run(context.Background(), job); err != nil {
 		log.Fatal(err)
 	}
 }

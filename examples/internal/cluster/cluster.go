@@ -30,3 +30,15 @@ func Setup(ctx context.Context) (done func(), worker bool, err error) {
 	fmt.Fprintf(os.Stderr, "running delayed calls on the NATS workers at %s\n", os.Getenv(natsexec.EnvURL))
 	return func() { ex.Close() }, false, nil
 }
+
+// Run runs job in the process that Setup prepares: nothing in a worker,
+// which serves tasks until SIGTERM instead; job, on the cluster or locally,
+// otherwise.
+func Run(ctx context.Context, job func(context.Context) error) error {
+	done, worker, err := Setup(ctx)
+	if err != nil || worker {
+		return err
+	}
+	defer done()
+	return job(ctx)
+}
