@@ -32,6 +32,9 @@ func namesFor(prefix string) names {
 	}
 }
 
+// resultTTL is how long an unread result or blob is kept.
+const resultTTL = 24 * time.Hour
+
 // resources makes sure the stream, the consumer and the buckets exist;
 // executors and workers both call it, so either may start first.
 type resources struct {
@@ -59,11 +62,13 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error)
 	}); err != nil {
 		return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas})
+	// Results are removed once read; the TTL clears those of a computing
+	// process that died.
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas, TTL: resultTTL})
 	if err != nil {
 		return nil, fmt.Errorf("natsexec: bucket %s: %w", n.bucket, err)
 	}
-	obj, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas})
+	obj, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas, TTL: resultTTL})
 	if err != nil {
 		return nil, fmt.Errorf("natsexec: object store %s: %w", n.objects, err)
 	}

@@ -68,3 +68,21 @@ func Printed(xs []int) string {
 	}
 	return out
 }
+
+// Ranges goes over a string, a map and an int: control flow stays eager.
+//
+//daskgen:parallel
+func Ranges(s string, weights map[string]int, n int) (int, []int) {
+	total := 0
+	var codes []int
+	for i, r := range s {
+		codes = append(codes, score(int(r)+i))
+	}
+	for k, w := range weights {
+		total += score(len(k) * w)
+	}
+	for i := range n {
+		total += score(i)
+	}
+	return total, codes
+}

@@ -29,4 +29,13 @@ func TestTwins(t *testing.T) {
 	}
 }
 
+func TestRanges(t *testing.T) {
+	w := map[string]int{"a": 1, "bb": 2, "ccc": 3}
+	for _, s := range []string{"", "héllo", "日本"} {
+		a, b := Ranges(s, w, len(s))
+		ga, gb, err := RangesParallel(context.Background(), s, w, len(s))
+		difftest.Same(t, "Ranges", []any{a, b}, []any{ga, gb}, nil, err)
+	}
+}
+
 func in2(xs []int) int { return len(xs) % 11 }
