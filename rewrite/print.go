@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -424,6 +423,3 @@ func under(t types.Type) types.Type {
 	}
 	return t.Underlying()
 }
-
-// quote returns s as a Go string literal.
-func quote(s string) string { return strconv.Quote(s) }

@@ -894,25 +894,15 @@ func opOf(tok token.Token) token.Token {
 	}[tok]
 }
 
-// binaryNode writes the task x op y of type rt, for x op= y and x++.
+// binaryNode writes the task x op y of type typ, for x op= y and x++. The
+// right operand of a shift keeps its own type; the others have x's.
 func (t *twin) binaryNode(x ast.Expr, op token.Token, y ast.Expr, typ types.Type) string {
-	ty := t.typ(typ)
-	var yt string
+	yType := typ
 	if op == token.SHL || op == token.SHR {
-		yt = t.typ(t.typeOf(y))
-	} else {
-		yt = ty
+		yType = t.typeOf(y)
 	}
-	ys := t.lift(y, t.convTarget(y, yt, typ))
-	return fmt.Sprintf("%s(func(x %s, y %s) %s {\nreturn x %s y\n}, %s, %s)", t.rt("Call2"), ty, yt, ty, op, t.lift(x, typ), ys)
-}
-
-// convTarget returns the type y must have as the right operand.
-func (t *twin) convTarget(y ast.Expr, yt string, typ types.Type) types.Type {
-	if yt == t.typ(typ) {
-		return typ
-	}
-	return t.typeOf(y)
+	ty, yt := t.typ(typ), t.typ(yType)
+	return fmt.Sprintf("%s(func(x %s, y %s) %s {\nreturn x %s y\n}, %s, %s)", t.rt("Call2"), ty, yt, ty, op, t.lift(x, typ), t.lift(y, yType))
 }
 
 // lift writes e as a Delayed value of type want (e's own type when nil).
