@@ -115,6 +115,11 @@ func (t *twin) tupleType(ts []types.Type) string {
 	}
 	var parts []string
 	for _, x := range ts {
+		if isError(x) {
+			// Errors in a tuple cross processes as runtime.Error.
+			parts = append(parts, t.rt("Error"))
+			continue
+		}
 		parts = append(parts, t.typ(x))
 	}
 	return t.rt("Tuple"+strconv.Itoa(len(ts))) + "[" + strings.Join(parts, ", ") + "]"
@@ -150,9 +155,13 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 			}
 			continue
 		}
+		field := ".V" + strconv.Itoa(i)
+		if isError(vals[i]) {
+			field += ".Err"
+		}
 		proj := tmp
 		if len(vals) > 1 {
-			proj = fmt.Sprintf("%s(func(x %s) %s {\nreturn x.V%d\n}, %s)", t.rt("Call1"), tuple, t.typ(vals[i]), i, tmp)
+			proj = fmt.Sprintf("%s(func(x %s) %s {\nreturn x%s\n}, %s)", t.rt("Call1"), tuple, t.typ(vals[i]), field, tmp)
 		}
 		switch {
 		case t.liftedTarget(l):
@@ -165,7 +174,7 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 			t.need(tmp)
 			val := tmp + ".Must()"
 			if len(vals) > 1 {
-				val += ".V" + strconv.Itoa(i)
+				val += field
 			}
 			b.WriteString(t.eagerAssign(l, tok, val) + "\n")
 		}

@@ -174,7 +174,11 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 		default:
 			body = strings.Join(rnames, ", ") + " := " + call + "\n"
 			var fields []string
-			for i := range vals {
+			for i, v := range vals {
+				if isError(v) {
+					fields = append(fields, "V"+strconv.Itoa(i)+": "+qual(runtimePath, "Error")+"{Err: "+rnames[i]+"}")
+					continue
+				}
 				fields = append(fields, "V"+strconv.Itoa(i)+": "+rnames[i])
 			}
 			lit := vt + "{" + strings.Join(fields, ", ") + "}"

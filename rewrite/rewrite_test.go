@@ -3,13 +3,16 @@ package rewrite_test
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nats-io/nats-server/v2/server"
 	"go.uber.org/goleak"
 
 	"github.com/daskgen/daskgen/rewrite"
@@ -175,7 +178,80 @@ func TestGolden(t *testing.T) {
 	}
 	gotool(t, dir, "vet", "./...")
 	gotool(t, dir, "test", "-race", "-count=1", "./...")
+
+	// Again with every delayed call on two NATS workers per package.
+	for _, c := range cases {
+		write(t, filepath.Join(dir, c, "nats_main_test.go"), fmt.Sprintf(natsMain, c, c))
+	}
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	}()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	cmd := gocmd(dir, "test", "-count=1", "./...")
+	cmd.Env = append(cmd.Env, "DASKGEN_NATS_URL="+srv.ClientURL())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test on NATS: %v\n%s", err, out)
+	}
 }
+
+// natsMain is a TestMain for a golden package: with DASKGEN_NATS_URL set,
+// its tests run their delayed calls on two workers, which are the test
+// binary itself.
+const natsMain = `package %s
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/daskgen/daskgen/runtime/natsexec"
+)
+
+func TestMain(m *testing.M) {
+	prefix := natsexec.Prefix(strings.ToUpper(%q))
+	if natsexec.IsWorker() {
+		if err := natsexec.Work(context.Background(), natsexec.URL(), prefix); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if os.Getenv(natsexec.EnvURL) == "" {
+		os.Exit(m.Run())
+	}
+	var workers []*exec.Cmd
+	for range 2 {
+		w := exec.Command(os.Args[0], "-test.run=^$")
+		w.Env = append(os.Environ(), natsexec.EnvWorker+"=1")
+		w.Stderr = os.Stderr
+		if err := w.Start(); err != nil {
+			panic(err)
+		}
+		workers = append(workers, w)
+	}
+	ex, err := natsexec.FromEnv(context.Background(), prefix)
+	if err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	ex.Close()
+	for _, w := range workers {
+		w.Process.Signal(syscall.SIGTERM)
+		w.Wait()
+	}
+	os.Exit(code)
+}
+`
 
 // TestDeterministic generates the same package twice and gets the same bytes.
 func TestDeterministic(t *testing.T) {

@@ -5,6 +5,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"reflect"
 )
 
 // Fn0 is a delayed function of no arguments. Make it once with Func0,
@@ -134,6 +135,11 @@ func (c *call0[R]) call(ctx context.Context) error {
 }
 
 func (c *call0[R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 0)
 	out, err := e.Run(ctx, c.fn.info.remote, args)
@@ -303,6 +309,11 @@ func (c *call1[A1, R]) call(ctx context.Context) error {
 }
 
 func (c *call1[A1, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 1)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {
@@ -491,6 +502,11 @@ func (c *call2[A1, A2, R]) call(ctx context.Context) error {
 }
 
 func (c *call2[A1, A2, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 2)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {
@@ -698,6 +714,11 @@ func (c *call3[A1, A2, A3, R]) call(ctx context.Context) error {
 }
 
 func (c *call3[A1, A2, A3, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 3)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {
@@ -924,6 +945,11 @@ func (c *call4[A1, A2, A3, A4, R]) call(ctx context.Context) error {
 }
 
 func (c *call4[A1, A2, A3, A4, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 4)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {
@@ -1173,6 +1199,11 @@ func (c *call5[A1, A2, A3, A4, A5, R]) call(ctx context.Context) error {
 }
 
 func (c *call5[A1, A2, A3, A4, A5, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 5)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {
@@ -1443,6 +1474,11 @@ func (c *call6[A1, A2, A3, A4, A5, A6, R]) call(ctx context.Context) error {
 }
 
 func (c *call6[A1, A2, A3, A4, A5, A6, R]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, 6)
 	if b, err := codec.Marshal(c.a1.get()); err != nil {

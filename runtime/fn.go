@@ -81,6 +81,9 @@ type fnInfo struct {
 	pure    bool
 	remote  string // the name an Executor runs it by; see Register
 	local   bool   // always runs in the computing process
+
+	crossOnce sync.Once
+	cross     bool // its arguments and result cross processes; see remotable
 	err     error  // a bad option, reported by every compute that meets it
 
 	lmu     sync.Mutex // guards running and queue, for limit > 0

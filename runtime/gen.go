@@ -111,6 +111,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"reflect"
 )
 {{range .}}{{$n := .N}}{{$a := .}}
 // Fn{{$n}} is a delayed function of {{.Arguments}}. Make it once with Func{{$n}},
@@ -256,6 +257,11 @@ func (c *call{{$n}}[{{.TA}}]) call(ctx context.Context) error {
 }
 
 func (c *call{{$n}}[{{.TA}}]) remote(ctx context.Context, e Executor) error {
+	if !c.fn.info.remotable(func() []reflect.Type {
+		return []reflect.Type{ {{- range .Is}}reflect.TypeFor[A{{.}}](), {{end}}reflect.TypeFor[R]()}
+	}) {
+		return c.call(ctx)
+	}
 	codec := e.Codec()
 	args := make([][]byte, {{$n}})
 	{{- range .Is}}

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"context"
+	"encoding"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"sync"
 )
@@ -31,8 +33,12 @@ type Executor interface {
 
 // Using runs the compute's tasks with e: the tasks of registered functions
 // run wherever e runs them; the small tasks that generated twins add between
-// them (operators, appends, tuples) run in the computing process. A task of
-// a function that is neither fails the compute before anything runs.
+// them (operators, appends, tuples) run in the computing process, and so do
+// the tasks of functions whose arguments or result cannot cross processes
+// (interfaces, functions, channels, structs with unexported fields, unless
+// the type implements encoding.BinaryMarshaler and BinaryUnmarshaler). A
+// task of a function that is not registered fails the compute before
+// anything runs.
 func Using(e Executor) Option {
 	return func(c *config) { c.executor = e }
 }
@@ -130,4 +136,100 @@ func Registered(name string) bool {
 // remoter is a task that an Executor can run.
 type remoter interface {
 	remote(ctx context.Context, e Executor) error
+}
+
+// RemoteError is an error that crossed processes: a task's error as its
+// worker reported it, or an error held in a task's value. Only the text
+// crosses, so errors.Is against a sentinel of the function's package does
+// not hold for it; compare texts, or return error codes in values.
+type RemoteError struct {
+	Msg string
+}
+
+// Error returns the original error's text.
+func (e *RemoteError) Error() string { return e.Msg }
+
+// Error holds an error in a task's value, such as the error result of a
+// delayed function whose error the code reads as a value (generated twins
+// use it in tuples). In the computing process it is the error itself; across
+// processes its text becomes a *RemoteError.
+type Error struct {
+	Err error
+}
+
+// MarshalBinary encodes the error's text; a nil error is empty.
+func (e Error) MarshalBinary() ([]byte, error) {
+	if e.Err == nil {
+		return nil, nil
+	}
+	return append([]byte{'!'}, e.Err.Error()...), nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (e *Error) UnmarshalBinary(b []byte) error {
+	if len(b) == 0 {
+		e.Err = nil
+		return nil
+	}
+	e.Err = &RemoteError{Msg: string(b[1:])}
+	return nil
+}
+
+// MarshalText is MarshalBinary, for text codecs.
+func (e Error) MarshalText() ([]byte, error) { return e.MarshalBinary() }
+
+// UnmarshalText is UnmarshalBinary, for text codecs.
+func (e *Error) UnmarshalText(b []byte) error { return e.UnmarshalBinary(b) }
+
+var (
+	binaryMarshaler   = reflect.TypeFor[encoding.BinaryMarshaler]()
+	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
+)
+
+// crosses reports whether values of the types can be encoded in one
+// process and decoded in another with what they hold: no interfaces,
+// functions or channels, and no struct fields that codecs skip (unexported
+// ones), unless the type marshals itself.
+func crosses(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	if t.Implements(binaryMarshaler) && reflect.PointerTo(t).Implements(binaryUnmarshaler) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.String:
+		return true
+	case reflect.Array, reflect.Slice, reflect.Pointer:
+		return crosses(t.Elem(), seen)
+	case reflect.Map:
+		return crosses(t.Key(), seen) && crosses(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || !crosses(f.Type, seen) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// remotable reports whether fi's tasks can run on an executor: their
+// arguments and result cross processes. Tasks of the others run in the
+// computing process. types lists them; it is called once per function.
+func (fi *fnInfo) remotable(types func() []reflect.Type) bool {
+	fi.crossOnce.Do(func() {
+		fi.cross = true
+		for _, t := range types() {
+			if !crosses(t, map[reflect.Type]bool{}) {
+				fi.cross = false
+			}
+		}
+	})
+	return fi.cross
 }

@@ -31,9 +31,9 @@ var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliabl
 // unreliableIncDelayedErr is unreliableInc as a delayed function whose task
 // holds every result, the error included, and does not fail when
 // unreliableInc returns an error.
-var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, error] {
+var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, daskgen.Error] {
 	r0, r1 := unreliableInc(a0)
-	return daskgen.Tuple2[int, error]{V0: r0, V1: r1}
+	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
 }, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
 
 // incAddParallel is the parallel twin of incAdd, written by daskgen: it

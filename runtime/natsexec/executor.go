@@ -221,7 +221,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	case r.Panic != "":
 		return nil, &daskgen.PanicError{Task: name, Value: r.Panic, Stack: []byte(r.Stack)}
 	case r.Failed:
-		return nil, &RemoteError{Msg: r.Err}
+		return nil, &daskgen.RemoteError{Msg: r.Err}
 	case r.Blob != "":
 		b, err := e.r.obj.GetBytes(ctx, r.Blob)
 		if err != nil {

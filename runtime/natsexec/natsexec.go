@@ -164,17 +164,6 @@ func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
 // errClosed is returned by Run after Close.
 var errClosed = errors.New("natsexec: executor closed")
 
-// RemoteError is a task's error as its worker reported it: the text of the
-// function's error. Errors do not cross processes as values, so errors.Is
-// against a sentinel of the function's package does not hold; compare
-// texts, or return error codes in values.
-type RemoteError struct {
-	Msg string
-}
-
-// Error returns the function's error text.
-func (e *RemoteError) Error() string { return e.Msg }
-
 func connect(url string, cfg *config, name string) (*nats.Conn, error) {
 	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, cfg.nats...)
 	nc, err := nats.Connect(url, opts...)

@@ -205,7 +205,7 @@ func TestSameResultLocallyAndOnNATS(t *testing.T) {
 	if lerr == nil || rerr == nil || !strings.HasSuffix(rerr.Error(), "negative -2") || !strings.HasSuffix(lerr.Error(), "negative -2") {
 		t.Errorf("errors: locally %v, on NATS %v; want negative -2 for both", lerr, rerr)
 	}
-	var re *natsexec.RemoteError
+	var re *daskgen.RemoteError
 	if !errors.As(rerr, &re) {
 		t.Errorf("the error on NATS is %T, want a *RemoteError inside", rerr)
 	}

@@ -22,6 +22,9 @@ func TestTwins(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	if difftest.OnNATS() {
+		t.Skip("unreliable counts its calls in each process")
+	}
 	got, err := RetriedParallel(context.Background(), []int{1, 2, 3})
 	if err != nil {
 		t.Fatalf("RetriedParallel: %v, want the retries to succeed", err)
