@@ -83,8 +83,8 @@ type fnInfo struct {
 	local   bool   // always runs in the computing process
 
 	crossOnce sync.Once
-	cross     bool // its arguments and result cross processes; see remotable
-	err     error  // a bad option, reported by every compute that meets it
+	cross     bool  // its arguments and result cross processes; see remotable
+	err       error // a bad option, reported by every compute that meets it
 
 	lmu     sync.Mutex // guards running and queue, for limit > 0
 	running int
