@@ -11,6 +11,13 @@
 // and ack. The computing process watches the bucket, takes each result, and
 // deletes it.
 //
+// Arguments and results must cross processes: a function whose argument or
+// result types cannot (interfaces, functions, channels, structs with
+// unexported fields, unless the type implements encoding.BinaryMarshaler
+// and BinaryUnmarshaler) runs in the computing process, as do the small
+// tasks that generated twins add. Errors cross as text: a task's error is a
+// *runtime.RemoteError in the computing process.
+//
 // Delivery is at least once: a worker that dies mid-task has its task
 // delivered again after AckWait, and a task that was delivered MaxDeliver
 // times without a result fails the compute with an error that says so.
