@@ -18,6 +18,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 
 	"github.com/daskgen/daskgen/internal/twinbench"
@@ -418,7 +419,22 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	}
 	w := c.workers[0]
 	go func() {
-		time.Sleep(150 * time.Millisecond)
+		// SIGTERM once the worker holds all four tasks.
+		nc, err := nats.Connect(c.url)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		for ctx.Err() == nil {
+			if cons, err := js.Consumer(ctx, "DASKGEN_TASKS", "DASKGEN_WORKERS"); err == nil {
+				if info, err := cons.Info(ctx); err == nil && info.NumAckPending == 4 {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		w.Process.Signal(syscall.SIGTERM)
 	}()
 	start := time.Now()
