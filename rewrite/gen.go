@@ -260,6 +260,9 @@ func (g *gen) files() []File {
 		t := g.newTwin(fd, obj, regions[fd])
 		add(fd.Pos(), t.write())
 	}
+	if len(g.refused) > 0 {
+		return nil // nothing is rendered, let alone written
+	}
 	slices.Sort(order)
 	var out []File
 	for _, src := range order {

@@ -1,8 +1,10 @@
 package rewrite
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
+	goprinter "go/printer"
 	"go/token"
 	"go/types"
 	"slices"
@@ -708,7 +710,9 @@ func (t *twin) forStmt(s *ast.ForStmt) string {
 	if s.Post != nil {
 		post = t.stmt(s.Post)
 		if strings.Contains(post, "\n") {
-			t.refuse(s.Post.Pos(), "the post statement of this for needs a delayed value in every iteration; update the variable at the end of the body")
+			var post bytes.Buffer
+			goprinter.Fprint(&post, t.fset, s.Post)
+			t.refuse(s.Post.Pos(), "the post statement %s of this for reads a delayed value in every iteration; do it at the end of the body instead", post.String())
 		}
 	}
 	cond := ""
