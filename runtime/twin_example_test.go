@@ -152,3 +152,44 @@ func ExampleTuple2() {
 	fmt.Println(t.V0, t.V1)
 	// Output: 3 2
 }
+
+// Recover is for a twin's deferred function: an eager panic after a failed
+// task becomes that task's failure, as the sequential function would have
+// returned it before reaching the panic.
+func ExampleTwin_Recover() {
+	check := runtime.Func1E(func(x int) (int, error) {
+		if x < 0 {
+			return 0, errors.New("negative")
+		}
+		return x, nil
+	})
+	table := []string{"a", "b"}
+	twin := func(ctx context.Context, xs []int) (out []string, err error) {
+		tw := runtime.NewTwin(ctx)
+		defer func() {
+			if p := recover(); p != nil {
+				_, err = tw.Recover(p)
+			}
+		}()
+		for _, x := range xs {
+			tw.Check(runtime.Track(tw, check.Call(runtime.Value(x))))
+			out = append(out, table[x]) // eager: panics for x = -1
+		}
+		_, err = tw.Finish()
+		return out, err
+	}
+	_, err := twin(context.Background(), []int{1, -1})
+	fmt.Println(err)
+	// Output: negative
+}
+
+// Error keeps an error in a task's value: the error itself in this
+// process, its text in another.
+func ExampleError() {
+	b, _ := runtime.Error{Err: errors.New("disk full")}.MarshalBinary()
+	var e runtime.Error
+	e.UnmarshalBinary(b)
+	var re *runtime.RemoteError
+	fmt.Println(e.Err, errors.As(e.Err, &re))
+	// Output: disk full true
+}
