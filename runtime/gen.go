@@ -89,6 +89,7 @@ func (a arity) Gets() string {
 	return a.list(func(i int) string { return fmt.Sprintf("c.a%d.get()", i) })
 }
 
+// Is lists the argument numbers, 1 to N.
 func (a arity) Is() []int {
 	is := make([]int, a.N)
 	for i := range is {

@@ -332,8 +332,11 @@ func (e *Executor) deliver(key string, value []byte) {
 // stoppedWatcher stands for a watcher that ended, until the next one.
 type stoppedWatcher struct{}
 
+// Updates never delivers.
 func (stoppedWatcher) Updates() <-chan jetstream.KeyValueEntry { return nil }
-func (stoppedWatcher) Stop() error                             { return nil }
+
+// Stop does nothing.
+func (stoppedWatcher) Stop() error { return nil }
 
 // maxDelivered fails the task whose message reached MaxDeliver.
 func (e *Executor) maxDelivered(m *nats.Msg) {
