@@ -135,7 +135,7 @@ func (c *call0[R]) call(ctx context.Context) error {
 }
 
 func (c *call0[R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -309,7 +309,7 @@ func (c *call1[A1, R]) call(ctx context.Context) error {
 }
 
 func (c *call1[A1, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -502,7 +502,7 @@ func (c *call2[A1, A2, R]) call(ctx context.Context) error {
 }
 
 func (c *call2[A1, A2, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -714,7 +714,7 @@ func (c *call3[A1, A2, A3, R]) call(ctx context.Context) error {
 }
 
 func (c *call3[A1, A2, A3, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -945,7 +945,7 @@ func (c *call4[A1, A2, A3, A4, R]) call(ctx context.Context) error {
 }
 
 func (c *call4[A1, A2, A3, A4, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -1199,7 +1199,7 @@ func (c *call5[A1, A2, A3, A4, A5, R]) call(ctx context.Context) error {
 }
 
 func (c *call5[A1, A2, A3, A4, A5, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)
@@ -1474,7 +1474,7 @@ func (c *call6[A1, A2, A3, A4, A5, A6, R]) call(ctx context.Context) error {
 }
 
 func (c *call6[A1, A2, A3, A4, A5, A6, R]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)

@@ -258,7 +258,7 @@ func (c *call{{$n}}[{{.TA}}]) call(ctx context.Context) error {
 }
 
 func (c *call{{$n}}[{{.TA}}]) remote(ctx context.Context, e Executor) error {
-	if !c.fn.info.remotable(func() []reflect.Type {
+	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{ {{- range .Is}}reflect.TypeFor[A{{.}}](), {{end}}reflect.TypeFor[R]()}
 	}) {
 		return c.call(ctx)

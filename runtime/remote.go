@@ -222,14 +222,26 @@ func crosses(t reflect.Type, seen map[reflect.Type]bool) bool {
 // remotable reports whether fi's tasks can run on an executor: their
 // arguments and result cross processes. Tasks of the others run in the
 // computing process. types lists them; it is called once per function.
-func (fi *fnInfo) remotable(types func() []reflect.Type) bool {
+// The first time, it tells e, when e wants to know (see LocalNotifier).
+func (fi *fnInfo) remotable(e Executor, types func() []reflect.Type) bool {
 	fi.crossOnce.Do(func() {
 		fi.cross = true
 		for _, t := range types() {
 			if !crosses(t, map[reflect.Type]bool{}) {
 				fi.cross = false
+				if n, ok := e.(LocalNotifier); ok {
+					n.RunsLocally(fi.remote, fmt.Sprintf("values of type %s cannot cross processes", t))
+				}
+				break
 			}
 		}
 	})
 	return fi.cross
+}
+
+// LocalNotifier is an Executor that wants to know when a registered
+// function runs in the computing process because its values cannot cross
+// processes. RunsLocally is called once per function.
+type LocalNotifier interface {
+	RunsLocally(name, why string)
 }

@@ -131,3 +131,29 @@ func TestDefaultExecutor(t *testing.T) {
 		t.Errorf("Locally: %v, runs %d", err, ex.runs.Load())
 	}
 }
+
+type notifying struct {
+	loopback
+	local []string
+}
+
+func (n *notifying) RunsLocally(name, why string) { n.local = append(n.local, name+": "+why) }
+
+type opaque struct{ secret int }
+
+func TestUncrossableValuesRunLocally(t *testing.T) {
+	ex := &notifying{}
+	reveal := runtime.Func1(func(o opaque) int { return o.secret }, runtime.Register("runtime_test.reveal"))
+	for range 2 {
+		v, err := runtime.Compute(context.Background(), reveal.Call(runtime.Value(opaque{7})), runtime.Using(ex))
+		if err != nil || v != 7 {
+			t.Fatalf("reveal = %v, %v; want 7, run locally", v, err)
+		}
+	}
+	if n := ex.runs.Load(); n != 0 {
+		t.Errorf("the executor ran %d tasks of a function whose argument cannot cross", n)
+	}
+	if len(ex.local) != 1 || !strings.Contains(ex.local[0], "runtime_test.reveal: values of type runtime_test.opaque cannot cross processes") {
+		t.Errorf("RunsLocally calls: %q", ex.local)
+	}
+}

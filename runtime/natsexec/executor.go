@@ -140,6 +140,12 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	return e, nil
 }
 
+// RunsLocally logs, through Logf, that a registered function runs in the
+// computing process instead of on the workers.
+func (e *Executor) RunsLocally(name, why string) {
+	e.cfg.logf("natsexec: %s runs in this process, not on the workers: %s", name, why)
+}
+
 // Codec returns the codec of arguments and results.
 func (e *Executor) Codec() daskgen.Codec { return e.cfg.codec }
 
