@@ -149,7 +149,7 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 			switch {
 			case v != nil && t.dropped[v]:
 			case t.liftedTarget(l):
-				b.WriteString(t.assignText(l, tok, t.rt("Value")+"[error](nil)") + "\n")
+				b.WriteString(t.defOrSet(l, tok) + t.rt("Value") + "[error](nil)\n")
 			default:
 				b.WriteString(t.eagerAssign(l, tok, "nil") + "\n")
 			}

@@ -885,6 +885,9 @@ func (t *twin) assign1(l ast.Expr, tok token.Token, r ast.Expr) string {
 	if tok != token.ASSIGN && tok != token.DEFINE {
 		return t.lifted[v] + " = " + t.track(t.binaryNode(l, opOf(tok), r, v.Type()))
 	}
+	if !t.lazy(r) {
+		return t.defOrSet(l, tok) + t.lift(r, v.Type()) // a plain value: no task to track
+	}
 	return t.defOrSet(l, tok) + t.track(t.lift(r, v.Type()))
 }
 

@@ -141,7 +141,7 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		}
 	}()
 	tw = daskgen.NewTwin(ctx)
-	total := daskgen.Track(tw, daskgen.Value[int](0))
+	total := daskgen.Value[int](0)
 	for _, x := range data {
 		d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
 		tw.Check(d)

@@ -57,7 +57,7 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		}
 	}()
 	tw = daskgen.NewTwin(ctx)
-	acc := daskgen.Track(tw, daskgen.Value[int](xs[0]))
+	acc := daskgen.Value[int](xs[0])
 	for _, x := range xs[1:] {
 		acc = daskgen.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
 	}
