@@ -37,6 +37,9 @@ type Region struct {
 	Vars     []*Var       // every local variable the region reads or writes, by position
 	Errors   []*ErrorSite // the error idiom after delayed calls
 	Barriers []*Barrier   // where eager code needs a delayed value
+	// Pipelines are the loops of the region whose iterations run ahead of
+	// their eager part, in source order.
+	Pipelines []*Pipeline
 	// LiveAfter lists the variables the region assigns that are read after
 	// it: for a loop, after the loop; for a function, none.
 	LiveAfter []*types.Var
@@ -123,6 +126,13 @@ type Barrier struct {
 	Reason string     // what needs it, such as "the condition of an if"
 	InLoop bool       // inside a loop of the region: the loop waits there each iteration
 	Return bool       // a return statement: the end of the twin, not a wait
+	// Pipelined is set for a wait in a pipelined loop: it waits for its own
+	// iteration's values, while later iterations' calls already run.
+	Pipelined bool
+	// Serial says why the loop around a wait cannot be pipelined, when it
+	// cannot.
+	Serial string
+	msg    string // the sync diagnostic, for a wait in a loop
 }
 
 // Dump writes the plan as text: one block per delayed function and region,
@@ -186,11 +196,32 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 				switch {
 				case br.Return:
 					where = " (end of the twin)"
+				case br.Pipelined:
+					where = " (pipelined: waits for its own iteration)"
 				case br.InLoop:
 					where = " (in a loop: waits each iteration)"
 				}
 				fmt.Fprintf(&b, "    %s %s: %s%s\n", pos(br.Pos), br.What, br.Reason, where)
 			}
+		}
+		for _, pl := range r.Pipelines {
+			fmt.Fprintf(&b, "  pipelined loop at %s", pos(pl.Loop.Pos()))
+			if pl.Window > 0 {
+				fmt.Fprintf(&b, " (window %d)", pl.Window)
+			}
+			b.WriteString(":\n")
+			for k, st := range pl.Steps {
+				if st.Call != nil {
+					fmt.Fprintf(&b, "    step %d at %s: issue %s\n", k+1, pos(st.Call.Pos()), nodeString(fset, st.Call))
+					continue
+				}
+				fmt.Fprintf(&b, "    step %d at %s: move %s\n", k+1, pos(st.Stmt.Pos()), firstLine(nodeString(fset, st.Stmt)))
+			}
+			var names []string
+			for _, v := range pl.Vars {
+				names = append(names, v.Name())
+			}
+			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))
 		}
 		if len(r.LiveAfter) > 0 {
 			var names []string
@@ -229,4 +260,9 @@ func funcLabel(f *types.Func) string {
 
 func sortVars(vs []*Var) {
 	slices.SortFunc(vs, func(a, b *Var) int { return int(a.Obj.Pos() - b.Obj.Pos()) })
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -68,6 +68,16 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	if r.Loop != nil {
 		s.liveAfter()
 	}
+	s.pipelines()
+	for _, b := range r.Barriers {
+		if b.InLoop && !b.Pipelined && b.msg != "" {
+			if b.Serial != "" {
+				s.diag(b.Pos, CatSync, "%s: it cannot issue later iterations' calls ahead, because %s", b.msg, b.Serial)
+				continue
+			}
+			s.diag(b.Pos, CatSync, "%s; use it after the loop, or do this work in a delayed function", b.msg)
+		}
+	}
 	return !s.bad
 }
 
@@ -498,10 +508,8 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 	i := len(above)
 	barrier := func(reason string) {
 		b := &Barrier{Pos: leaf.Pos(), Var: v, What: what, Reason: reason, InLoop: s.inLoop(leaf.Pos())}
+		b.msg = fmt.Sprintf("%s is needed by eager code here (%s), so the loop waits for it in every iteration", what, reason)
 		s.r.Barriers = append(s.r.Barriers, b)
-		if b.InLoop {
-			s.diag(leaf.Pos(), CatSync, "%s is needed by eager code here (%s), so the loop waits for it in every iteration; use it after the loop, or do this work in a delayed function", what, reason)
-		}
 	}
 	switch par := parent.(type) {
 	case *ast.CallExpr:
@@ -627,10 +635,8 @@ func (s *rs) useAcc(id *ast.Ident, v *types.Var, a *Var, path []ast.Node) {
 		return
 	}
 	b := &Barrier{Pos: id.Pos(), Var: v, What: v.Name(), Reason: reason, InLoop: s.inLoop(id.Pos())}
+	b.msg = fmt.Sprintf("accumulator %s is read by eager code here (%s), so the loop waits for every piece so far in each iteration", v.Name(), reason)
 	s.r.Barriers = append(s.r.Barriers, b)
-	if b.InLoop {
-		s.diag(id.Pos(), CatSync, "accumulator %s is read by eager code here (%s), so the loop waits for every piece so far in each iteration; read it after the loop", v.Name(), reason)
-	}
 }
 
 // errorUse handles a use of the error result of a delayed call. In the idiom

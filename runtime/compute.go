@@ -22,6 +22,7 @@ type config struct {
 	progress   io.Writer
 	executor   Executor
 	local      bool
+	keepFailed bool // a failed task is not run again (see keepFailed)
 	err        error
 }
 

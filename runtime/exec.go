@@ -221,7 +221,7 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 			if st == stDone || w == claimed {
 				break
 			}
-			if st == stClaimed || st == stRunning {
+			if st == stClaimed || st == stRunning || (st == stFailed && cfg.keepFailed) {
 				if _, ok := fmap[n]; !ok {
 					if fmap == nil {
 						fmap = map[*node]int32{}

@@ -85,7 +85,7 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 		f.settle(err)
 		return f
 	}
-	b, err := c.prepare(ctx, d.nodeOf(), func(*batch) { f.settle(nil) })
+	b, err := c.prepareAll(ctx, []*node{d.nodeOf()}, func(*batch) { f.settle(nil) })
 	if err != nil {
 		f.settle(err)
 		return f
@@ -95,11 +95,11 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 	return f
 }
 
-// prepare makes a batch that computes n as one of the client's live
+// prepareAll makes a batch that computes targets as one of the client's live
 // batches; done is called when it ends. Start it with c.e.begin. The caller
 // holds c.mu.
-func (c *Client) prepare(ctx context.Context, n *node, done func(*batch)) (*batch, error) {
-	b, err := c.e.newBatch(ctx, []*node{n}, c.cfg)
+func (c *Client) prepareAll(ctx context.Context, targets []*node, done func(*batch)) (*batch, error) {
+	b, err := c.e.newBatch(ctx, targets, c.cfg)
 	if err != nil {
 		return nil, err
 	}

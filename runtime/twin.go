@@ -32,11 +32,17 @@ type Twin struct {
 	opts    []Option
 	tracked []*node
 	checks  map[*node]int
+	// order holds the program-order key of the tasks that a pipelined loop
+	// issued ahead and the twin adopted later: they were made before tasks
+	// that come before them in F's order, so their creation order is not
+	// F's. Every other task's key is its creation number.
+	order map[*node]uint64
+	bg    *Client // runs pipelined loops' tasks; nil until one starts
 }
 
 // NewTwin starts a twin's run. Its computes use ctx and opts.
 func NewTwin(ctx context.Context, opts ...Option) *Twin {
-	return &Twin{ctx: ctx, opts: opts}
+	return &Twin{ctx: ctx, opts: append(opts[:len(opts):len(opts)], keepFailed)}
 }
 
 // Track records d's task, if it has one, as added by the twin, and returns d.
@@ -45,6 +51,26 @@ func Track[T any](t *Twin, d Delayed[T]) Delayed[T] {
 		t.tracked = append(t.tracked, n)
 	}
 	return d
+}
+
+// adopt tracks n, issued ahead by a pipelined loop, as if the twin added it
+// now.
+func (t *Twin) adopt(n *node) {
+	if t.order == nil {
+		t.order = map[*node]uint64{}
+	}
+	if _, ok := t.order[n]; !ok {
+		t.order[n] = seqs.Add(1)
+	}
+	t.tracked = append(t.tracked, n)
+}
+
+// key is n's place in F's order among the twin's tasks.
+func (t *Twin) key(n *node) uint64 {
+	if k, ok := t.order[n]; ok {
+		return k
+	}
+	return n.seq
 }
 
 // Check registers d's task as the next error idiom: if it fails first, Wait
@@ -92,10 +118,35 @@ func (t *Twin) Finish(ds ...Node) (int, error) {
 }
 
 func (t *Twin) wait(targets []*node) (int, error) {
-	if len(targets) == 0 {
-		if err := t.ctx.Err(); err != nil {
-			return -1, fmt.Errorf("daskgen: %w", err)
+	if err := t.ctx.Err(); err != nil {
+		return -1, fmt.Errorf("daskgen: %w", err)
+	}
+	// Most waits of a pipelined loop are for tasks that are done, or that
+	// the loop's producer started: wait for those without a compute.
+	pending := false
+	for _, n := range targets {
+		st := stOf(n.state.Load())
+		if st == stPending {
+			pending = true
+			break
 		}
+		if st == stClaimed || st == stRunning {
+			if err := waitSettled(t.ctx, n); err != nil && stOf(n.state.Load()) != stPending {
+				if t.ctx.Err() != nil {
+					return -1, fmt.Errorf("daskgen: %w", t.ctx.Err())
+				}
+				return t.settle(err)
+			}
+			if stOf(n.state.Load()) == stPending {
+				pending = true // abandoned by a cancelled compute: run it here
+				break
+			}
+		}
+		if stOf(n.state.Load()) == stFailed {
+			return t.settle(taskErr(n, n.err))
+		}
+	}
+	if !pending {
 		return -1, nil
 	}
 	err := runErr(t.ctx, targets, t.opts)
@@ -113,15 +164,16 @@ func (t *Twin) settle(err error) (int, error) {
 	if !ok {
 		return -1, fmt.Errorf("daskgen: %w", err)
 	}
+	key := t.keyOfSeq(seq)
 	for {
 		for _, n := range t.tracked {
-			if n.seq < seq && stOf(n.state.Load()) == stFailed {
-				seq, err = n.seq, taskErr(n, n.err)
+			if k := t.key(n); k < key && stOf(n.state.Load()) == stFailed {
+				key, err = k, taskErr(n, n.err)
 			}
 		}
 		var earlier []*node
 		for _, n := range t.tracked {
-			if st := stOf(n.state.Load()); n.seq < seq && st != stDone && st != stFailed {
+			if st := stOf(n.state.Load()); t.key(n) < key && st != stDone && st != stFailed {
 				earlier = append(earlier, n)
 			}
 		}
@@ -136,7 +188,7 @@ func (t *Twin) settle(err error) (int, error) {
 		if !ok {
 			return -1, fmt.Errorf("daskgen: %w", err2)
 		}
-		seq, err = s2, err2
+		key, err = t.keyOfSeq(s2), err2
 	}
 	var pe *PanicError
 	if errors.As(err, &pe) {
@@ -151,6 +203,17 @@ func (t *Twin) settle(err error) (int, error) {
 		}
 	}
 	return -1, err
+}
+
+// keyOfSeq returns the program-order key of the task numbered seq: its
+// adoption key when a pipelined loop issued it ahead, else seq.
+func (t *Twin) keyOfSeq(seq uint64) uint64 {
+	for n, k := range t.order {
+		if n.seq == seq {
+			return k
+		}
+	}
+	return seq
 }
 
 // failSeq returns the program-order number of the task that err is from.

@@ -70,7 +70,7 @@ func (w *Worklist[T]) submit(n *node, get func() []T) {
 	}
 	c := w.client
 	c.mu.Lock()
-	b, err := c.prepare(w.t.ctx, n, func(b *batch) {
+	b, err := c.prepareAll(w.t.ctx, []*node{n}, func(b *batch) {
 		if b.err != nil {
 			w.deliver(piece[T]{err: b.err})
 			return

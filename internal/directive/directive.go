@@ -5,11 +5,11 @@
 // A directive is a line comment with no space after the slashes:
 //
 //	//daskgen:delayed [pure] [retries=N] [limit=N]
-//	//daskgen:parallel [workers=N] [unordered]
+//	//daskgen:parallel [workers=N] [window=N] [unordered]
 //
 // Parse reads one comment's raw text; it never uses CommentGroup.Text, which
-// drops directives. A trailing "// want ..." (analysistest's expectations) is
-// ignored.
+// drops directives. A trailing comment ("//daskgen:delayed // slow", and
+// analysistest's "// want ...") is ignored.
 package directive
 
 import (
@@ -41,6 +41,7 @@ type Directive struct {
 
 	// Options of parallel.
 	Workers   int // 0 when not given
+	Window    int // 0 when not given: iterations a pipelined loop issues ahead
 	Unordered bool
 }
 
@@ -59,6 +60,9 @@ func (d Directive) String() string {
 	}
 	if d.Workers > 0 {
 		fmt.Fprintf(&b, " workers=%d", d.Workers)
+	}
+	if d.Window > 0 {
+		fmt.Fprintf(&b, " window=%d", d.Window)
 	}
 	if d.Unordered {
 		b.WriteString(" unordered")
@@ -82,8 +86,8 @@ func Parse(c *ast.Comment) (d Directive, ok bool, err error) {
 	if !strings.HasPrefix(text, Prefix) {
 		return Directive{}, false, nil
 	}
-	if i := strings.Index(text, "// want"); i > 0 {
-		text = text[:i]
+	if i := strings.Index(text[len(Prefix):], "//"); i >= 0 {
+		text = text[:len(Prefix)+i] // a trailing comment
 	}
 	fields := strings.Fields(text[len(Prefix):])
 	d = Directive{Pos: c.Slash, Retries: -1}
@@ -137,8 +141,14 @@ func Parse(c *ast.Comment) (d Directive, ok bool, err error) {
 					return fail("%s", err)
 				}
 				d.Workers = n
+			case "window":
+				n, err := number(f, key, val, hasVal, 1)
+				if err != "" {
+					return fail("%s", err)
+				}
+				d.Window = n
 			default:
-				return fail("unknown option %q for %s%s; the options are workers=N and unordered", f, Prefix, d.Name)
+				return fail("unknown option %q for %s%s; the options are workers=N, window=N and unordered", f, Prefix, d.Name)
 			}
 		default:
 			return fail("unknown directive %s%s; daskgen knows %s%s and %s%s", Prefix, d.Name, Prefix, Delayed, Prefix, Parallel)

@@ -13,7 +13,7 @@ func Cond(xs []int) int {
 	t := 0
 	for _, x := range xs {
 		y := inc(x)
-		if y > 10 { // want `y is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration; use it after the loop, or do this work in a delayed function`
+		if y > 10 { // pipelined: waits for its own iteration only
 			t += y
 		}
 	}
@@ -24,7 +24,7 @@ func Cond(xs []int) int {
 func Print(xs []int) {
 	for _, x := range xs {
 		y := inc(x)
-		fmt.Println(y) // want `y is needed by eager code here \(an argument of fmt.Println\)`
+		fmt.Println(y) // pipelined
 	}
 }
 
@@ -33,7 +33,7 @@ func Len(xs []int) []int {
 	var out []int
 	for _, x := range xs {
 		out = append(out, inc(x))
-		if len(out) > 3 { // want `accumulator out is read by eager code here \(an argument of len\), so the loop waits for every piece so far in each iteration; read it after the loop`
+		if len(out) > 3 { // pipelined: inc(x) starts ahead
 			break
 		}
 	}
@@ -58,7 +58,7 @@ func ErrUsed(us []string) int {
 	n := 0
 	for _, u := range us {
 		_, err := fetch(u)
-		fmt.Println(err) // want `err is needed by eager code here \(an argument of fmt.Println\)`
+		fmt.Println(err) // pipelined
 		n++
 	}
 	return n
@@ -76,4 +76,38 @@ func AfterLoop(xs []int) int {
 		return out[0]
 	}
 	return 0
+}
+
+// Chain: each call reads the value the iteration before waited for, so no
+// call can start ahead.
+//
+//daskgen:parallel
+func Chain(start, n int) []int {
+	var out []int
+	cur := start
+	for i := 0; i < n; i++ {
+		next := inc(cur)
+		if next > 100 { // want `next is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because inc\(cur\) reads cur, which the loop's eager code sets at line 93`
+			break
+		}
+		cur = next * 2
+		out = append(out, cur)
+	}
+	return out
+}
+
+// Gated: the call runs only when an earlier result says so, and the loop
+// waits for it.
+//
+//daskgen:parallel
+func Gated(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		if inc(x) > 3 {
+			if y := inc(x + 1); y > 5 { // want `delayed call inc\(x \+ 1\) cannot start ahead of the loop's eager code, because it is inside an if whose condition waits for the result of inc\(x\)`
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -1,0 +1,1226 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Pipelined loops (DESIGN.md, "Pipelined loops").
+//
+// A loop of a region whose body waits for a delayed value is split in two.
+// The issue part is the loop's header and the statements of the body that
+// compute the arguments of its delayed calls, and the calls: it runs ahead,
+// in a goroutine of its own, up to a window of iterations. The eager part is
+// the rest of the body: it runs one iteration at a time, in F's order, and
+// waits only for its own iteration's values.
+//
+// A statement of the body moves to the issue part when it can run before the
+// eager code of the iterations before it without changing what it computes:
+// it assigns variables declared in the body (or is a delayed call whose
+// result is dropped); it reads only the loop's own variables, variables
+// the loop does not change, and variables that moved statements define; the
+// functions it calls are delayed, or are known to touch nothing but their
+// arguments; what it reads through pointers, slices and maps, the eager
+// code does not change (or changes only in the iteration's own element,
+// after the read); and it is not under a condition that waits for a delayed
+// value. The analysis repeats until no statement changes side, since a
+// statement that stays leaves its variables to the eager part.
+
+// Pipeline is a loop of a region whose iterations run ahead of its eager
+// part.
+type Pipeline struct {
+	Loop   ast.Stmt // *ast.ForStmt or *ast.RangeStmt
+	Window int      // iterations issued ahead at most; 0 for the runtime's default
+	// Steps are what the issue part does, in source order; step k (counted
+	// from 1) is Steps[k-1].
+	Steps []*Step
+	// Vars are what the issue part hands the eager part: the variables the
+	// loop's header defines and those the moved statements assign, by
+	// position.
+	Vars []*types.Var
+}
+
+// Step is one part of a pipelined loop's issue part: a statement of the
+// body that runs there instead of in the eager part, or a delayed call that
+// starts there while the statement it is in stays eager (out[i] = f(x),
+// if keep(x) {...}, fmt.Fprintln(w, f(x))).
+type Step struct {
+	Stmt ast.Stmt      // the statement moved, or the eager statement Call is in
+	Call *ast.CallExpr // the delayed call issued ahead, or nil when Stmt moves
+	// Guards are the if statements of the body around the step, outermost
+	// first: the issue part evaluates their conditions too (their values
+	// depend only on what the issue part has).
+	Guards []*ast.IfStmt
+}
+
+// pipe is the analysis of one loop.
+type pipe struct {
+	s      *rs
+	loop   ast.Stmt
+	body   *ast.BlockStmt
+	header map[*types.Var]bool
+	key    *types.Var // the index variable of a range over a slice, array or string
+	hobj   *types.Var // the variable whose method the for condition calls (sc in sc.Scan())
+
+	assigned map[*types.Var][]token.Pos // variables the loop assigns, and where
+	writes   map[*types.Var][]memWrite  // writes through variables in the loop
+
+	cands  []*cand
+	byStmt map[ast.Stmt]*cand
+	defs   map[*types.Var][]*cand // the candidates assigning each body variable
+}
+
+// cand is a statement of the body that runs in every iteration that
+// reaches its guards: it may move to the issue part, or the delayed calls
+// in it may.
+type cand struct {
+	stmt    ast.Stmt
+	guards  []*ast.IfStmt
+	movable bool   // it could run in the issue part
+	moved   bool   // it does: the issue part needs what it computes
+	why     string // why it cannot move, when it cannot
+	hoisted []*ast.CallExpr
+	callWhy map[*ast.CallExpr]string // why a delayed call in it is not issued ahead
+}
+
+// memWrite is a write through a variable: path is what is written, such as
+// "[].Score" for items[i].Score, or "" when unknown (a method call, an
+// address taken).
+type memWrite struct {
+	pos   token.Pos // where, for messages
+	at    token.Pos // when: the end of the statement that writes
+	path  string
+	keyed bool // the first index is the range key
+}
+
+// pipelines finds the loops of the region that wait in their body and
+// splits those that can be split.
+func (s *rs) pipelines() {
+	for _, l := range s.loops {
+		if s.r.Directive.Unordered {
+			break // worklists run in completion order instead
+		}
+		var waits []*Barrier
+		for _, b := range s.r.Barriers {
+			if b.InLoop && !b.Return && s.innermost(b.Pos) == l {
+				waits = append(waits, b)
+			}
+		}
+		if len(waits) == 0 {
+			continue
+		}
+		pl, why := s.pipeline(l)
+		if pl == nil {
+			for _, b := range waits {
+				b.Serial = why
+			}
+			continue
+		}
+		for _, b := range waits {
+			b.Pipelined = true
+		}
+		pl.Window = s.r.Directive.Window
+		s.r.Pipelines = append(s.r.Pipelines, pl)
+	}
+	slices.SortFunc(s.r.Pipelines, func(a, b *Pipeline) int { return int(a.Loop.Pos() - b.Loop.Pos()) })
+}
+
+// innermost returns the innermost loop of the region that pos is in an
+// iteration of.
+func (s *rs) innermost(pos token.Pos) ast.Stmt {
+	var best ast.Stmt
+	for _, l := range s.loops {
+		if s.iterationOf(l, pos) && (best == nil || l.Pos() >= best.Pos() && l.End() <= best.End()) {
+			best = l
+		}
+	}
+	return best
+}
+
+// iterationOf reports whether pos is in the part of l that runs every
+// iteration.
+func (s *rs) iterationOf(l ast.Stmt, pos token.Pos) bool {
+	var from token.Pos
+	switch l := l.(type) {
+	case *ast.RangeStmt:
+		from = l.Body.Pos()
+	case *ast.ForStmt:
+		from = l.Body.Pos()
+		if l.Cond != nil {
+			from = l.Cond.Pos()
+		} else if l.Post != nil {
+			from = l.Post.Pos()
+		}
+	}
+	return from <= pos && pos < l.End()
+}
+
+// pipeline splits loop l, or says why it cannot.
+func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
+	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
+		writes: map[*types.Var][]memWrite{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{}}
+	p.scanEffects()
+	if why := p.headerOK(); why != "" {
+		return nil, why
+	}
+	p.walk(p.body.List, nil)
+	p.settle()
+	var pl Pipeline
+	pl.Loop = l
+	issues := false
+	for _, c := range p.cands {
+		if c.moved {
+			pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Guards: c.guards})
+			issues = issues || p.callsDelayed(c.stmt)
+			continue
+		}
+		for _, call := range c.hoisted {
+			pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Call: call, Guards: c.guards})
+			issues = true
+		}
+	}
+	if !issues {
+		return nil, p.firstWhy()
+	}
+	p.reportSerial()
+	seen := map[*types.Var]bool{}
+	for v := range p.header {
+		seen[v] = true
+		pl.Vars = append(pl.Vars, v)
+	}
+	for _, st := range pl.Steps {
+		if st.Call != nil {
+			continue
+		}
+		for _, v := range p.assigns(st.Stmt) {
+			if !seen[v] {
+				seen[v] = true
+				pl.Vars = append(pl.Vars, v)
+			}
+		}
+	}
+	slices.SortFunc(pl.Vars, func(a, b *types.Var) int { return int(a.Pos() - b.Pos()) })
+	return &pl, ""
+}
+
+// scanEffects records what the loop assigns and writes through.
+func (p *pipe) scanEffects() {
+	info := p.s.p.TypesInfo
+	switch l := p.loop.(type) {
+	case *ast.RangeStmt:
+		p.body = l.Body
+	case *ast.ForStmt:
+		p.body = l.Body
+	}
+	var key *types.Var
+	if r, ok := p.loop.(*ast.RangeStmt); ok && r.Key != nil && r.Tok == token.DEFINE {
+		switch under(info.TypeOf(r.X)).(type) {
+		case *types.Slice, *types.Array, *types.Basic:
+			key = p.s.identVar(r.Key)
+		case *types.Pointer: // a pointer to an array
+			key = p.s.identVar(r.Key)
+		}
+	}
+	p.key = key
+	write := func(e ast.Expr, pos, at token.Pos) {
+		v := rootVar(info, e)
+		if v == nil {
+			return
+		}
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok && id.Name != "_" {
+			p.assigned[v] = append(p.assigned[v], pos)
+			return
+		}
+		path, keyed := p.path(e)
+		p.writes[v] = append(p.writes[v], memWrite{pos: pos, at: at, path: path, keyed: keyed})
+	}
+	ast.Inspect(p.loop, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				write(l, n.Pos(), n.End())
+			}
+		case *ast.IncDecStmt:
+			write(n.X, n.Pos(), n.End())
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if e != nil {
+						write(e, n.Pos(), n.Body.Pos())
+					}
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if v := rootVar(info, n.X); v != nil {
+					p.assigned[v] = append(p.assigned[v], n.Pos())
+					p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+				}
+			}
+		case *ast.CallExpr:
+			if p.s.calls[n] != nil {
+				return true // delayed functions write nothing (checkDelayed)
+			}
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
+				if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && !p.pureMethod(s.Obj().(*types.Func)) {
+					if v := rootVar(info, sel.X); v != nil {
+						p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+					}
+				}
+			}
+			if p.pureCall(n) {
+				return true
+			}
+			for _, a := range n.Args {
+				if v := rootVar(info, a); v != nil && hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
+					p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+				}
+			}
+		}
+		return true
+	})
+}
+
+// path describes what e reaches from its root variable: "[]" for an
+// index, ".f" for a field, "*" for a dereference. keyed reports whether the
+// first index is the loop's range key.
+func (p *pipe) path(e ast.Expr) (string, bool) {
+	info := p.s.p.TypesInfo
+	var parts []string
+	keyed := false
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.SelectorExpr:
+			if qualifiedVar(info, x) != nil {
+				return strings.Join(parts, ""), keyed
+			}
+			parts = append([]string{"." + x.Sel.Name}, parts...)
+			e = x.X
+		case *ast.IndexExpr:
+			parts = append([]string{"[]"}, parts...)
+			keyed = p.key != nil && p.s.identVar(x.Index) == p.key
+			e = x.X
+		case *ast.SliceExpr:
+			parts = append([]string{"[]"}, parts...)
+			keyed = false
+			e = x.X
+		case *ast.StarExpr:
+			parts = append([]string{"*"}, parts...)
+			e = x.X
+		default:
+			return strings.Join(parts, ""), keyed
+		}
+	}
+}
+
+// headerOK checks that the loop's header can run ahead of the body, and
+// records the variables it defines.
+func (p *pipe) headerOK() string {
+	info := p.s.p.TypesInfo
+	early := p.earlyExit()
+	switch l := p.loop.(type) {
+	case *ast.RangeStmt:
+		if l.Tok == token.ASSIGN {
+			v := rootVar(info, l.Key)
+			return fmt.Sprintf("the range assigns %s, which is declared outside the loop; declare the loop's variables with :=", v.Name())
+		}
+		for _, e := range []ast.Expr{l.Key, l.Value} {
+			if v := p.s.identVar(e); v != nil {
+				p.header[v] = true
+			}
+		}
+		switch t := under(info.TypeOf(l.X)).(type) {
+		case *types.Chan:
+			if early.IsValid() {
+				return fmt.Sprintf("the loop receives from %s ahead of its body, and the %s at line %d would leave items received that F never takes", types.ExprString(l.X), p.exitWord(early), p.s.line(early))
+			}
+		case *types.Signature:
+			_ = t
+			if early.IsValid() {
+				return fmt.Sprintf("the loop's iterator %s would run ahead of its body, past the %s at line %d where F stops it", types.ExprString(l.X), p.exitWord(early), p.s.line(early))
+			}
+		}
+		if p.s.lazy(l.X) {
+			return "" // computed before the loop starts
+		}
+	case *ast.ForStmt:
+		if l.Init != nil {
+			as, ok := l.Init.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE {
+				return "the loop's init statement does not declare its variables with :="
+			}
+			for _, e := range as.Lhs {
+				if v := p.s.identVar(e); v != nil {
+					p.header[v] = true
+				}
+			}
+			for _, e := range as.Rhs {
+				if p.s.lazy(e) {
+					return "the loop's init statement reads a delayed value"
+				}
+			}
+		}
+		if l.Post != nil {
+			ok := true
+			ast.Inspect(l.Post, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.IncDecStmt:
+					ok = ok && p.header[p.s.identVar(n.X)]
+				case *ast.AssignStmt:
+					for _, e := range n.Lhs {
+						ok = ok && p.header[p.s.identVar(e)]
+					}
+					for _, e := range n.Rhs {
+						if why := p.computable(e, nil, p.loop.Pos()); why != "" {
+							ok = false
+						}
+					}
+				}
+				return true
+			})
+			if !ok {
+				return "the loop's post statement " + nodeString(p.s.p.Fset, l.Post) + " does more than step the loop's own variables"
+			}
+		}
+		if l.Cond != nil {
+			if why := p.computable(l.Cond, nil, p.loop.Pos()); why != "" {
+				// A call of a method of a local variable, such as sc.Scan():
+				// it runs in the issue part, in order.
+				c, ok := ast.Unparen(l.Cond).(*ast.CallExpr)
+				if !ok {
+					return "the loop's condition " + why
+				}
+				sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+				if !ok {
+					return "the loop's condition " + why
+				}
+				v := p.s.identVar(sel.X)
+				if v == nil || isGlobal(v) {
+					return "the loop's condition " + why
+				}
+				for _, a := range c.Args {
+					if w := p.computable(a, nil, p.loop.Pos()); w != "" {
+						return "the loop's condition " + w
+					}
+				}
+				if early.IsValid() && p.usedAfter(v) {
+					return fmt.Sprintf("the loop's condition %s would run ahead of the body, past the %s at line %d where F stops, and %s is used after the loop", nodeString(p.s.p.Fset, l.Cond), p.exitWord(early), p.s.line(early), v.Name())
+				}
+				p.hobj = v
+			}
+		}
+	}
+	for v := range p.header {
+		for _, pos := range p.assigned[v] {
+			if p.body.Pos() <= pos && pos < p.body.End() {
+				return fmt.Sprintf("the body assigns %s at line %d, and the loop's header needs it", v.Name(), p.s.line(pos))
+			}
+		}
+	}
+	return ""
+}
+
+// earlyExit returns the position of a statement that leaves the loop before
+// its header says so: a return, a break of it, a goto, or a branch to a
+// label outside it.
+func (p *pipe) earlyExit() token.Pos {
+	var pos token.Pos
+	depth := 0 // nested loops, switches and selects, where a plain break is theirs
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if pos.IsValid() {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			pos = n.Pos()
+		case *ast.BranchStmt:
+			switch {
+			case n.Tok == token.GOTO:
+				pos = n.Pos()
+			case n.Label != nil:
+				if !p.labelInside(n.Label) {
+					pos = n.Pos()
+				}
+			case n.Tok == token.BREAK && depth == 0:
+				pos = n.Pos()
+			}
+		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			depth++
+			ast.Inspect(n, func(m ast.Node) bool {
+				if m == n {
+					return true
+				}
+				return visit(m)
+			})
+			depth--
+			return false
+		}
+		return true
+	}
+	ast.Inspect(p.body, visit)
+	return pos
+}
+
+func (p *pipe) labelInside(l *ast.Ident) bool {
+	obj := p.s.p.TypesInfo.Uses[l]
+	return obj != nil && p.body.Pos() <= obj.Pos() && obj.Pos() < p.body.End()
+}
+
+func (p *pipe) exitWord(pos token.Pos) string {
+	found := "exit"
+	ast.Inspect(p.body, func(n ast.Node) bool {
+		if n != nil && n.Pos() == pos {
+			switch n := n.(type) {
+			case *ast.ReturnStmt:
+				found = "return"
+			case *ast.BranchStmt:
+				found = n.Tok.String()
+			}
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// usedAfter reports whether v is read after the loop in the function.
+func (p *pipe) usedAfter(v *types.Var) bool {
+	used := false
+	ast.Inspect(p.s.r.Func.Body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Pos() >= p.loop.End() && p.s.p.TypesInfo.Uses[id] == v {
+			used = true
+		}
+		return !used
+	})
+	return used || !(p.s.r.Func.Body.Pos() <= v.Pos() && v.Pos() < p.s.r.Func.Body.End())
+}
+
+// walk collects the candidates of a block, under guards.
+func (p *pipe) walk(list []ast.Stmt, guards []*ast.IfStmt) {
+	add := func(st ast.Stmt) {
+		c := &cand{stmt: st, guards: guards, movable: true, callWhy: map[*ast.CallExpr]string{}}
+		p.cands = append(p.cands, c)
+		p.byStmt[st] = c
+		for _, v := range p.assigns(st) {
+			p.defs[v] = append(p.defs[v], c)
+		}
+	}
+	for _, st := range list {
+		switch st := st.(type) {
+		case *ast.AssignStmt, *ast.DeclStmt, *ast.ExprStmt, *ast.IncDecStmt:
+			add(st)
+		case *ast.BlockStmt:
+			p.walk(st.List, guards)
+		case *ast.IfStmt:
+			if p.s.idioms[st] {
+				continue
+			}
+			if st.Init != nil {
+				add(st.Init)
+			}
+			add(st) // its condition
+			g := append(guards[:len(guards):len(guards)], st)
+			p.walk(st.Body.List, g)
+			switch e := st.Else.(type) {
+			case *ast.BlockStmt:
+				p.walk(e.List, g)
+			case *ast.IfStmt:
+				p.walk([]ast.Stmt{e}, g)
+			}
+		case *ast.SwitchStmt:
+			if st.Init != nil {
+				add(st.Init)
+			}
+			add(st) // its tag
+		case *ast.TypeSwitchStmt:
+			if st.Init != nil {
+				add(st.Init)
+			}
+		}
+	}
+}
+
+// assigns lists the variables a candidate assigns.
+func (p *pipe) assigns(st ast.Stmt) []*types.Var {
+	var out []*types.Var
+	switch st := st.(type) {
+	case *ast.AssignStmt:
+		for _, l := range st.Lhs {
+			if v := p.s.identVar(l); v != nil {
+				out = append(out, v)
+			}
+		}
+	case *ast.DeclStmt:
+		if gd, ok := st.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			for _, sp := range gd.Specs {
+				for _, id := range sp.(*ast.ValueSpec).Names {
+					if v := p.s.identVar(id); v != nil {
+						out = append(out, v)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// settle decides what runs in the issue part. First the statements that
+// could move are found, to a fixed point: a statement stays in the eager
+// part when it reads a variable that eager code assigns. Then the delayed
+// calls whose arguments the issue part can compute are issued there, and the
+// statements that compute what they read move with them, as do the
+// statements that read the state the loop's header steps (sc.Text()).
+func (p *pipe) settle() {
+	for changed := true; changed; {
+		changed = false
+		for _, c := range p.cands {
+			if !c.movable {
+				continue
+			}
+			if why := p.movable(c); why != "" {
+				c.movable, c.why = false, why
+				changed = true
+			}
+		}
+	}
+	needVar := map[*types.Var]bool{}
+	var move func(c *cand)
+	needs := func(nodes ...ast.Node) {
+		for _, r := range nodes {
+			ast.Inspect(r, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					if v, ok := p.s.p.TypesInfo.Uses[id].(*types.Var); ok && !needVar[v] && p.defs[v] != nil {
+						needVar[v] = true
+						for _, d := range p.defs[v] {
+							move(d)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	move = func(c *cand) {
+		if c.moved {
+			return
+		}
+		c.moved = true
+		for _, v := range p.assigns(c.stmt) {
+			if !needVar[v] {
+				needVar[v] = true
+				for _, d := range p.defs[v] {
+					move(d)
+				}
+			}
+		}
+		needs(c.stmt)
+		for _, g := range c.guards {
+			needs(g.Cond)
+		}
+	}
+	for _, c := range p.cands {
+		if c.movable && p.readsHeaderObj(c.stmt) {
+			move(c)
+		}
+	}
+	for _, c := range p.cands {
+		for _, call := range p.hoistable(c) {
+			c.hoisted = append(c.hoisted, call)
+			needs(call)
+			for _, g := range c.guards {
+				needs(g.Cond)
+			}
+		}
+	}
+	for _, c := range p.cands {
+		if c.moved {
+			c.hoisted = nil // its calls run with it
+		}
+	}
+}
+
+// hoistable returns the delayed calls of candidate c that the issue part can
+// start: those the eager part makes whenever it reaches c (not on the right
+// of && or ||, nor in a function literal or a return), whose receiver and
+// arguments it can compute. It records why the others cannot start ahead.
+func (p *pipe) hoistable(c *cand) []*ast.CallExpr {
+	var roots []ast.Expr
+	switch st := c.stmt.(type) {
+	case *ast.AssignStmt:
+		roots = st.Rhs
+	case *ast.DeclStmt:
+		for _, sp := range st.Decl.(*ast.GenDecl).Specs {
+			if vs, ok := sp.(*ast.ValueSpec); ok {
+				roots = append(roots, vs.Values...)
+			}
+		}
+	case *ast.ExprStmt:
+		roots = []ast.Expr{st.X}
+	case *ast.IfStmt:
+		roots = []ast.Expr{st.Cond}
+	case *ast.SwitchStmt:
+		if st.Tag != nil {
+			roots = []ast.Expr{st.Tag}
+		}
+	}
+	var out []*ast.CallExpr
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BinaryExpr:
+			if n.Op == token.LAND || n.Op == token.LOR {
+				ast.Inspect(n.X, visit)
+				return false
+			}
+		case *ast.CallExpr:
+			if p.s.calls[n] == nil {
+				return true
+			}
+			why := p.guardsOK(c)
+			if why == "" {
+				why = p.callComputable(n, c)
+			}
+			if why == "" {
+				out = append(out, n)
+				return false
+			}
+			c.callWhy[n] = why
+			return true // an argument may still start ahead
+		}
+		return true
+	}
+	for _, r := range roots {
+		ast.Inspect(r, visit)
+	}
+	return out
+}
+
+// guardsOK says why the issue part cannot evaluate c's guards, or "".
+func (p *pipe) guardsOK(c *cand) string {
+	for _, g := range c.guards {
+		if g.Init != nil && !p.byStmt[g.Init].movable {
+			return "it is inside an if whose init statement stays in the eager part"
+		}
+		if b := p.waitsIn(g.Cond); b != nil {
+			return "it is inside an if whose condition waits for " + b.What
+		}
+		if why := p.computable(g.Cond, c, g.Cond.End()); why != "" {
+			return "it is inside an if whose condition " + why
+		}
+	}
+	return ""
+}
+
+// callComputable says why the issue part cannot make delayed call call of
+// candidate c, or "".
+func (p *pipe) callComputable(call *ast.CallExpr, c *cand) string {
+	exprs := slices.Clone(call.Args)
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s := p.s.p.TypesInfo.Selections[sel]; s != nil {
+			exprs = append(exprs, sel.X)
+		}
+	}
+	for _, e := range exprs {
+		if b := p.waitsIn(e); b != nil {
+			return fmt.Sprintf("its argument %s waits for %s (%s)", nodeString(p.s.p.Fset, e), b.What, b.Reason)
+		}
+		if why := p.computable(e, c, call.End()); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// waitsIn returns a wait of the eager part inside n, or nil.
+func (p *pipe) waitsIn(n ast.Node) *Barrier {
+	for _, b := range p.s.r.Barriers {
+		if !b.Return && n.Pos() <= b.Pos && b.Pos < n.End() {
+			return b
+		}
+	}
+	return nil
+}
+
+// movable says why candidate c cannot run in the issue part, or "".
+func (p *pipe) movable(c *cand) string {
+	if why := p.guardsOK(c); why != "" {
+		return why
+	}
+	if b := p.waitsIn(c.stmt); b != nil {
+		return fmt.Sprintf("it waits for %s (%s)", b.What, b.Reason)
+	}
+	var rhs []ast.Expr
+	switch st := c.stmt.(type) {
+	case *ast.AssignStmt:
+		if st.Tok != token.DEFINE && st.Tok != token.ASSIGN {
+			return "it updates " + types.ExprString(st.Lhs[0]) + " in place"
+		}
+		for _, l := range st.Lhs {
+			if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
+				continue
+			}
+			v := p.s.identVar(l)
+			if v == nil {
+				return "it stores into " + types.ExprString(l)
+			}
+			if why := p.bodyVar(v); why != "" {
+				return why
+			}
+		}
+		rhs = st.Rhs
+		if len(st.Lhs) != len(st.Rhs) {
+			if call, ok := ast.Unparen(st.Rhs[0]).(*ast.CallExpr); !ok || (p.s.calls[call] == nil && !p.pureCall(call)) {
+				return "it assigns several results of " + types.ExprString(st.Rhs[0])
+			}
+		}
+	case *ast.DeclStmt:
+		for _, sp := range st.Decl.(*ast.GenDecl).Specs {
+			vs, ok := sp.(*ast.ValueSpec)
+			if !ok {
+				return "it declares a type or a constant"
+			}
+			for _, id := range vs.Names {
+				if v := p.s.identVar(id); v != nil {
+					if why := p.bodyVar(v); why != "" {
+						return why
+					}
+				}
+			}
+			rhs = append(rhs, vs.Values...)
+		}
+	case *ast.ExprStmt:
+		call, ok := ast.Unparen(st.X).(*ast.CallExpr)
+		if !ok || p.s.calls[call] == nil {
+			return "it is eager code"
+		}
+		rhs = []ast.Expr{st.X}
+	default:
+		return "it is eager code"
+	}
+	for _, e := range rhs {
+		if why := p.computable(e, c, c.stmt.End()); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// bodyVar says why v cannot be handed from the issue part to the eager
+// part, or "": it must be declared in the body, assigned only by moved
+// statements, and read by the eager part only after its last assignment.
+func (p *pipe) bodyVar(v *types.Var) string {
+	if !(p.body.Pos() <= v.Pos() && v.Pos() < p.body.End()) {
+		return fmt.Sprintf("it assigns %s, which is declared outside the loop", v.Name())
+	}
+	var last token.Pos
+	for _, pos := range p.assigned[v] {
+		c := p.stmtAt(pos)
+		if c == nil || !c.movable {
+			return fmt.Sprintf("%s is also assigned by eager code at line %d", v.Name(), p.s.line(pos))
+		}
+		last = max(last, pos)
+	}
+	for _, d := range p.defs[v] {
+		last = max(last, d.stmt.Pos())
+	}
+	// Reads by the eager part.
+	bad := token.NoPos
+	ast.Inspect(p.body, func(n ast.Node) bool {
+		if bad.IsValid() {
+			return false
+		}
+		if st, ok := n.(ast.Stmt); ok {
+			if c := p.byStmt[st]; c != nil && c.movable {
+				return false // read by the issue part
+			}
+			if ifs, ok := st.(*ast.IfStmt); ok && p.s.idioms[ifs] {
+				return false // the error idiom: the twin does not run it
+			}
+		}
+		if id, ok := n.(*ast.Ident); ok && p.s.p.TypesInfo.Uses[id] == v && id.Pos() < last {
+			bad = id.Pos()
+		}
+		return true
+	})
+	if bad.IsValid() {
+		return fmt.Sprintf("%s is read at line %d before it is assigned again at line %d", v.Name(), p.s.line(bad), p.s.line(last))
+	}
+	return ""
+}
+
+// stmtAt returns the simple statement among the candidates that contains
+// pos.
+func (p *pipe) stmtAt(pos token.Pos) *cand {
+	for _, c := range p.cands {
+		switch c.stmt.(type) {
+		case *ast.IfStmt, *ast.SwitchStmt:
+			continue
+		}
+		if c.stmt.Pos() <= pos && pos < c.stmt.End() {
+			return c
+		}
+	}
+	return nil
+}
+
+// computable says why e cannot be evaluated in the issue part of candidate
+// c (nil for the header), or "". The eager part would read e's memory at
+// at: writes of the eager part before that are seen.
+func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
+	info := p.s.p.TypesInfo
+	why := ""
+	ast.Inspect(e, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			why = "has a function literal"
+		case *ast.Ident:
+			v, ok := info.Uses[n].(*types.Var)
+			if !ok || v.IsField() {
+				return true
+			}
+			why = p.readable(v, c)
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				why = "receives from a channel"
+			}
+			if n.Op == token.AND {
+				if _, lit := ast.Unparen(n.X).(*ast.CompositeLit); !lit {
+					why = "takes the address of " + types.ExprString(n.X)
+				}
+			}
+		case *ast.CallExpr:
+			if p.s.calls[n] != nil {
+				return true
+			}
+			tv := info.Types[n.Fun]
+			if tv.IsType() {
+				return true
+			}
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && p.hobj != nil && rootVar(info, sel.X) == p.hobj {
+				if res := info.TypeOf(n); res != nil && hasRefs(res, map[types.Type]bool{}) {
+					why = fmt.Sprintf("calls %s, whose result shares memory that the next %s overwrites", types.ExprString(n.Fun), nodeString(p.s.p.Fset, p.loop.(*ast.ForStmt).Cond))
+				}
+				return true // reads the header's state: runs with the header
+			}
+			if !p.pureCall(n) {
+				why = "calls " + calleeName(info, n) + ", which daskgen cannot run ahead of the loop's eager code"
+			}
+		case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr, *ast.SliceExpr:
+			if why = p.hazard(n.(ast.Expr), at); why != "" {
+				return false
+			}
+		}
+		return true
+	})
+	return why
+}
+
+// readable says why the issue part cannot read v, or "".
+func (p *pipe) readable(v *types.Var, c *cand) string {
+	switch {
+	case p.header[v]:
+		return ""
+	case isGlobal(v):
+		if len(p.assigned[v]) > 0 {
+			return fmt.Sprintf("reads %s, which the loop changes at line %d", v.Name(), p.s.line(p.assigned[v][0]))
+		}
+		return ""
+	case p.body.Pos() <= v.Pos() && v.Pos() < p.body.End():
+		if c == nil {
+			return "reads " + v.Name()
+		}
+		for _, d := range p.defs[v] {
+			if !d.movable {
+				return fmt.Sprintf("reads %s, which eager code assigns at line %d", v.Name(), p.s.line(d.stmt.Pos()))
+			}
+		}
+		if p.defs[v] == nil {
+			return "reads " + v.Name() + ", which the eager part defines"
+		}
+		return ""
+	case len(p.assigned[v]) > 0:
+		return fmt.Sprintf("reads %s, which the loop's eager code sets at line %d", v.Name(), p.s.line(p.assigned[v][0]))
+	}
+	return ""
+}
+
+// hazard says why reading e (an index, field or dereference) in the issue
+// part, where F reads it at at, could see memory other than F does, or "".
+func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
+	info := p.s.p.TypesInfo
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		if s := info.Selections[sel]; s == nil || s.Kind() != types.FieldVal {
+			return "" // a package name or a method value
+		}
+	}
+	v := rootVar(info, e)
+	if v == nil || len(p.writes[v]) == 0 {
+		return ""
+	}
+	path, keyed := p.path(e)
+	for _, w := range p.writes[v] {
+		switch {
+		case w.path == "":
+		case keyed && w.keyed && at <= w.at:
+			continue // the iteration's own element, written after the read
+		case !strings.HasPrefix(w.path, path) && !strings.HasPrefix(path, w.path):
+			continue // other memory
+		}
+		return fmt.Sprintf("reads %s, which the loop's eager code changes at line %d", types.ExprString(e), p.s.line(w.pos))
+	}
+	return ""
+}
+
+// pureCall reports whether c calls a function that touches nothing but its
+// arguments, so that the issue part may run it ahead: builtins that read,
+// conversions, and a list of standard library functions.
+func (p *pipe) pureCall(c *ast.CallExpr) bool {
+	info := p.s.p.TypesInfo
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+		if b, ok := info.Uses[id].(*types.Builtin); ok {
+			switch b.Name() {
+			case "len", "cap", "min", "max", "complex", "real", "imag", "new", "make":
+				return true
+			}
+			return false
+		}
+	}
+	if tv := info.Types[c.Fun]; tv.IsType() {
+		return true
+	}
+	fn, _ := typeutil.Callee(info, c).(*types.Func)
+	if fn == nil {
+		return false
+	}
+	if fn.Type().(*types.Signature).Recv() != nil {
+		return p.pureMethod(fn)
+	}
+	return pureFunc(fn)
+}
+
+// pureFunc lists the standard library's functions that the issue part may
+// run ahead.
+func pureFunc(fn *types.Func) bool {
+	if fn.Pkg() == nil {
+		return false
+	}
+	switch fn.Pkg().Path() {
+	case "strings", "bytes":
+		return !strings.HasPrefix(fn.Name(), "New")
+	case "strconv", "unicode", "unicode/utf8", "unicode/utf16", "math", "math/bits", "path", "net/url",
+		"encoding/hex", "encoding/base64", "html", "slices", "maps", "cmp":
+		switch fn.Name() {
+		case "Sort", "SortFunc", "SortStableFunc", "Reverse", "Delete", "DeleteFunc", "Insert", "Replace", "Copy", "DeleteFunc2", "Compact", "CompactFunc", "Grow", "Clip":
+			return false
+		}
+		return true
+	case "path/filepath":
+		switch fn.Name() {
+		case "Join", "Base", "Dir", "Ext", "Clean", "Rel", "Split", "IsAbs", "ToSlash", "FromSlash", "SplitList", "Match", "IsLocal", "VolumeName":
+			return true
+		}
+	case "fmt":
+		switch fn.Name() {
+		case "Sprint", "Sprintf", "Sprintln", "Errorf", "Append", "Appendf", "Appendln":
+			return true
+		}
+	case "errors":
+		return fn.Name() == "New" || fn.Name() == "Is" || fn.Name() == "As" || fn.Name() == "Unwrap" || fn.Name() == "Join"
+	case "time":
+		switch fn.Name() {
+		case "Duration", "Unix", "UnixMilli", "Date", "Parse", "ParseDuration":
+			return true
+		}
+	}
+	return false
+}
+
+// pureMethod reports whether a method only reads its receiver: the methods
+// of values of the standard library's immutable types.
+func (p *pipe) pureMethod(fn *types.Func) bool {
+	recv := fn.Type().(*types.Signature).Recv().Type()
+	if ptr, ok := recv.(*types.Pointer); ok {
+		recv = ptr.Elem()
+	}
+	named, ok := recv.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	switch named.Obj().Pkg().Path() + "." + named.Obj().Name() {
+	case "time.Time", "time.Duration", "net/url.URL", "net/url.Values", "regexp.Regexp", "math/big.Int", "strings.Replacer":
+		return !strings.HasPrefix(fn.Name(), "Set") && !strings.HasPrefix(fn.Name(), "Unmarshal") && fn.Name() != "Add" && fn.Name() != "Del" && fn.Name() != "Longest"
+	}
+	if fn.Name() == "Error" || fn.Name() == "String" {
+		return true // by convention, they describe their receiver
+	}
+	return false
+}
+
+// callsDelayed reports whether st calls a delayed function.
+func (p *pipe) callsDelayed(st ast.Stmt) bool {
+	found := false
+	ast.Inspect(st, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && p.s.calls[c] != nil {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// readsHeaderObj reports whether st calls a method of the variable that the
+// loop's condition steps (sc.Text() for sc.Scan()).
+func (p *pipe) readsHeaderObj(st ast.Stmt) bool {
+	if p.hobj == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(st, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && p.s.p.TypesInfo.Uses[id] == p.hobj {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// firstWhy is the reason the first delayed call of the body cannot start
+// ahead.
+func (p *pipe) firstWhy() string {
+	for _, call := range p.bodyCalls() {
+		if why := p.callWhy(call); why != "" {
+			return fmt.Sprintf("%s %s", nodeString(p.s.p.Fset, call), why)
+		}
+	}
+	return "none of its delayed calls can start before the eager code of the iterations before it"
+}
+
+// bodyCalls lists the delayed calls of the loop's body, outside nested
+// loops and function literals.
+func (p *pipe) bodyCalls() []*ast.CallExpr {
+	var out []*ast.CallExpr
+	ast.Inspect(p.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.ForStmt, *ast.RangeStmt:
+			return false
+		case *ast.CallExpr:
+			if p.s.calls[n] != nil {
+				out = append(out, n)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// callWhy says why call does not start ahead, or "" when it does.
+func (p *pipe) callWhy(call *ast.CallExpr) string {
+	for _, c := range p.cands {
+		if c.stmt.Pos() <= call.Pos() && call.End() <= c.stmt.End() {
+			if c.moved || slices.ContainsFunc(c.hoisted, func(h *ast.CallExpr) bool { return h.Pos() <= call.Pos() && call.End() <= h.End() }) {
+				return ""
+			}
+			if why := c.callWhy[call]; why != "" {
+				return why
+			}
+		}
+	}
+	// Not a statement that every iteration reaches.
+	var path []ast.Node
+	why := "it is in code that F runs only in some iterations"
+	ast.Inspect(p.body, func(n ast.Node) bool {
+		if n == nil {
+			path = path[:len(path)-1]
+			return true
+		}
+		if n == ast.Node(call) {
+			for i := len(path) - 1; i >= 0; i-- {
+				switch x := path[i].(type) {
+				case *ast.CaseClause:
+					why = "it is in a case of a switch"
+					return false
+				case *ast.BinaryExpr:
+					if x.Op == token.LAND || x.Op == token.LOR {
+						why = "it is on the right of " + x.Op.String() + ", so F makes it only sometimes"
+						return false
+					}
+				case *ast.IfStmt:
+					if b := p.waitsIn(x.Cond); b != nil && !(x.Cond.Pos() <= call.Pos() && call.End() <= x.Cond.End()) {
+						why = "it is inside an if whose condition waits for " + b.What
+						return false
+					}
+				case *ast.ReturnStmt:
+					why = "it is in a return statement"
+					return false
+				}
+			}
+			return false
+		}
+		path = append(path, n)
+		return true
+	})
+	return why
+}
+
+// reportSerial reports the delayed calls of a pipelined loop's body that do
+// not start ahead while the loop waits for them: each starts only when the
+// eager part reaches it, so those iterations run one at a time.
+func (p *pipe) reportSerial() {
+	for _, call := range p.bodyCalls() {
+		why := p.callWhy(call)
+		if why == "" {
+			continue
+		}
+		// The innermost statement around the call.
+		var st ast.Stmt
+		ast.Inspect(p.body, func(n ast.Node) bool {
+			if n == nil || n.Pos() > call.Pos() || n.End() < call.End() {
+				return n == nil
+			}
+			if s, ok := n.(ast.Stmt); ok {
+				if _, block := s.(*ast.BlockStmt); !block {
+					st = s
+				}
+			}
+			return true
+		})
+		waited := false
+		for _, b := range p.s.r.Barriers {
+			if b.Return || !b.InLoop || st == nil {
+				continue
+			}
+			if (st.Pos() <= b.Pos && b.Pos < st.End()) || (b.Var != nil && slices.Contains(p.assigns(st), b.Var)) {
+				waited = true
+			}
+		}
+		if !waited {
+			continue
+		}
+		p.s.diag(call.Pos(), CatSync, "delayed call %s cannot start ahead of the loop's eager code, because %s; the loop waits for it in each iteration, one at a time. Compute its arguments from the loop's own variables, or move that eager code into a delayed function",
+			nodeString(p.s.p.Fset, call), why)
+	}
+}
+
+// nodeString writes n as Go source.
+func nodeString(fset *token.FileSet, n ast.Node) string {
+	var b strings.Builder
+	if err := printer.Fprint(&b, fset, n); err != nil {
+		return fmt.Sprintf("%T", n)
+	}
+	return b.String()
+}

@@ -1,0 +1,230 @@
+package runtime
+
+import (
+	"context"
+	"iter"
+)
+
+// DefaultWindow is how many iterations a pipelined loop issues ahead of the
+// one its eager part is on, when the //daskgen:parallel directive sets no
+// window=N.
+const DefaultWindow = 1024
+
+// Pipeline runs a pipelined loop of a generated twin (DESIGN.md, "Pipelined
+// loops"): produce is the loop's issue part, and the caller's range over the
+// result is its eager part.
+//
+// produce runs in a goroutine of its own. It runs the loop's header and,
+// through [Producer.Next], each iteration's issue part: the statements that
+// compute the arguments of the iteration's delayed calls, and the calls. The
+// tasks an iteration issues start at once, in the background, so that the
+// delayed work of up to window iterations runs while the caller's loop body
+// is still on an earlier iteration. The caller's loop receives the
+// iterations in order, each with the values its issue part stored (*I) and
+// its [Step], and runs the eager statements of F's loop body on them; it
+// adopts each step's tasks into the twin ([Twin.Adopt]) where F would have
+// made the calls, so that failures are reported in F's order.
+//
+// Leaving the range early (break, return, a panic) stops produce and cancels
+// the tasks of the iterations the loop had not reached; an iteration that
+// was reached keeps its tasks, so that a later Finish can still wait for
+// them. A panic in produce is raised again in the caller's loop at the point
+// where F would have met it: a panic of the header when the loop asks for
+// the next iteration, a panic of a step at [Twin.Adopt] of that step.
+//
+// Generated code calls Pipeline; there is no need to call it by hand.
+func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq2[*I, *Step] {
+	if window < 1 {
+		window = DefaultWindow
+	}
+	return func(yield func(*I, *Step) bool) {
+		c, err := t.background()
+		if err != nil {
+			panic(err)
+		}
+		ctx, cancel := context.WithCancel(t.ctx)
+		p := &Producer[I]{ctx: ctx, c: c, ch: make(chan *slot[I], window)}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(p.ch)
+			defer func() {
+				if r := recover(); r != nil {
+					p.send(&slot[I]{header: true, st: Step{p: r}})
+				}
+			}()
+			produce(p)
+		}()
+		finished := false
+		defer func() {
+			cancel()
+			<-done
+			if !finished {
+				// The loop left early: nothing waits for the iterations it
+				// did not reach. Cancel their tasks, and wait for them to
+				// stop, so that none outlives the loop.
+				for s := range p.ch {
+					s.st.cancel()
+				}
+			}
+		}()
+		for s := range p.ch {
+			if s.header {
+				panic(s.st.p)
+			}
+			if !yield(&s.v, &s.st) {
+				return
+			}
+		}
+		finished = true
+	}
+}
+
+// Producer is the issue part's side of a [Pipeline].
+type Producer[I any] struct {
+	ctx context.Context
+	c   *Client
+	ch  chan *slot[I]
+}
+
+type slot[I any] struct {
+	v      I
+	st     Step
+	header bool // a panic of the loop's header, not of an iteration
+}
+
+// Next runs one iteration's issue part, issue, and starts the tasks it
+// issued. issue stores what the eager part needs in *I, and records its
+// steps and tasks in the Step. A panic in issue is kept for the eager part
+// (see [Twin.Adopt]). Next blocks while the loop's window is full, and
+// returns false when the eager part has left the loop: the producer must
+// then return.
+func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
+	if p.ctx.Err() != nil {
+		return false
+	}
+	s := &slot[I]{}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.st.p, s.st.panicked = r, true
+			}
+		}()
+		issue(&s.v, &s.st)
+	}()
+	s.st.start(p.ctx, p.c)
+	return p.send(s)
+}
+
+func (p *Producer[I]) send(s *slot[I]) bool {
+	select {
+	case p.ch <- s:
+		return true
+	case <-p.ctx.Done():
+		s.st.cancel()
+		return false
+	}
+}
+
+// Step is what one iteration of a pipelined loop issued: its tasks, each
+// with the step (the statement of the issue part) that issued it, and a
+// panic of the issue part, if it had one.
+type Step struct {
+	at       int
+	nodes    []*node
+	steps    []int32
+	adopted  int
+	p        any
+	panicked bool
+	b        *batch
+}
+
+// At records that the issue part is at its step k (counted from 1): the
+// tasks issued from now on, and a panic, belong to that step.
+func (s *Step) At(k int) { s.at = k }
+
+// Issue records d's task, if it has one, as issued by the current step of
+// an iteration, and returns d. The task starts when the iteration's issue
+// part is done.
+func Issue[T any](s *Step, d Delayed[T]) Delayed[T] {
+	if n := d.nodeOf(); n != nil {
+		s.nodes = append(s.nodes, n)
+		s.steps = append(s.steps, int32(s.at))
+	}
+	return d
+}
+
+// start computes the iteration's tasks in the background.
+func (s *Step) start(ctx context.Context, c *Client) {
+	if len(s.nodes) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return // the twin has returned; nothing will wait for these
+	}
+	b, err := c.prepareAll(ctx, s.nodes, func(*batch) {})
+	if err != nil {
+		// The tasks cannot run (a bad option, an unregistered function):
+		// the twin meets the same error when it waits for them.
+		return
+	}
+	s.b = b
+	c.e.begin(ctx, b)
+}
+
+// cancel stops the iteration's tasks, and waits until they have returned.
+func (s *Step) cancel() {
+	if s.b == nil {
+		return
+	}
+	s.b.finish(context.Canceled)
+	<-s.b.doneCh
+}
+
+// Adopt makes the tasks of step k of an iteration the twin's, as if the
+// twin had added them there, in F's order: a later failure of one of them
+// is reported where F would have met it. When the iteration's issue part
+// panicked at step k, Adopt panics again with the same value, where F would
+// have panicked.
+func (t *Twin) Adopt(s *Step, k int) {
+	if s.panicked && s.at == k {
+		panic(s.p)
+	}
+	for ; s.adopted < len(s.nodes) && int(s.steps[s.adopted]) <= k; s.adopted++ {
+		t.adopt(s.nodes[s.adopted])
+	}
+}
+
+// background returns the client that runs the twin's issued tasks, making
+// it on first use.
+func (t *Twin) background() (*Client, error) {
+	if t.bg == nil {
+		c, err := NewClient(append(append([]Option(nil), t.opts...), keepFailed)...)
+		if err != nil {
+			return nil, err
+		}
+		t.bg = c
+	}
+	return t.bg, nil
+}
+
+// Close stops whatever the twin still runs in the background (the tasks of
+// pipelined loops that the twin returned without waiting for) and waits for
+// it, so that no goroutine outlives the twin. Generated twins defer it. A nil
+// Twin does nothing.
+func (t *Twin) Close() {
+	if t == nil {
+		return
+	}
+	if t.bg != nil {
+		t.bg.Close()
+	}
+}
+
+// keepFailed makes a compute treat a task whose last run failed as failed,
+// instead of running it again: a twin reports the failure it has already
+// seen, as the sequential function would have met it once.
+func keepFailed(c *config) { c.keepFailed = true }
+
