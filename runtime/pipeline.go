@@ -227,4 +227,3 @@ func (t *Twin) Close() {
 // instead of running it again: a twin reports the failure it has already
 // seen, as the sequential function would have met it once.
 func keepFailed(c *config) { c.keepFailed = true }
-
