@@ -657,7 +657,12 @@ func (p *pipe) hoistable(c *cand) []*ast.CallExpr {
 	var roots []ast.Expr
 	switch st := c.stmt.(type) {
 	case *ast.AssignStmt:
-		roots = st.Rhs
+		for _, l := range st.Lhs {
+			if ix, ok := ast.Unparen(l).(*ast.IndexExpr); ok {
+				roots = append(roots, ix.Index) // evaluated before the right side
+			}
+		}
+		roots = append(roots, st.Rhs...)
 	case *ast.DeclStmt:
 		for _, sp := range st.Decl.(*ast.GenDecl).Specs {
 			if vs, ok := sp.(*ast.ValueSpec); ok {

@@ -16,6 +16,9 @@ import (
 // there are several) and it does not fail when the function returns an
 // error; with idiom, the value leaves the error out and the task fails with it.
 func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
+	if t.pipe != nil && !t.pipe.producer && t.pipe.calls[c] != nil {
+		return t.slotCall(t.pipe, c, idiom)
+	}
 	ac := t.calls[c]
 	fn := ac.Func
 	sig := fn.Type().(*types.Signature)
@@ -129,14 +132,32 @@ func (t *twin) tupleType(ts []types.Type) string {
 // with the error idiom after it.
 func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) string {
 	site := t.sites[c]
-	sig := t.calls[c].Func.Type().(*types.Signature)
 	var b strings.Builder
+	switch {
+	case t.pipe != nil && t.pipe.producer && t.pipe.idioms[c] != "":
+		// The eager part registers the idiom with this task.
+		tmp := t.pipe.idioms[c]
+		fmt.Fprintf(&b, "%s = %s\n", tmp, t.track(t.liftCall(c, true)))
+		return t.assignResults(&b, lhs, tok, c, tmp)
+	case t.pipe != nil && t.pipe.producer:
+		tmp := t.fresh("d")
+		fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
+		return t.assignResults(&b, lhs, tok, c, tmp)
+	}
 	tmp := t.fresh("d")
 	fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
 	if site != nil {
 		fmt.Fprintf(&b, "%s.Check(%s)\n", t.tw, tmp)
 		fmt.Fprintf(&b, "%s = append(%s, %s)\n", t.onErr, t.onErr, t.handler(site))
 	}
+	return t.assignResults(&b, lhs, tok, c, tmp)
+}
+
+// assignResults writes the assignments of a delayed call's results, held by
+// the task tmp, to lhs.
+func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token, c *ast.CallExpr, tmp string) string {
+	site := t.sites[c]
+	sig := t.calls[c].Func.Type().(*types.Signature)
 	vals := valueTypes(sig, site != nil)
 	tuple := t.tupleType(vals)
 	for i, l := range lhs {
@@ -169,6 +190,10 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 				t.refuse(l.Pos(), "%s is assigned one of several results of delayed call %s; assign it to a variable first", types.ExprString(l), types.ExprString(c.Fun))
 				continue
 			}
+			if len(vals) == 1 && t.pipe != nil && t.pipe.producer {
+				b.WriteString(t.defOrSet(l, tok) + proj + "\n") // issued already
+				continue
+			}
 			b.WriteString(t.defOrSet(l, tok) + t.track(proj) + "\n")
 		default:
 			t.need(tmp)
@@ -184,6 +209,9 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 
 // eagerAssign writes l tok val for an eager target.
 func (t *twin) eagerAssign(l ast.Expr, tok token.Token, val string) string {
+	if v := t.identVar(l); v != nil && t.renamed[v] != "" {
+		return t.renamed[v] + " = " + val
+	}
 	if id, ok := l.(*ast.Ident); ok && tok == token.DEFINE && t.info.Defs[id] != nil {
 		v := t.useVar(id)
 		return "var " + id.Name + " " + t.typ(v.Type()) + " = " + val
@@ -228,7 +256,11 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 	var params, args []string
 	for _, v := range locals {
 		params = append(params, v.Name()+" "+t.typ(v.Type()))
-		args = append(args, v.Name())
+		if name := t.renamed[v]; name != "" {
+			args = append(args, name)
+		} else {
+			args = append(args, v.Name())
+		}
 	}
 	return fmt.Sprintf("func(%s) func(error) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), t.results, fn, strings.Join(args, ", "))
 }

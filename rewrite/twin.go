@@ -32,6 +32,14 @@ type twin struct {
 	work    map[*types.Var]*worklist
 	names   map[string]bool
 
+	// Pipelined loops: the plan's, by loop; the one being written; the
+	// handed-over eager variables, written as fields; the types of what the
+	// loops hand over, declared at the top of the twin.
+	pipes     map[ast.Stmt]*analyzer.Pipeline
+	pipe      *pipe
+	renamed   map[*types.Var]string
+	typeDecls []string
+
 	// Per statement: what to write before it, and the values it waits for.
 	pre   []string
 	waits []string
@@ -59,6 +67,12 @@ func (g *gen) newTwin(fd *ast.FuncDecl, obj *types.Func, regions []*analyzer.Reg
 		lifted: map[*types.Var]string{}, calls: map[*ast.CallExpr]*analyzer.Call{},
 		sites: map[*ast.CallExpr]*analyzer.ErrorSite{}, idioms: map[*ast.IfStmt]bool{},
 		dropped: map[*types.Var]bool{}, work: map[*types.Var]*worklist{}, names: map[string]bool{},
+		pipes: map[ast.Stmt]*analyzer.Pipeline{}, renamed: map[*types.Var]string{},
+	}
+	for _, r := range regions {
+		for _, pl := range r.Pipelines {
+			t.pipes[pl.Loop] = pl
+		}
 	}
 	t.printer = &printer{pkg: g.pkg.Types, info: g.pkg.TypesInfo, fset: g.pkg.Fset}
 	ast.Inspect(fd, func(n ast.Node) bool {
@@ -205,6 +219,7 @@ func (t *twin) write() string {
 	t.bi = t.fresh("i")
 	t.be = t.fresh("err")
 	b.WriteString(t.prologue())
+	typesAt := b.Len()
 	whole := len(t.regions) == 1 && t.regions[0].Loop == nil
 	if whole {
 		start, _ := t.regionStart(t.regions[0])
@@ -218,7 +233,8 @@ func (t *twin) write() string {
 		b.WriteString("\n")
 	}
 	b.WriteString("}\n\n")
-	return b.String()
+	out := b.String()
+	return out[:typesAt] + strings.Join(t.typeDecls, "") + out[typesAt:]
 }
 
 // twinName is the name of F's twin: FParallel, or fParallel.
@@ -243,6 +259,10 @@ func (t *twin) prologue() string {
 	}
 	// Eager code can panic where the sequential function had already
 	// returned an error: Recover returns that error, or panics again.
+	if len(t.pipes) > 0 {
+		// Pipelined loops run tasks in the background: none outlives the twin.
+		fmt.Fprintf(&b, "defer func() {\n%s.Close()\n}()\n", t.tw)
+	}
 	fmt.Fprintf(&b, "defer func() {\nif p := recover(); p != nil {\n%s = %s(%s.Recover(p))\n}\n}()\n", strings.Join(t.resNames, ", "), t.fail, t.tw)
 	return b.String()
 }
@@ -389,6 +409,11 @@ func (t *twin) stmtAt(s ast.Stmt) (string, bool) {
 		}
 		return "", false
 	}
+	if t.pipe != nil && !t.pipe.producer {
+		if k, ok := t.pipe.steps[s]; ok {
+			return t.consumerStep(t.pipe, s, k), true
+		}
+	}
 	savePre, saveWaits := t.pre, t.waits
 	t.pre, t.waits = nil, nil
 	body := t.regionStmt(s)
@@ -424,8 +449,12 @@ func (t *twin) loopRegion(r *analyzer.Region, label string, loop ast.Stmt) strin
 	start, outer := t.regionStart(r)
 	b.WriteString(start)
 	t.cur = r
-	b.WriteString(label)
-	b.WriteString(t.stmt(loop))
+	if pl := t.pipes[loop]; pl != nil {
+		b.WriteString(t.pipelineLoop(pl, label, loop))
+	} else {
+		b.WriteString(label)
+		b.WriteString(t.stmt(loop))
+	}
 	t.cur = nil
 	b.WriteString("\n")
 	var ds []string
@@ -460,6 +489,11 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 		t.cur, t.stmtHook = saved, savedHook
 		return s, true
 	}
+	if id, ok := e.(*ast.Ident); ok {
+		if v := t.useVar(id); v != nil && t.renamed[v] != "" {
+			return t.renamed[v], true
+		}
+	}
 	if t.cur == nil {
 		return "", false
 	}
@@ -488,6 +522,9 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 }
 
 func (t *twin) track(s string) string {
+	if t.pipe != nil && t.pipe.producer {
+		return t.rt("Issue") + "(" + t.pipe.st + ", " + s + ")"
+	}
 	return t.rt("Track") + "(" + t.tw + ", " + s + ")"
 }
 
@@ -538,7 +575,8 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 				for _, n := range vs.Names {
 					v := t.useVar(n)
 					switch {
-					case t.dropped[v]:
+					case t.dropped[v], t.renamed[v] != "" || strings.Contains(t.lifted[v], "."):
+						// dropped, or a field of a pipelined loop's iteration
 					case t.lifted[v] != "":
 						parts = append(parts, "var "+n.Name+" "+t.rt("Delayed")+"["+t.typ(v.Type())+"]")
 					default:
@@ -547,7 +585,7 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 				}
 				continue
 			}
-			if vs.Type != nil && !slices.ContainsFunc(lhs, func(e ast.Expr) bool { return t.lifted[t.identVar(e)] != "" }) {
+			if vs.Type != nil && !slices.ContainsFunc(lhs, func(e ast.Expr) bool { return t.lifted[t.identVar(e)] != "" || t.renamed[t.identVar(e)] != "" }) {
 				parts = append(parts, "var "+t.exprs(lhs)+" "+t.expr(vs.Type)+" = "+t.exprs(vs.Values))
 				continue
 			}
@@ -616,8 +654,14 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		out := "switch " + t.stmtPlain(s.Assign) + " "
 		return t.withInit(init, out+t.clauses(s.Body))
 	case *ast.ForStmt:
+		if pl := t.pipes[s]; pl != nil {
+			return t.pipelineLoop(pl, "", s)
+		}
 		return t.forStmt(s)
 	case *ast.RangeStmt:
+		if pl := t.pipes[s]; pl != nil {
+			return t.pipelineLoop(pl, "", s)
+		}
 		for _, e := range []ast.Expr{s.Key, s.Value} {
 			if v := t.identVar(e); v != nil && t.lifted[v] != "" {
 				t.refuse(e.Pos(), "%s is a range variable that the loop assigns a delayed value; assign the delayed value to another variable", v.Name())
@@ -626,6 +670,9 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 	case *ast.ReturnStmt:
 		return t.returnStmt(s)
 	case *ast.LabeledStmt:
+		if pl := t.pipes[s.Stmt]; pl != nil {
+			return t.flush() + t.pipelineLoop(pl, s.Label.Name+":\n", s.Stmt)
+		}
 		inner := t.regionStmt(s.Stmt)
 		return t.flush() + s.Label.Name + ":\n" + inner
 	}
@@ -794,7 +841,7 @@ func (t *twin) assign(lhs []ast.Expr, tok token.Token, rhs []ast.Expr) string {
 		}
 	}
 	if !anyLifted {
-		return t.exprs(lhs) + " " + tok.String() + " " + t.exprs(rhs)
+		return t.exprs(lhs) + " " + t.renamedTok(lhs, tok).String() + " " + t.exprs(rhs)
 	}
 	if len(lhs) != len(rhs) {
 		t.refuse(lhs[0].Pos(), "%s is assigned a delayed value by a statement with several results of a call that is not delayed; assign them one at a time", types.ExprString(lhs[0]))
@@ -854,7 +901,7 @@ func (t *twin) assignText(l ast.Expr, tok token.Token, tmp string) string {
 func (t *twin) defOrSet(l ast.Expr, tok token.Token) string {
 	id := ast.Unparen(l).(*ast.Ident)
 	v := t.identVar(id)
-	if tok == token.DEFINE && t.info.Defs[id] != nil {
+	if tok == token.DEFINE && t.info.Defs[id] != nil && !strings.Contains(t.lifted[v], ".") {
 		return t.lifted[v] + " := "
 	}
 	return t.lifted[v] + " = "

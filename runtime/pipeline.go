@@ -43,7 +43,7 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			panic(err)
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
-		p := &Producer[I]{ctx: ctx, c: c, ch: make(chan *slot[I], window)}
+		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan *slot[I], window)}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -82,7 +82,8 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 
 // Producer is the issue part's side of a [Pipeline].
 type Producer[I any] struct {
-	ctx context.Context
+	ctx context.Context // done when the eager part has left the loop
+	run context.Context // the twin's: what the iterations' tasks run with
 	c   *Client
 	ch  chan *slot[I]
 }
@@ -112,7 +113,7 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 		}()
 		issue(&s.v, &s.st)
 	}()
-	s.st.start(p.ctx, p.c)
+	s.st.start(p.run, p.c)
 	return p.send(s)
 }
 

@@ -1,0 +1,394 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/daskgen/daskgen/analyzer"
+)
+
+// A pipelined loop (analyzer.Pipeline) becomes
+//
+//	type iteration struct{ ... } // at the top of the twin: what the issue part hands over
+//	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+//		for i, u := range urls { // F's header, run ahead
+//			if !p.Next(func(it *iteration, st *daskgen.Step) {
+//				it.i, it.u = i, u
+//				st.At(1)
+//				it.fetch = daskgen.Issue(st, fetchDelayed.Call(daskgen.Value[string](it.u)))
+//			}) {
+//				return
+//			}
+//		}
+//	}) {
+//		... // F's body, in F's order; where F calls fetch:
+//		tw.Adopt(st, 1)
+//		page := daskgen.Track(tw, it.fetch)
+//	}
+//
+// Both parts name the handed-over variables it.x. The eager part adopts each
+// step's tasks where F makes the calls, so that failures keep F's order.
+
+// pipe is the state of one pipelined loop while it is written.
+type pipe struct {
+	pl       *analyzer.Pipeline
+	it, st   string
+	producer bool // writing the issue part
+	fields   []*pipeField
+	taken    map[string]bool
+	steps    map[ast.Stmt]int         // moved statements and their step numbers
+	calls    map[*ast.CallExpr]*pSlot // calls issued ahead of the statement they are in
+	idioms   map[*ast.CallExpr]string // the tasks of moved error idioms, for the eager part's Check
+	guards   map[*ast.IfStmt]bool     // ifs around steps
+	header   []*types.Var             // the loop's own variables
+}
+
+type pipeField struct {
+	name, typ string
+}
+
+// pSlot is a delayed call the issue part makes ahead of the statement it is
+// in.
+type pSlot struct {
+	step  int
+	field *pipeField
+	idiom bool // the eager part uses the idiom's form: the task fails with the error
+	used  bool // the eager part has adopted it
+}
+
+func (p *pipe) field(base, typ string) *pipeField {
+	name := base
+	for i := 2; p.taken[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	p.taken[name] = true
+	f := &pipeField{name, typ}
+	p.fields = append(p.fields, f)
+	return f
+}
+
+// calleeName is the name a call's slot is named after: fetch for fetch(u)
+// and s.fetch(u).
+func calleeBase(c *ast.CallExpr) string {
+	switch f := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	case *ast.IndexExpr:
+		return calleeBase(&ast.CallExpr{Fun: f.X})
+	case *ast.IndexListExpr:
+		return calleeBase(&ast.CallExpr{Fun: f.X})
+	}
+	return "call"
+}
+
+// pipelineLoop writes a pipelined loop of a region, with its label.
+func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) string {
+	outer := t.pipe
+	defer func() { t.pipe = outer }()
+	p := &pipe{pl: pl, it: t.fresh("it"), st: t.fresh("st"), taken: map[string]bool{},
+		steps: map[ast.Stmt]int{}, calls: map[*ast.CallExpr]*pSlot{}, idioms: map[*ast.CallExpr]string{},
+		guards: map[*ast.IfStmt]bool{}}
+	typeName := t.fresh("iteration")
+	prod := t.fresh("p")
+
+	var body *ast.BlockStmt
+	switch l := loop.(type) {
+	case *ast.RangeStmt:
+		body = l.Body
+		for _, e := range []ast.Expr{l.Key, l.Value} {
+			if v := t.identVar(e); v != nil {
+				p.header = append(p.header, v)
+			}
+		}
+	case *ast.ForStmt:
+		body = l.Body
+		if as, ok := l.Init.(*ast.AssignStmt); ok {
+			for _, e := range as.Lhs {
+				if v := t.identVar(e); v != nil {
+					p.header = append(p.header, v)
+				}
+			}
+		}
+	}
+	// The handed-over variables are it.x in both parts.
+	saved := map[*types.Var]string{}
+	for _, v := range pl.Vars {
+		if name, ok := t.lifted[v]; ok {
+			saved[v] = name
+			f := p.field(v.Name(), t.rt("Delayed")+"["+t.typ(v.Type())+"]")
+			t.lifted[v] = p.it + "." + f.name
+			continue
+		}
+		f := p.field(v.Name(), t.typ(v.Type()))
+		t.renamed[v] = p.it + "." + f.name
+	}
+	defer func() {
+		for _, v := range pl.Vars {
+			delete(t.renamed, v)
+			if name, ok := saved[v]; ok {
+				t.lifted[v] = name
+			}
+		}
+	}()
+	for k, s := range pl.Steps {
+		for _, g := range s.Guards {
+			p.guards[g] = true
+		}
+		if s.Call == nil {
+			p.steps[s.Stmt] = k + 1
+			ast.Inspect(s.Stmt, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok && t.sites[c] != nil {
+					sig := t.calls[c].Func.Type().(*types.Signature)
+					f := p.field(calleeBase(c)+"Task", t.rt("Delayed")+"["+t.tupleType(valueTypes(sig, true))+"]")
+					p.idioms[c] = p.it + "." + f.name
+				}
+				return true
+			})
+			continue
+		}
+		p.calls[s.Call] = &pSlot{step: k + 1, field: p.field(calleeBase(s.Call), "")}
+	}
+
+	// The eager part: F's body.
+	t.pipe = p
+	consumer := t.block(body)
+
+	// The issue part: F's header, and each iteration's steps.
+	p.producer = true
+	var b strings.Builder
+	header, pre := t.pipeHeader(p, loop)
+	fmt.Fprintf(&b, "func(%s *%s[%s]) {\n%s {\n", prod, t.rt("Producer"), typeName, header)
+	fmt.Fprintf(&b, "if !%s.Next(func(%s *%s, %s *%s) {\n", prod, p.it, typeName, p.st, t.rt("Step"))
+	if len(p.header) > 0 {
+		var lhs, rhs []string
+		for _, v := range p.header {
+			lhs = append(lhs, t.renamed[v])
+			rhs = append(rhs, v.Name())
+		}
+		fmt.Fprintf(&b, "%s = %s\n", strings.Join(lhs, ", "), strings.Join(rhs, ", "))
+	}
+	b.WriteString(t.producerStmts(p, body.List))
+	b.WriteString("}) {\nreturn\n}\n}\n}")
+	producer := b.String()
+	p.producer = false
+
+	for _, s := range p.calls {
+		sig := t.calls[callOf(p, s)].Func.Type().(*types.Signature)
+		s.field.typ = t.rt("Delayed") + "[" + t.tupleType(valueTypes(sig, s.idiom)) + "]"
+	}
+	var decl strings.Builder
+	fmt.Fprintf(&decl, "// %s is what the issue part of the loop at line %d hands to its eager part.\n", typeName, t.fset.Position(loop.Pos()).Line)
+	fmt.Fprintf(&decl, "type %s struct {\n", typeName)
+	for _, f := range p.fields {
+		fmt.Fprintf(&decl, "%s %s\n", f.name, f.typ)
+	}
+	decl.WriteString("}\n")
+	t.typeDecls = append(t.typeDecls, decl.String())
+
+	it, st := p.it, p.st
+	if !strings.Contains(consumer, st+".") && !strings.Contains(consumer, st+",") && !strings.Contains(consumer, st+")") {
+		st = "_"
+	}
+	if !strings.Contains(consumer, it+".") {
+		it = "_"
+	}
+	window := t.rt("DefaultWindow")
+	if pl.Window > 0 {
+		window = strconv.Itoa(pl.Window)
+	}
+	return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s) %s", pre, label, it, st, t.rt("Pipeline"), t.tw, window, producer, consumer)
+}
+
+// callOf returns the call of slot s.
+func callOf(p *pipe, s *pSlot) *ast.CallExpr {
+	for c, x := range p.calls {
+		if x == s {
+			return c
+		}
+	}
+	return nil
+}
+
+// pipeHeader writes the loop's header as the issue part runs it, with the
+// loop's own variables under their own names, and what must run before the
+// loop (a wait for a delayed range expression).
+func (t *twin) pipeHeader(p *pipe, loop ast.Stmt) (string, string) {
+	saved := map[*types.Var]string{}
+	for _, v := range p.header {
+		saved[v] = t.renamed[v]
+		delete(t.renamed, v)
+	}
+	defer func() {
+		for v, n := range saved {
+			t.renamed[v] = n
+		}
+	}()
+	p.producer = false // a range expression that needs a wait waits before the loop
+	var h string
+	switch l := loop.(type) {
+	case *ast.RangeStmt:
+		x := t.expr(l.X)
+		switch {
+		case l.Key == nil:
+			h = "for range " + x
+		case l.Value == nil:
+			h = "for " + l.Key.(*ast.Ident).Name + " := range " + x
+		default:
+			h = "for " + l.Key.(*ast.Ident).Name + ", " + l.Value.(*ast.Ident).Name + " := range " + x
+		}
+	case *ast.ForStmt:
+		var init, cond, post string
+		if l.Init != nil {
+			init = t.stmtPlain(l.Init)
+		}
+		if l.Cond != nil {
+			cond = t.expr(l.Cond)
+		}
+		if l.Post != nil {
+			post = t.stmtPlain(l.Post)
+		}
+		if l.Init == nil && l.Post == nil {
+			h = "for " + cond
+		} else {
+			h = "for " + init + "; " + cond + "; " + post
+		}
+	}
+	pre := t.flush()
+	p.producer = true
+	return h, pre
+}
+
+// producerStmts writes the steps among list, in the issue part, under the
+// ifs that guard them.
+func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
+	var b strings.Builder
+	for _, s := range list {
+		if k, ok := p.steps[s]; ok {
+			fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k)
+			b.WriteString(t.producerStmt(p, s) + "\n")
+			continue
+		}
+		switch s := s.(type) {
+		case *ast.BlockStmt:
+			b.WriteString(t.producerStmts(p, s.List))
+			continue
+		case *ast.IfStmt:
+			if s.Init != nil {
+				b.WriteString(t.producerStmts(p, []ast.Stmt{s.Init}))
+			}
+		case *ast.SwitchStmt:
+			if s.Init != nil {
+				b.WriteString(t.producerStmts(p, []ast.Stmt{s.Init}))
+			}
+		}
+		b.WriteString(t.producerCalls(p, s))
+		ifs, ok := s.(*ast.IfStmt)
+		if !ok || !p.guards[ifs] {
+			continue
+		}
+		then := t.producerStmts(p, ifs.Body.List)
+		var els string
+		switch e := ifs.Else.(type) {
+		case *ast.BlockStmt:
+			els = t.producerStmts(p, e.List)
+		case *ast.IfStmt:
+			els = t.producerStmts(p, []ast.Stmt{e})
+		}
+		cond := t.expr(ifs.Cond)
+		t.noWaits(ifs.Cond)
+		switch {
+		case then == "" && els == "":
+		case els == "":
+			fmt.Fprintf(&b, "if %s {\n%s}\n", cond, then)
+		case then == "":
+			fmt.Fprintf(&b, "if !(%s) {\n%s}\n", cond, els)
+		default:
+			fmt.Fprintf(&b, "if %s {\n%s} else {\n%s}\n", cond, then, els)
+		}
+	}
+	return b.String()
+}
+
+// producerCalls writes the delayed calls issued ahead of statement s.
+func (t *twin) producerCalls(p *pipe, s ast.Stmt) string {
+	var b strings.Builder
+	for k, step := range p.pl.Steps {
+		if step.Call == nil || step.Stmt != s {
+			continue
+		}
+		slot := p.calls[step.Call]
+		fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k+1)
+		call := t.liftCall(step.Call, slot.idiom)
+		b.WriteString(t.flush())
+		fmt.Fprintf(&b, "%s.%s = %s(%s, %s)\n", p.it, slot.field.name, t.rt("Issue"), p.st, call)
+		t.noWaits(step.Call)
+	}
+	return b.String()
+}
+
+// producerStmt writes a moved statement in the issue part.
+func (t *twin) producerStmt(p *pipe, s ast.Stmt) string {
+	out := t.regionStmt(s)
+	t.noWaits(s)
+	return t.flush() + out
+}
+
+// noWaits refuses, as an internal error, code of the issue part that would
+// wait: the analyzer moved only what needs no wait.
+func (t *twin) noWaits(n ast.Node) {
+	if len(t.waits) > 0 {
+		t.refuse(n.Pos(), "internal error: the issue part of a pipelined loop would wait for %s; please report this", strings.Join(t.waits, ", "))
+		t.waits = nil
+	}
+}
+
+// consumerStep writes a moved statement in the eager part: the adoption of
+// its tasks, and the registration of its error idioms.
+func (t *twin) consumerStep(p *pipe, s ast.Stmt, k int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s.Adopt(%s, %d)", t.tw, p.st, k)
+	ast.Inspect(s, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok || p.idioms[c] == "" {
+			return true
+		}
+		fmt.Fprintf(&b, "\n%s.Check(%s)\n", t.tw, p.idioms[c])
+		fmt.Fprintf(&b, "%s = append(%s, %s)", t.onErr, t.onErr, t.handler(t.sites[c]))
+		return true
+	})
+	return b.String()
+}
+
+// slotCall writes, in the eager part, a delayed call that the issue part
+// made: its task, adopted where F makes the call.
+func (t *twin) slotCall(p *pipe, c *ast.CallExpr, idiom bool) string {
+	s := p.calls[c]
+	s.idiom = idiom
+	if !s.used {
+		s.used = true
+		t.pre = append(t.pre, fmt.Sprintf("%s.Adopt(%s, %d)", t.tw, p.st, s.step))
+	}
+	return p.it + "." + s.field.name
+}
+
+// renamedTok returns "=" for a definition whose variables the pipelined
+// loop hands over (they are fields, already declared), tok otherwise.
+func (t *twin) renamedTok(lhs []ast.Expr, tok token.Token) token.Token {
+	if tok != token.DEFINE {
+		return tok
+	}
+	for _, l := range lhs {
+		if v := t.identVar(l); v != nil {
+			if _, ok := t.renamed[v]; !ok {
+				return tok
+			}
+		}
+	}
+	return token.ASSIGN
+}
