@@ -410,8 +410,18 @@ func (p *pipe) headerOK() string {
 						return "the loop's condition " + w
 					}
 				}
-				if early.IsValid() && p.usedAfter(v) {
-					return fmt.Sprintf("the loop's condition %s would run ahead of the body, past the %s at line %d where F stops, and %s is used after the loop", nodeString(p.s.p.Fset, l.Cond), p.exitWord(early), p.s.line(early), v.Name())
+				// Ahead of the body, the condition steps v past where F
+				// stops. That is invisible when nothing sees v afterwards:
+				// a local of F, after a return, or not used after the loop.
+				exit := early
+				if p.s.r.Func.Body.Pos() <= v.Pos() && v.Pos() < p.s.r.Func.Body.End() {
+					exit = p.earlyExitNoReturn()
+					if exit.IsValid() && !p.usedAfter(v) {
+						exit = token.NoPos
+					}
+				}
+				if exit.IsValid() {
+					return fmt.Sprintf("the loop's condition %s would run ahead of the body, past the %s at line %d where F stops, and %s is used after the loop", nodeString(p.s.p.Fset, l.Cond), p.exitWord(exit), p.s.line(exit), v.Name())
 				}
 				p.hobj = v
 			}
@@ -430,7 +440,12 @@ func (p *pipe) headerOK() string {
 // earlyExit returns the position of a statement that leaves the loop before
 // its header says so: a return, a break of it, a goto, or a branch to a
 // label outside it.
-func (p *pipe) earlyExit() token.Pos {
+func (p *pipe) earlyExit() token.Pos { return p.exit(true) }
+
+// earlyExitNoReturn is earlyExit without returns.
+func (p *pipe) earlyExitNoReturn() token.Pos { return p.exit(false) }
+
+func (p *pipe) exit(returns bool) token.Pos {
 	var pos token.Pos
 	depth := 0 // nested loops, switches and selects, where a plain break is theirs
 	var visit func(n ast.Node) bool
@@ -442,7 +457,9 @@ func (p *pipe) earlyExit() token.Pos {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			pos = n.Pos()
+			if returns {
+				pos = n.Pos()
+			}
 		case *ast.BranchStmt:
 			switch {
 			case n.Tok == token.GOTO:

@@ -492,11 +492,22 @@ func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
 	case *ast.ExprStmt:
 		return // the result is dropped; the call still runs as a task
 	case *ast.AssignStmt, *ast.ValueSpec:
-		if as, ok := path[i].(*ast.AssignStmt); ok && !slices.Contains(as.Rhs, child.(ast.Expr)) {
+		as, ok := path[i].(*ast.AssignStmt)
+		if ok && !slices.Contains(as.Rhs, child.(ast.Expr)) {
 			break
 		}
-		if child == ast.Node(c) {
+		if child != ast.Node(c) {
+			break
+		}
+		if !ok || len(as.Lhs) != len(as.Rhs) {
 			return // assigned to variables: handled by lift
+		}
+		lhs := as.Lhs[slices.Index(as.Rhs, child.(ast.Expr))]
+		if id, isID := ast.Unparen(lhs).(*ast.Ident); isID && (id.Name == "_" || s.identVar(lhs) != nil) {
+			return // assigned to a variable: handled by lift
+		}
+		if m := s.mapWrite(lhs); m != nil && s.acc[m] != nil {
+			return // m[k] = f(x) on an accumulator
 		}
 	}
 	s.consume(c, nil, "the result of "+types.ExprString(c), path[i], child, path[:i])

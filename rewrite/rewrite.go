@@ -161,7 +161,14 @@ func Generate(cfg Config) (*Result, error) {
 				if b.Return {
 					continue
 				}
-				res.Barriers = append(res.Barriers, Diagnostic{Pos: act.Package.Fset.Position(b.Pos), Message: b.What + " is waited for: " + b.Reason})
+				msg := b.What + " is waited for: " + b.Reason
+				switch {
+				case b.Pipelined:
+					msg += " (pipelined: waits for its own iteration only)"
+				case b.InLoop:
+					msg += " (in every iteration, one at a time)"
+				}
+				res.Barriers = append(res.Barriers, Diagnostic{Pos: act.Package.Fset.Position(b.Pos), Message: msg})
 			}
 		}
 	}

@@ -232,9 +232,25 @@ func (t *twin) write() string {
 		b.WriteString(t.stmt(s))
 		b.WriteString("\n")
 	}
+	if res.Len() == 0 && !endsInReturn(fd.Body) {
+		// F falls off its end: the twin returns its error there.
+		if whole {
+			fmt.Fprintf(&b, "if %s, %s := %s.Finish(); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, t.be, t.fail, t.bi, t.be)
+		}
+		b.WriteString("return nil\n")
+	}
 	b.WriteString("}\n\n")
 	out := b.String()
 	return out[:typesAt] + strings.Join(t.typeDecls, "") + out[typesAt:]
+}
+
+// endsInReturn reports whether a function body ends in a return statement.
+func endsInReturn(body *ast.BlockStmt) bool {
+	if len(body.List) == 0 {
+		return false
+	}
+	_, ok := body.List[len(body.List)-1].(*ast.ReturnStmt)
+	return ok
 }
 
 // twinName is the name of F's twin: FParallel, or fParallel.

@@ -1,0 +1,246 @@
+// Package pipelined covers the loops that real Go code contains: each
+// iteration does something eager with its own results (stores, tests,
+// counts, prints them, collects their errors, stops at the first match),
+// and the twin still runs every iteration's delayed calls at once.
+package pipelined
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+//daskgen:delayed
+func size(name string) int { return len(name) * 7 % 13 }
+
+//daskgen:delayed
+func check(name string) (int, error) {
+	if strings.HasPrefix(name, "bad") {
+		return 0, fmt.Errorf("check %s: %w", name, ErrBroken)
+	}
+	return len(name), nil
+}
+
+//daskgen:delayed
+func parse(line string) (Record, error) {
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return Record{}, fmt.Errorf("no = in %q", line)
+	}
+	return Record{Key: k, Value: v}, nil
+}
+
+//daskgen:delayed
+func isGood(n int) bool { return n%3 != 0 }
+
+//daskgen:delayed
+func double(n int) int { return 2 * n }
+
+// ErrBroken is what check returns for names that start with "bad".
+var ErrBroken = errors.New("broken")
+
+// Record is a parsed key=value line.
+type Record struct{ Key, Value string }
+
+// Item is scored in place.
+type Item struct {
+	Name  string
+	Score int
+}
+
+// Stats are totals kept in a struct, as a file walker keeps them.
+type Stats struct {
+	Files int
+	Bytes int
+	Max   int
+}
+
+// Sizes stores each result at its index: out[i] = f(x).
+//
+//daskgen:parallel
+func Sizes(names []string) []int {
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = size(n)
+	}
+	return out
+}
+
+// Parsed stores at an index, with the error idiom.
+//
+//daskgen:parallel
+func Parsed(lines []string) ([]Record, error) {
+	out := make([]Record, len(lines))
+	for i, l := range lines {
+		r, err := parse(l)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// Score scores items in place.
+//
+//daskgen:parallel
+func Score(items []Item) {
+	for i := range items {
+		items[i].Score = size(items[i].Name)
+	}
+}
+
+// Totals keeps struct-field totals.
+//
+//daskgen:parallel
+func Totals(names []string) Stats {
+	var st Stats
+	for _, n := range names {
+		b := size(n)
+		st.Files++
+		st.Bytes += b
+		st.Max = max(st.Max, b)
+	}
+	return st
+}
+
+// Filter keeps the items a delayed test accepts.
+//
+//daskgen:parallel
+func Filter(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		if isGood(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// CountBad counts, and switches on a result.
+//
+//daskgen:parallel
+func CountBad(xs []int) (bad, small, big int) {
+	for _, x := range xs {
+		if !isGood(x) {
+			bad++
+		}
+		switch d := double(x); {
+		case d < 10:
+			small++
+		default:
+			big += d
+		}
+	}
+	return bad, small, big
+}
+
+// FirstN stops once it has limit results.
+//
+//daskgen:parallel
+func FirstN(xs []int, limit int) []int {
+	var out []int
+	for _, x := range xs {
+		if !isGood(x) {
+			continue
+		}
+		out = append(out, double(x))
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// FindFirst returns at the first match.
+//
+//daskgen:parallel
+func FindFirst(names []string, want int) (string, bool) {
+	for _, n := range names {
+		if size(n) == want {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// Report prints each result to a builder, in order.
+//
+//daskgen:parallel
+func Report(names []string) string {
+	var sb strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&sb, "%s: %d\n", n, size(n))
+	}
+	return sb.String()
+}
+
+// Collect collects the errors instead of returning the first.
+//
+//daskgen:parallel
+func Collect(names []string) (int, error) {
+	var errs []error
+	total := 0
+	for _, n := range names {
+		size, err := check(n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		total += size
+	}
+	return total, errors.Join(errs...)
+}
+
+// Index fills a map reached through a field.
+type Index struct {
+	sizes map[string]int
+}
+
+// Fill stores into s.sizes[k].
+//
+//daskgen:parallel
+func (s *Index) Fill(names []string) {
+	for _, n := range names {
+		s.sizes[n] = size(n)
+	}
+}
+
+// Lines parses the lines of a reader: the scanner runs ahead, in order.
+//
+//daskgen:parallel
+func Lines(r io.Reader, w io.Writer) (int, error) {
+	sc := bufio.NewScanner(r)
+	n := 0
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		rec, err := parse(line)
+		if err != nil {
+			return n, err
+		}
+		fmt.Fprintf(w, "%s -> %s\n", rec.Key, rec.Value)
+		n++
+	}
+	return n, sc.Err()
+}
+
+// Chain feeds one delayed result into the next call of the same
+// iteration, and tests the second.
+//
+//daskgen:parallel
+func Chain(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		d := double(x)
+		q := double(d + 1)
+		if q%4 == 2 {
+			out = append(out, q)
+		}
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package pipelined
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"example.com/golden/difftest"
+)
+
+var names = [][]string{
+	nil,
+	{"a"},
+	{"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"},
+	{"ok", "bad1", "fine", "bad2", "also fine"},
+	{"bad", "x", "yy", "zzz", "wwww", "vvvvv", "uuuuuu", "ttttttt", "ssssssss", "rrrrrrrrr", "bad-last"},
+}
+
+var ints = [][]int{nil, {1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {3, 6, 9}, {5, -4, 3, -2, 1, 0, 30, 31, 32, 33}}
+
+func TestStores(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range names {
+		difftest.Same(t, "Sizes", []any{Sizes(in)}, results(SizesParallel(ctx, in)), nil, errOf(SizesParallel(ctx, in)))
+
+		items := make([]Item, len(in))
+		for i, n := range in {
+			items[i] = Item{Name: n}
+		}
+		twin := slices.Clone(items)
+		Score(items)
+		if err := ScoreParallel(ctx, twin); err != nil {
+			t.Fatal(err)
+		}
+		difftest.Same(t, "Score", []any{items}, []any{twin}, nil, nil)
+
+		st := Totals(in)
+		gst, err := TotalsParallel(ctx, in)
+		difftest.Same(t, "Totals", []any{st}, []any{gst}, nil, err)
+
+		want := &Index{sizes: map[string]int{"keep": 1}}
+		got := &Index{sizes: map[string]int{"keep": 1}}
+		want.Fill(in)
+		if err := got.FillParallel(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		difftest.Same(t, "Fill", []any{want.sizes}, []any{got.sizes}, nil, nil)
+	}
+}
+
+func TestTests(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range ints {
+		out := Filter(in)
+		gout, err := FilterParallel(ctx, in)
+		difftest.Same(t, "Filter", []any{out}, []any{gout}, nil, err)
+
+		b, s, g := CountBad(in)
+		gb, gs, gg, err := CountBadParallel(ctx, in)
+		difftest.Same(t, "CountBad", []any{b, s, g}, []any{gb, gs, gg}, nil, err)
+
+		for _, limit := range []int{0, 1, 2, 5} {
+			out := FirstN(in, limit)
+			gout, err := FirstNParallel(ctx, in, limit)
+			difftest.Same(t, fmt.Sprint("FirstN ", limit), []any{out}, []any{gout}, nil, err)
+		}
+
+		c := Chain(in)
+		gc, err := ChainParallel(ctx, in)
+		difftest.Same(t, "Chain", []any{c}, []any{gc}, nil, err)
+	}
+	for _, in := range names {
+		for want := range 13 {
+			n, ok := FindFirst(in, want)
+			gn, gok, err := FindFirstParallel(ctx, in, want)
+			difftest.Same(t, "FindFirst", []any{n, ok}, []any{gn, gok}, nil, err)
+		}
+	}
+}
+
+func TestEffects(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range names {
+		r := Report(in)
+		gr, err := ReportParallel(ctx, in)
+		difftest.Same(t, "Report", []any{r}, []any{gr}, nil, err)
+
+		n, err := Collect(in)
+		gn, gerr := CollectParallel(ctx, in)
+		difftest.Same(t, "Collect", []any{n}, []any{gn}, err, gerr)
+	}
+	for _, text := range []string{"", "a=1\nb=2\n\n  c=3  \n", "a=1\nnope\nb=2\n", strings.Repeat("k=v\n", 3000) + "broken\n" + "x=y\n"} {
+		var w, gw strings.Builder
+		n, err := Lines(strings.NewReader(text), &w)
+		gn, gerr := LinesParallel(ctx, strings.NewReader(text), &gw)
+		difftest.Same(t, "Lines", []any{n, w.String()}, []any{gn, gw.String()}, err, gerr)
+	}
+}
+
+func results[T any](v T, _ error) []any { return []any{v} }
+func errOf[T any](_ T, err error) error { return err }
