@@ -1,0 +1,232 @@
+package twinbench
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The loop shapes of real Go code (issue: pipelined twins), each with a
+// delayed call that sleeps like a request, so that the benchmarks measure
+// how much of the waiting the twin overlaps. shapes_test.go holds their
+// hand-written errgroup versions.
+
+// callDelay is how long each slow call of the shapes takes.
+const callDelay = 20 * time.Millisecond
+
+// errBroken is what slowCheck returns for names that start with "bad".
+var errBroken = errors.New("broken")
+
+// slowSize stands for a stat or a HEAD request.
+//
+//daskgen:delayed
+func slowSize(name string) int {
+	time.Sleep(callDelay)
+	return len(name)*7%13 + 1
+}
+
+// slowCheck stands for a validation that can fail.
+//
+//daskgen:delayed
+func slowCheck(name string) (int, error) {
+	time.Sleep(callDelay)
+	if strings.HasPrefix(name, "bad") {
+		return 0, fmt.Errorf("check %s: %w", name, errBroken)
+	}
+	return len(name), nil
+}
+
+// slowGood stands for a slow test of an item.
+//
+//daskgen:delayed
+func slowGood(n int) bool {
+	time.Sleep(callDelay)
+	return n%3 != 0
+}
+
+// Record is a parsed key=value line.
+type Record struct{ Key, Value string }
+
+// slowParse stands for parsing that calls out.
+//
+//daskgen:delayed
+func slowParse(line string) (Record, error) {
+	time.Sleep(callDelay)
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return Record{}, fmt.Errorf("no = in %q", line)
+	}
+	return Record{Key: k, Value: v}, nil
+}
+
+// Item is scored in place.
+type Item struct {
+	Name  string
+	Score int
+}
+
+// Stats are totals kept in a struct.
+type Stats struct{ Files, Bytes, Max int }
+
+// Sizes: out[i] = f(x).
+//
+//daskgen:parallel
+func Sizes(names []string) []int {
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = slowSize(n)
+	}
+	return out
+}
+
+// Score: items[i].Score = f(items[i]).
+//
+//daskgen:parallel
+func Score(items []Item) {
+	for i := range items {
+		items[i].Score = slowSize(items[i].Name)
+	}
+}
+
+// Totals: struct-field totals.
+//
+//daskgen:parallel
+func Totals(names []string) Stats {
+	var st Stats
+	for _, n := range names {
+		b := slowSize(n)
+		st.Files++
+		st.Bytes += b
+		st.Max = max(st.Max, b)
+	}
+	return st
+}
+
+// Filter: keep what a test accepts.
+//
+//daskgen:parallel
+func Filter(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		if slowGood(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// CountBad: count what a test rejects.
+//
+//daskgen:parallel
+func CountBad(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		if !slowGood(x) {
+			n++
+		}
+	}
+	return n
+}
+
+// FirstN: stop once there are limit results.
+//
+//daskgen:parallel
+func FirstN(xs []int, limit int) []int {
+	var out []int
+	for _, x := range xs {
+		if slowGood(x) {
+			out = append(out, x)
+		}
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// FindFirst: return at the first match.
+//
+//daskgen:parallel
+func FindFirst(names []string, want int) (string, bool) {
+	for _, n := range names {
+		if slowSize(n) == want {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// Report: print each result to a builder, in order.
+//
+//daskgen:parallel
+func Report(names []string) string {
+	var sb strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&sb, "%s: %d\n", n, slowSize(n))
+	}
+	return sb.String()
+}
+
+// Collect: collect the errors, return them joined.
+//
+//daskgen:parallel
+func Collect(names []string) (int, error) {
+	var errs []error
+	total := 0
+	for _, n := range names {
+		size, err := slowCheck(n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		total += size
+	}
+	return total, errors.Join(errs...)
+}
+
+// Parsed: the error idiom, and a store at the index.
+//
+//daskgen:parallel
+func Parsed(lines []string) ([]Record, error) {
+	out := make([]Record, len(lines))
+	for i, l := range lines {
+		r, err := slowParse(l)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// Index fills a map reached through a field.
+type Index struct{ sizes map[string]int }
+
+// Fill: s.m[k] = f(k).
+//
+//daskgen:parallel
+func (s *Index) Fill(names []string) {
+	for _, n := range names {
+		s.sizes[n] = slowSize(n)
+	}
+}
+
+// Lines: a bufio.Scanner loop that prints what it parses.
+//
+//daskgen:parallel
+func Lines(r io.Reader, w io.Writer) (int, error) {
+	sc := bufio.NewScanner(r)
+	n := 0
+	for sc.Scan() {
+		rec, err := slowParse(sc.Text())
+		if err != nil {
+			return n, err
+		}
+		fmt.Fprintf(w, "%s -> %s\n", rec.Key, rec.Value)
+		n++
+	}
+	return n, sc.Err()
+}

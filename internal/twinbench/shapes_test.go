@@ -1,0 +1,318 @@
+package twinbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// shapeN is how many iterations each shape's benchmark runs: 40 calls of
+// 20 ms, 0.8 s in sequence.
+const shapeN = 40
+
+func shapeNames() []string {
+	out := make([]string, shapeN)
+	for i := range out {
+		out[i] = strings.Repeat("n", i%9+1) + fmt.Sprint(i)
+	}
+	return out
+}
+
+func shapeInts() []int {
+	out := make([]int, shapeN)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+func shapeLines() string {
+	var b strings.Builder
+	for i := range shapeN {
+		fmt.Fprintf(&b, "k%d=v%d\n", i, i)
+	}
+	return b.String()
+}
+
+// each runs f(i) for i in [0, n) at once and waits: the hand-written
+// version of a loop's delayed calls.
+func each(n int, f func(i int) error) error {
+	var g errgroup.Group
+	for i := range n {
+		g.Go(func() error { return f(i) })
+	}
+	return g.Wait()
+}
+
+// shape is one loop shape: the loop, its twin, and the hand-written errgroup
+// version, each returning what the caller compares.
+type shape struct {
+	name     string
+	seq      func() any
+	twin     func() (any, error)
+	errgroup func() any
+}
+
+func shapes() []shape {
+	ctx := context.Background()
+	names, ints, lines := shapeNames(), shapeInts(), shapeLines()
+	items := func() []Item {
+		out := make([]Item, len(names))
+		for i, n := range names {
+			out[i] = Item{Name: n}
+		}
+		return out
+	}
+	want := slowSizeOf(names[shapeN*3/4])
+	return []shape{
+		{"Sizes", func() any { return Sizes(names) },
+			func() (any, error) { return SizesParallel(ctx, names) },
+			func() any {
+				out := make([]int, len(names))
+				each(len(names), func(i int) error { out[i] = slowSize(names[i]); return nil })
+				return out
+			}},
+		{"Score", func() any { it := items(); Score(it); return it },
+			func() (any, error) { it := items(); err := ScoreParallel(ctx, it); return it, err },
+			func() any {
+				it := items()
+				each(len(it), func(i int) error { it[i].Score = slowSize(it[i].Name); return nil })
+				return it
+			}},
+		{"Totals", func() any { return Totals(names) },
+			func() (any, error) { return TotalsParallel(ctx, names) },
+			func() any {
+				sizes := make([]int, len(names))
+				each(len(names), func(i int) error { sizes[i] = slowSize(names[i]); return nil })
+				var st Stats
+				for _, b := range sizes {
+					st.Files++
+					st.Bytes += b
+					st.Max = max(st.Max, b)
+				}
+				return st
+			}},
+		{"Filter", func() any { return Filter(ints) },
+			func() (any, error) { return FilterParallel(ctx, ints) },
+			func() any {
+				ok := make([]bool, len(ints))
+				each(len(ints), func(i int) error { ok[i] = slowGood(ints[i]); return nil })
+				var out []int
+				for i, x := range ints {
+					if ok[i] {
+						out = append(out, x)
+					}
+				}
+				return out
+			}},
+		{"CountBad", func() any { return CountBad(ints) },
+			func() (any, error) { return CountBadParallel(ctx, ints) },
+			func() any {
+				ok := make([]bool, len(ints))
+				each(len(ints), func(i int) error { ok[i] = slowGood(ints[i]); return nil })
+				n := 0
+				for _, g := range ok {
+					if !g {
+						n++
+					}
+				}
+				return n
+			}},
+		{"FirstN", func() any { return FirstN(ints, shapeN/2) },
+			func() (any, error) { return FirstNParallel(ctx, ints, shapeN/2) },
+			func() any {
+				ok := make([]bool, len(ints))
+				each(len(ints), func(i int) error { ok[i] = slowGood(ints[i]); return nil })
+				var out []int
+				for i, x := range ints {
+					if ok[i] {
+						out = append(out, x)
+					}
+					if len(out) == shapeN/2 {
+						break
+					}
+				}
+				return out
+			}},
+		{"FindFirst", func() any { return pair(FindFirst(names, want)) },
+			func() (any, error) { n, ok, err := FindFirstParallel(ctx, names, want); return pair(n, ok), err },
+			func() any {
+				sizes := make([]int, len(names))
+				each(len(names), func(i int) error { sizes[i] = slowSize(names[i]); return nil })
+				for i, n := range names {
+					if sizes[i] == want {
+						return pair(n, true)
+					}
+				}
+				return pair("", false)
+			}},
+		{"Report", func() any { return Report(names) },
+			func() (any, error) { return ReportParallel(ctx, names) },
+			func() any {
+				sizes := make([]int, len(names))
+				each(len(names), func(i int) error { sizes[i] = slowSize(names[i]); return nil })
+				var sb strings.Builder
+				for i, n := range names {
+					fmt.Fprintf(&sb, "%s: %d\n", n, sizes[i])
+				}
+				return sb.String()
+			}},
+		{"Collect", func() any { return pair(Collect(badNames(names))) },
+			func() (any, error) { n, err := CollectParallel(ctx, badNames(names)); return pair(n, err), nil },
+			func() any {
+				in := badNames(names)
+				sizes, errs := make([]int, len(in)), make([]error, len(in))
+				each(len(in), func(i int) error { sizes[i], errs[i] = slowCheck(in[i]); return nil })
+				total := 0
+				var all []error
+				for i := range in {
+					if errs[i] != nil {
+						all = append(all, errs[i])
+						continue
+					}
+					total += sizes[i]
+				}
+				return pair(total, errors.Join(all...))
+			}},
+		{"Parsed", func() any { return pair(Parsed(strings.Fields(lines))) },
+			func() (any, error) { out, err := ParsedParallel(ctx, strings.Fields(lines)); return pair(out, err), nil },
+			func() any {
+				in := strings.Fields(lines)
+				out := make([]Record, len(in))
+				err := each(len(in), func(i int) error {
+					r, err := slowParse(in[i])
+					if err != nil {
+						return fmt.Errorf("line %d: %w", i+1, err)
+					}
+					out[i] = r
+					return nil
+				})
+				if err != nil {
+					return pair([]Record(nil), err)
+				}
+				return pair(out, nil)
+			}},
+		{"Fill", func() any { s := &Index{sizes: map[string]int{}}; s.Fill(names); return s.sizes },
+			func() (any, error) { s := &Index{sizes: map[string]int{}}; err := s.FillParallel(ctx, names); return s.sizes, err },
+			func() any {
+				sizes := make([]int, len(names))
+				each(len(names), func(i int) error { sizes[i] = slowSize(names[i]); return nil })
+				m := map[string]int{}
+				for i, n := range names {
+					m[n] = sizes[i]
+				}
+				return m
+			}},
+		{"Lines", func() any { var b strings.Builder; n, err := Lines(strings.NewReader(lines), &b); return pair(pair(n, err), b.String()) },
+			func() (any, error) {
+				var b strings.Builder
+				n, err := LinesParallel(ctx, strings.NewReader(lines), &b)
+				return pair(pair(n, err), b.String()), nil
+			},
+			func() any {
+				in := strings.Split(strings.TrimSuffix(lines, "\n"), "\n")
+				recs, errs := make([]Record, len(in)), make([]error, len(in))
+				each(len(in), func(i int) error { recs[i], errs[i] = slowParse(in[i]); return nil })
+				var b strings.Builder
+				n := 0
+				for i := range in {
+					if errs[i] != nil {
+						return pair(pair(n, errs[i]), b.String())
+					}
+					fmt.Fprintf(&b, "%s -> %s\n", recs[i].Key, recs[i].Value)
+					n++
+				}
+				return pair(pair(n, nil), b.String())
+			}},
+	}
+}
+
+// badNames makes every fifth name fail slowCheck.
+func badNames(names []string) []string {
+	out := slices.Clone(names)
+	for i := range out {
+		if i%5 == 2 {
+			out[i] = "bad" + out[i]
+		}
+	}
+	return out
+}
+
+func slowSizeOf(name string) int { return len(name)*7%13 + 1 }
+
+type pairT struct{ A, B any }
+
+// pair holds two results; an error is kept as its text.
+func pair(a, b any) pairT {
+	if err, ok := b.(error); ok {
+		b = err.Error()
+	}
+	return pairT{a, b}
+}
+
+func show(v any) string {
+	if m, ok := v.(map[string]int); ok {
+		var keys []string
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			keys = append(keys, fmt.Sprintf("%s=%d", k, m[k]))
+		}
+		return strings.Join(keys, ",")
+	}
+	return fmt.Sprintf("%#v", v)
+}
+
+// TestShapes checks that every shape's twin and errgroup version return what
+// the loop returns, so that the benchmarks compare like with like.
+func TestShapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sleeps")
+	}
+	for _, s := range shapes() {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			want := show(s.seq())
+			got, err := s.twin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if show(got) != want {
+				t.Errorf("twin = %s, want %s", show(got), want)
+			}
+			if eg := show(s.errgroup()); eg != want {
+				t.Errorf("errgroup version = %s, want %s", eg, want)
+			}
+		})
+	}
+}
+
+// BenchmarkShapes runs each loop shape of real code (40 calls of 20 ms) as
+// the loop, its twin, and a hand-written errgroup version, in the same run.
+// The target: every twin at least 0.8 times the errgroup version's speed-up
+// (0.5 for FirstN and FindFirst, which stop early).
+func BenchmarkShapes(b *testing.B) {
+	for _, s := range shapes() {
+		b.Run(s.name+"/sequential", func(b *testing.B) {
+			for b.Loop() {
+				s.seq()
+			}
+		})
+		b.Run(s.name+"/twin", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.twin(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(s.name+"/errgroup", func(b *testing.B) {
+			for b.Loop() {
+				s.errgroup()
+			}
+		})
+	}
+}
