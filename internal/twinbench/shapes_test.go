@@ -181,7 +181,10 @@ func shapes() []shape {
 				return pair(total, errors.Join(all...))
 			}},
 		{"Parsed", func() any { return pair(Parsed(strings.Fields(lines))) },
-			func() (any, error) { out, err := ParsedParallel(ctx, strings.Fields(lines)); return pair(out, err), nil },
+			func() (any, error) {
+				out, err := ParsedParallel(ctx, strings.Fields(lines))
+				return pair(out, err), nil
+			},
 			func() any {
 				in := strings.Fields(lines)
 				out := make([]Record, len(in))
@@ -199,7 +202,11 @@ func shapes() []shape {
 				return pair(out, nil)
 			}},
 		{"Fill", func() any { s := &Index{sizes: map[string]int{}}; s.Fill(names); return s.sizes },
-			func() (any, error) { s := &Index{sizes: map[string]int{}}; err := s.FillParallel(ctx, names); return s.sizes, err },
+			func() (any, error) {
+				s := &Index{sizes: map[string]int{}}
+				err := s.FillParallel(ctx, names)
+				return s.sizes, err
+			},
 			func() any {
 				sizes := make([]int, len(names))
 				each(len(names), func(i int) error { sizes[i] = slowSize(names[i]); return nil })
@@ -209,7 +216,11 @@ func shapes() []shape {
 				}
 				return m
 			}},
-		{"Lines", func() any { var b strings.Builder; n, err := Lines(strings.NewReader(lines), &b); return pair(pair(n, err), b.String()) },
+		{"Lines", func() any {
+			var b strings.Builder
+			n, err := Lines(strings.NewReader(lines), &b)
+			return pair(pair(n, err), b.String())
+		},
 			func() (any, error) {
 				var b strings.Builder
 				n, err := LinesParallel(ctx, strings.NewReader(lines), &b)
