@@ -193,3 +193,46 @@ func ExampleError() {
 	fmt.Println(e.Err, errors.As(e.Err, &re))
 	// Output: disk full true
 }
+
+// What a generated twin does for a loop that prints each result as it goes,
+//
+//	for _, w := range words {
+//		fmt.Printf("%s has %d letters\n", w, length(w))
+//	}
+//
+// written by hand: the issue part runs ahead in the Pipeline's producer and
+// starts every call, the eager part prints in the loop's order, each
+// iteration waiting for its own value only.
+func ExamplePipeline() {
+	length := runtime.Func1(func(s string) int { return len(s) })
+	type iteration struct {
+		w      string
+		length runtime.Delayed[int]
+	}
+	words := []string{"pipelined", "loops", "keep", "order"}
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, func(p *runtime.Producer[iteration]) {
+		for _, w := range words {
+			if !p.Next(func(it *iteration, st *runtime.Step) {
+				it.w = w
+				st.At(1)
+				it.length = runtime.Issue(st, length.Call(runtime.Value(it.w)))
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 1)
+		if _, err := tw.Wait(it.length); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s has %d letters\n", it.w, it.length.Must())
+	}
+	// Output:
+	// pipelined has 9 letters
+	// loops has 5 letters
+	// keep has 4 letters
+	// order has 5 letters
+}

@@ -1,0 +1,239 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/daskgen/daskgen/runtime"
+)
+
+// iter is what the tests' issue parts hand over.
+type iter struct {
+	i int
+	d runtime.Delayed[int]
+}
+
+// squares is a pipelined loop over n items whose delayed call is f; the eager
+// part reads each value as it comes.
+func squares(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *atomic.Int64) func(yield func(*iter, *runtime.Step) bool) {
+	return runtime.Pipeline(t, window, func(p *runtime.Producer[iter]) {
+		for i := range n {
+			if issued != nil {
+				issued.Add(1)
+			}
+			if !p.Next(func(it *iter, st *runtime.Step) {
+				it.i = i
+				st.At(1)
+				it.d = runtime.Issue(st, f.Call(runtime.Value(i)))
+			}) {
+				return
+			}
+		}
+	})
+}
+
+var slowSquare = runtime.Func1(func(x int) int { time.Sleep(2 * time.Millisecond); return x * x })
+
+func TestPipelineKeepsOrder(t *testing.T) {
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	var got []int
+	for it, st := range squares(tw, 200, 16, slowSquare, nil) {
+		tw.Adopt(st, 1)
+		if _, err := tw.Wait(it.d); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, it.i, it.d.Must())
+	}
+	for i := range 200 {
+		if got[2*i] != i || got[2*i+1] != i*i {
+			t.Fatalf("iteration %d: got (%d, %d), want (%d, %d)", i, got[2*i], got[2*i+1], i, i*i)
+		}
+	}
+}
+
+func TestPipelineRunsAheadWithinWindow(t *testing.T) {
+	var running, most atomic.Int64
+	f := runtime.Func1(func(x int) int {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		running.Add(-1)
+		return x
+	})
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	var issued atomic.Int64
+	consumed := int64(0)
+	const window = 8
+	for it, st := range squares(tw, 40, window, f, &issued) {
+		tw.Adopt(st, 1)
+		if _, err := tw.Wait(it.d); err != nil {
+			t.Fatal(err)
+		}
+		consumed++
+		// The producer is at most a full window, one iteration waiting to
+		// be sent and one being issued ahead of the eager part.
+		if ahead := issued.Load() - consumed; ahead > window+2 {
+			t.Fatalf("the producer is %d iterations ahead, window %d", ahead, window)
+		}
+	}
+	if most.Load() < window/2 {
+		t.Errorf("at most %d calls ran at once; the pipeline should overlap about %d", most.Load(), window)
+	}
+}
+
+func TestPipelineEarlyExitCancels(t *testing.T) {
+	var started, cancelled atomic.Int64
+	block := runtime.Func1C(func(ctx context.Context, x int) int {
+		if x == 0 {
+			return 0
+		}
+		started.Add(1)
+		select {
+		case <-ctx.Done():
+			cancelled.Add(1)
+		case <-time.After(10 * time.Second):
+		}
+		return x
+	})
+	tw := runtime.NewTwin(context.Background())
+	begin := time.Now()
+	for it, st := range squares(tw, 1000, 4, block, nil) {
+		tw.Adopt(st, 1)
+		if _, err := tw.Wait(it.d); err != nil {
+			t.Fatal(err)
+		}
+		break // F leaves after the first iteration
+	}
+	tw.Close()
+	if d := time.Since(begin); d > 5*time.Second {
+		t.Fatalf("leaving the loop took %v: the calls issued ahead were not cancelled", d)
+	}
+	if started.Load() > 0 && cancelled.Load() != started.Load() {
+		t.Errorf("%d calls issued ahead started, %d were cancelled", started.Load(), cancelled.Load())
+	}
+}
+
+func TestPipelinePanics(t *testing.T) {
+	// A panic of the issue part's step 1 in iteration 3 is raised where the
+	// eager part adopts that step, after iterations 0 to 2.
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	var seen []int
+	func() {
+		defer func() {
+			if p := recover(); p != "step 3" {
+				t.Errorf("recovered %v, want step 3", p)
+			}
+		}()
+		for it, st := range runtime.Pipeline(tw, 4, func(p *runtime.Producer[iter]) {
+			for i := range 10 {
+				if !p.Next(func(it *iter, st *runtime.Step) {
+					it.i = i
+					st.At(1)
+					if i == 3 {
+						panic(fmt.Sprint("step ", i))
+					}
+				}) {
+					return
+				}
+			}
+		}) {
+			seen = append(seen, it.i)
+			tw.Adopt(st, 1)
+		}
+	}()
+	if fmt.Sprint(seen) != "[0 1 2 3]" {
+		t.Errorf("the eager part saw iterations %v, want [0 1 2 3]", seen)
+	}
+
+	// A panic of the header is raised when the eager part asks for the
+	// iteration after the last one the header made.
+	seen = nil
+	func() {
+		defer func() {
+			if p := recover(); p != "header" {
+				t.Errorf("recovered %v, want header", p)
+			}
+		}()
+		for it := range runtime.Pipeline(tw, 4, func(p *runtime.Producer[iter]) {
+			for i := 0; ; i++ {
+				if i == 5 {
+					panic("header")
+				}
+				if !p.Next(func(it *iter, st *runtime.Step) { it.i = i }) {
+					return
+				}
+			}
+		}) {
+			seen = append(seen, it.i)
+		}
+	}()
+	if fmt.Sprint(seen) != "[0 1 2 3 4]" {
+		t.Errorf("the eager part saw iterations %v, want [0 1 2 3 4]", seen)
+	}
+}
+
+func TestPipelineFirstErrorInOrder(t *testing.T) {
+	// Iteration 5 fails at once; iteration 2 fails later. The eager part
+	// reaches iteration 2 first, and so meets its error, as F would.
+	errAt := func(i int) error { return fmt.Errorf("failed at %d", i) }
+	f := runtime.Func1E(func(x int) (int, error) {
+		switch x {
+		case 2:
+			time.Sleep(30 * time.Millisecond)
+			return 0, errAt(2)
+		case 5:
+			return 0, errAt(5)
+		}
+		return x, nil
+	})
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	var err error
+	for it, st := range squares(tw, 10, 8, f, nil) {
+		tw.Adopt(st, 1)
+		if _, err = tw.Wait(it.d); err != nil {
+			break
+		}
+	}
+	if !errorsIsText(err, "failed at 2") {
+		t.Errorf("error %v, want the one of iteration 2", err)
+	}
+}
+
+func errorsIsText(err error, text string) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == text {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPipelineContextCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	tw := runtime.NewTwin(ctx)
+	defer tw.Close()
+	n := 0
+	var err error
+	for it, st := range squares(tw, 100, 8, slowSquare, nil) {
+		tw.Adopt(st, 1)
+		if n == 3 {
+			cancel()
+		}
+		if _, err = tw.Wait(it.d); err != nil {
+			break
+		}
+		n++
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want one wrapping context.Canceled", err)
+	}
+}
