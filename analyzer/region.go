@@ -113,6 +113,28 @@ func (s *rs) findCalls() {
 			s.diag(n.Pos(), CatUnsupported, "defer in parallel code: the twin cannot keep its timing; move it out of the parallel region")
 		case *ast.SelectStmt:
 			s.diag(n.Pos(), CatUnsupported, "select in parallel code is not supported; move it out of the parallel region")
+		case *ast.BinaryExpr:
+			if n.Op == token.LAND || n.Op == token.LOR {
+				ast.Inspect(n.Y, func(m ast.Node) bool {
+					if c, ok := m.(*ast.CallExpr); ok {
+						if fn, _ := s.p.delayedFact(c); fn != nil {
+							s.diag(c.Pos(), CatUnsupported, "delayed call %s is on the right of %s, so the sequential code makes it only sometimes; call it in a statement of its own", types.ExprString(c.Fun), n.Op)
+						}
+					}
+					return true
+				})
+			}
+		case *ast.CaseClause:
+			for _, e := range n.List {
+				ast.Inspect(e, func(m ast.Node) bool {
+					if c, ok := m.(*ast.CallExpr); ok {
+						if fn, _ := s.p.delayedFact(c); fn != nil {
+							s.diag(c.Pos(), CatUnsupported, "delayed call %s in a case of a switch runs only when the cases before it do not match; call it before the switch", types.ExprString(c.Fun))
+						}
+					}
+					return true
+				})
+			}
 		case *ast.BranchStmt:
 			if n.Tok == token.GOTO {
 				s.diag(n.Pos(), CatUnsupported, "goto %s in parallel code is not supported; use a loop with break or continue", n.Label.Name)
@@ -124,6 +146,7 @@ func (s *rs) findCalls() {
 				}
 			}
 			if fn, fact := s.p.delayedFact(n); fn != nil {
+				s.checkCtx(n, fn)
 				c := &Call{Expr: n, Func: fn, Fact: fact}
 				s.calls[n] = c
 				s.r.Calls = append(s.r.Calls, c)
@@ -160,6 +183,59 @@ func (s *rs) findCalls() {
 	if s.r.Loop != nil {
 		s.loops = append(s.loops, s.r.Loop)
 	}
+}
+
+// checkCtx reports a delayed call that passes a context other than the
+// function's own leading context parameter (or context.Background or TODO
+// in a function without one): its task runs with the twin's context, which
+// is F's.
+func (s *rs) checkCtx(call *ast.CallExpr, fn *types.Func) {
+	sig := fn.Type().(*types.Signature)
+	if sig.Params().Len() == 0 || !isContextType(sig.Params().At(0).Type()) || len(call.Args) == 0 {
+		return
+	}
+	arg := ast.Unparen(call.Args[0])
+	fsig := s.r.Obj.Type().(*types.Signature)
+	own := fsig.Params().Len() > 0 && isContextType(fsig.Params().At(0).Type())
+	if own {
+		if v := s.identVar(arg); v == fsig.Params().At(0) {
+			for _, pos := range s.p.assignsOf(s.r.Func.Body, v) {
+				s.diag(pos, CatUnsupported, "%s, the context the twin passes to delayed calls, is assigned here; derive a new variable instead, and pass %s itself to %s", v.Name(), v.Name(), fn.Name())
+			}
+			return
+		}
+	} else if c, ok := arg.(*ast.CallExpr); ok {
+		if f, ok := typeutil.Callee(s.p.TypesInfo, c).(*types.Func); ok && f.Pkg() != nil && f.Pkg().Path() == "context" && (f.Name() == "Background" || f.Name() == "TODO") {
+			return
+		}
+	}
+	want := "context.Background()"
+	if own {
+		want = fsig.Params().At(0).Name()
+	}
+	s.diag(arg.Pos(), CatUnsupported, "delayed call %s gets the context %s, but its task runs with the twin's context, which is %s's own; pass %s", fn.Name(), types.ExprString(arg), s.r.Func.Name.Name, want)
+}
+
+// isContextType reports whether t is context.Context.
+func isContextType(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+// assignsOf lists where body assigns v.
+func (p *pass) assignsOf(body ast.Node, v *types.Var) []token.Pos {
+	var out []token.Pos
+	ast.Inspect(body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok && p.TypesInfo.Uses[id] == v {
+					out = append(out, l.Pos())
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // results records the variables a delayed call assigns; the error result's
@@ -446,6 +522,9 @@ func (s *rs) use(id *ast.Ident, path []ast.Node) {
 			}
 		}
 	}
+	if s.lifted[v] && s.fieldStore(id, path) {
+		return // v.f = x: a new value of v, with f set
+	}
 	// Inside a closure: it captures the delayed value.
 	for _, n := range path {
 		if fl, ok := n.(*ast.FuncLit); ok && !(fl.Pos() <= v.Pos() && v.Pos() < fl.End()) {
@@ -466,6 +545,34 @@ func (s *rs) use(id *ast.Ident, path []ast.Node) {
 		return
 	}
 	s.consume(id, v, v.Name(), parent, child, path[:i])
+}
+
+// fieldStore reports whether id is the root of a field path v.f.g (of
+// struct values, no pointer on the way) that an assignment or ++/-- writes.
+func (s *rs) fieldStore(id *ast.Ident, path []ast.Node) bool {
+	info := s.p.TypesInfo
+	var child ast.Node = id
+	i := len(path) - 1
+	for ; i >= 0; i-- {
+		sel, ok := path[i].(*ast.SelectorExpr)
+		if !ok || sel.X != child {
+			break
+		}
+		if x := info.Selections[sel]; x == nil || x.Kind() != types.FieldVal || x.Indirect() {
+			return false
+		}
+		child = sel
+	}
+	if child == ast.Node(id) || i < 0 {
+		return false
+	}
+	switch par := path[i].(type) {
+	case *ast.AssignStmt:
+		return slices.Contains(par.Lhs, child.(ast.Expr))
+	case *ast.IncDecStmt:
+		return par.X == child
+	}
+	return false
 }
 
 // climb goes up from a delayed leaf through the expressions that stay delayed
@@ -813,6 +920,7 @@ func (s *rs) mutations() {
 	var args []shared
 	for _, c := range s.r.Calls {
 		for _, a := range c.Expr.Args {
+			s.reusedBuffer(c, a)
 			v := rootVar(info, a)
 			if v == nil || !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
 				continue
@@ -861,6 +969,60 @@ func (s *rs) mutations() {
 				sh.v.Name(), sh.call.Func.Name(), s.line(sh.call.Expr.Pos()), sh.v.Name())
 		}
 	}
+}
+
+// reusedBuffer reports an argument of a delayed call that is memory a method
+// lends out until its next call, like bufio.Scanner.Bytes until the next
+// Scan: a.M() (or a slice of it) of a reference type, where the region calls
+// another method of the same variable after the call, or in a loop around
+// it.
+func (s *rs) reusedBuffer(c *Call, a ast.Expr) {
+	info := s.p.TypesInfo
+	if !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
+		return
+	}
+	e := ast.Unparen(a)
+	for {
+		if x, ok := e.(*ast.SliceExpr); ok {
+			e = ast.Unparen(x.X)
+			continue
+		}
+		break
+	}
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	if x := info.Selections[sel]; x == nil || x.Kind() != types.MethodVal {
+		return
+	}
+	r := rootVar(info, sel.X)
+	if r == nil {
+		return
+	}
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		other, ok := n.(*ast.CallExpr)
+		if !ok || other == call {
+			return true
+		}
+		osel, ok := ast.Unparen(other.Fun).(*ast.SelectorExpr)
+		if !ok || rootVar(info, osel.X) != r {
+			return true
+		}
+		if x := info.Selections[osel]; x == nil || x.Kind() != types.MethodVal {
+			return true
+		}
+		if s.before(c.Expr, r, other.Pos()) {
+			s.diag(a.Pos(), CatMutation, "%s returns memory that %s at line %d overwrites while the task may still read it; pass a copy (for a []byte, bytes.Clone(%s)), or a string (%s.Text() for a bufio.Scanner)",
+				types.ExprString(call), types.ExprString(other.Fun), s.line(other.Pos()), types.ExprString(call), r.Name())
+			return false
+		}
+		return true
+	})
 }
 
 // before reports whether a write at pos can happen after call was made and

@@ -278,11 +278,30 @@ func (p *pass) writesOf(fn *types.Func) *WritesFact {
 	if knownWriters[fn.Pkg().Path()+"."+fn.Name()] && fn.Type().(*types.Signature).Recv() == nil {
 		return &WritesFact{Params: []int{0}}
 	}
+	if readsInto(fn) {
+		return &WritesFact{Params: []int{0}}
+	}
 	var f WritesFact
 	if p.ImportObjectFact(fn, &f) {
 		return &f
 	}
 	return nil
+}
+
+// readsInto reports whether fn is a Read or ReadAt method (of io.Reader,
+// io.ReaderAt, or a type that has one, an interface included): by their
+// contract, they write into their []byte argument.
+func readsInto(fn *types.Func) bool {
+	sig := fn.Type().(*types.Signature)
+	if sig.Recv() == nil || (fn.Name() != "Read" && fn.Name() != "ReadAt") || sig.Params().Len() == 0 {
+		return false
+	}
+	sl, ok := sig.Params().At(0).Type().Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	b, ok := sl.Elem().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
 }
 
 // rootVar returns the variable an expression like a.b[i].c or *p starts from.

@@ -142,7 +142,7 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	if sig.Recv() != nil {
 		call = "a0." + fn.Name() + "(" + strings.Join(as[1:], ", ") + ")"
 		if ctx {
-			call = "a1." + fn.Name() + "(" + strings.Join(append([]string{"ctx"}, as[2:]...), ", ") + ")"
+			call = "a0." + fn.Name() + "(" + strings.Join(append([]string{"ctx"}, as[2:]...), ", ") + ")"
 		}
 	}
 	t := &twin{printer: p, g: g}
@@ -201,7 +201,9 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 			((len(vals) == 1 && !fails && res.Len() == 1) || (len(vals) == 1 && fails && res.Len() == 2))
 		f := target
 		if sig.Recv() != nil {
-			direct = !sig.Variadic() && ((len(vals) == 1 && !fails && res.Len() == 1) || (len(vals) == 1 && fails && res.Len() == 2))
+			// A method expression takes the receiver first, where the
+			// runtime passes a context: with one, an adapter reorders them.
+			direct = !sig.Variadic() && !ctx && ((len(vals) == 1 && !fails && res.Len() == 1) || (len(vals) == 1 && fails && res.Len() == 2))
 		}
 		if !direct {
 			f = "func(" + strings.Join(ps, ", ") + ") " + rtypes + " {\n" + body + "\n}"

@@ -113,6 +113,11 @@ func (p *printer) expr(e ast.Expr) string {
 	}
 	switch e := e.(type) {
 	case *ast.Ident:
+		// A name of a dot-imported package: the generated file has no
+		// dot import, so it qualifies the name.
+		if obj := p.info.Uses[e]; obj != nil && obj.Pkg() != nil && obj.Pkg() != p.pkg && obj.Parent() == obj.Pkg().Scope() {
+			return qual(obj.Pkg().Path(), e.Name)
+		}
 		return e.Name
 	case *ast.BasicLit:
 		return e.Value

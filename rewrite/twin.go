@@ -175,18 +175,33 @@ func (t *twin) write() string {
 	if fd.Type.TypeParams != nil {
 		b.WriteString("[" + t.fields(fd.Type.TypeParams, ", ") + "]")
 	}
-	b.WriteString("(" + t.ctx + " " + qual("context", "Context"))
-	for _, f := range fd.Type.Params.List {
+	// F's own leading context is the twin's: it takes no second one.
+	ownCtx := t.sig.Params().Len() > 0 && isContext(t.sig.Params().At(0).Type())
+	var params []string
+	if !ownCtx {
+		params = append(params, t.ctx+" "+qual("context", "Context"))
+	}
+	for k, f := range fd.Type.Params.List {
 		var names []string
-		for _, n := range f.Names {
+		for j, n := range f.Names {
+			if ownCtx && k == 0 && j == 0 {
+				if n.Name != "_" {
+					t.ctx = n.Name
+				}
+				names = append(names, t.ctx)
+				continue
+			}
 			names = append(names, n.Name)
 		}
 		if len(names) == 0 {
 			names = []string{"_"}
+			if ownCtx && k == 0 {
+				names = []string{t.ctx}
+			}
 		}
-		b.WriteString(", " + strings.Join(names, ", ") + " " + t.expr(f.Type))
+		params = append(params, strings.Join(names, ", ")+" "+t.expr(f.Type))
 	}
-	b.WriteString(") ")
+	b.WriteString("(" + strings.Join(params, ", ") + ") ")
 	// The results are named, so that a deferred function can set them.
 	named := res.Len() > 0 && res.At(0).Name() != ""
 	t.resNames = nil
@@ -609,6 +624,9 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		}
 		return strings.Join(parts, "\n")
 	case *ast.IncDecStmt:
+		if v, path := t.fieldOf(s.X); v != nil {
+			return t.lifted[v] + " = " + t.track(t.fieldNode(v, path, s.Tok.String(), "", nil))
+		}
 		if v := t.identVar(s.X); v != nil && t.lifted[v] != "" {
 			op := token.ADD
 			if s.Tok == token.DEC {
@@ -883,11 +901,47 @@ func (t *twin) assign(lhs []ast.Expr, tok token.Token, rhs []ast.Expr) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// fieldOf returns v and ".f.g" when l is v.f.g for a lifted variable v and
+// fields of struct values: assigning to it makes a new value of v.
+func (t *twin) fieldOf(l ast.Expr) (*types.Var, string) {
+	path := ""
+	e := ast.Unparen(l)
+	for {
+		sel, ok := e.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		if x := t.info.Selections[sel]; x == nil || x.Kind() != types.FieldVal || x.Indirect() {
+			return nil, ""
+		}
+		path = "." + sel.Sel.Name + path
+		e = ast.Unparen(sel.X)
+	}
+	v := t.identVar(e)
+	if path == "" || v == nil || t.lifted[v] == "" || t.work[v] != nil {
+		return nil, ""
+	}
+	return v, path
+}
+
+// fieldNode writes the task that sets field path of v's value: with op
+// "=", "+=" and the like and the value x, or with op "++" or "--".
+func (t *twin) fieldNode(v *types.Var, path, op string, x string, xt types.Type) string {
+	vt := t.typ(v.Type())
+	if x == "" {
+		return fmt.Sprintf("%s(func(v %s) %s {\nv%s%s\nreturn v\n}, %s)", t.rt("Call1"), vt, vt, path, op, t.lifted[v])
+	}
+	return fmt.Sprintf("%s(func(v %s, x %s) %s {\nv%s %s x\nreturn v\n}, %s, %s)", t.rt("Call2"), vt, t.typ(xt), vt, path, op, t.lifted[v], x)
+}
+
 // liftedTarget reports whether assigning to l builds a task: l is a lifted
-// variable, or m[k] for an accumulator m.
+// variable, a field of one, or m[k] for an accumulator m.
 func (t *twin) liftedTarget(l ast.Expr) bool {
 	if v := t.identVar(l); v != nil {
 		return t.lifted[v] != "" && t.work[v] == nil
+	}
+	if v, _ := t.fieldOf(l); v != nil {
+		return true
 	}
 	if ix, ok := ast.Unparen(l).(*ast.IndexExpr); ok {
 		if v := t.identVar(ix.X); v != nil && t.lifted[v] != "" && t.work[v] == nil {
@@ -901,6 +955,9 @@ func (t *twin) liftedTarget(l ast.Expr) bool {
 func (t *twin) assignText(l ast.Expr, tok token.Token, tmp string) string {
 	if v := t.identVar(l); v != nil && t.lifted[v] != "" {
 		return t.defOrSet(l, tok) + t.track(tmp)
+	}
+	if v, path := t.fieldOf(l); v != nil {
+		return t.lifted[v] + " = " + t.track(t.fieldNode(v, path, "=", tmp, t.typeOf(l)))
 	}
 	if t.identVar(l) == nil {
 		if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
@@ -940,6 +997,13 @@ func (t *twin) assign1(l ast.Expr, tok token.Token, r ast.Expr) string {
 		node := fmt.Sprintf("%s(func(m %s, k %s, v %s) %s {\nm[k] = v\nreturn m\n}, %s, %s, %s)", t.rt("Call3"), mt, kt, vt, mt,
 			name, t.lift(ix.Index, mp.Key()), t.lift(r, mp.Elem()))
 		return name + " = " + t.track(node)
+	}
+	if v, path := t.fieldOf(l); v != nil {
+		xt := t.typeOf(l)
+		if tok == token.SHL_ASSIGN || tok == token.SHR_ASSIGN {
+			xt = t.typeOf(r)
+		}
+		return t.lifted[v] + " = " + t.track(t.fieldNode(v, path, tok.String(), t.lift(r, xt), xt))
 	}
 	v := t.identVar(l)
 	if v == nil {

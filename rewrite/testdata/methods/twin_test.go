@@ -20,10 +20,10 @@ func TestTwins(t *testing.T) {
 		difftest.Same(t, "Joined", []any{v}, []any{gv}, nil, err)
 
 		w := Weighted(ctx, in, 3)
-		gw, err := WeightedParallel(ctx, ctx, in, 3)
+		gw, err := WeightedParallel(ctx, in, 3)
 		difftest.Same(t, "Weighted", []any{w}, []any{gw}, nil, err)
 		w = Weighted(ctx, in, 0.5)
-		gw, err = WeightedParallel(ctx, ctx, in, 0.5)
+		gw, err = WeightedParallel(ctx, in, 0.5)
 		difftest.Same(t, "Weighted", []any{w}, []any{gw}, nil, err)
 	}
 }
