@@ -749,6 +749,11 @@ func (p *pipe) guardsOK(c *cand) string {
 // candidate c, or "".
 func (p *pipe) callComputable(call *ast.CallExpr, c *cand) string {
 	exprs := slices.Clone(call.Args)
+	if fn := p.s.calls[call].Func; len(exprs) > 0 {
+		if ps := fn.Type().(*types.Signature).Params(); ps.Len() > 0 && isContextType(ps.At(0).Type()) {
+			exprs = exprs[1:] // the task gets the twin's context instead
+		}
+	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 		if s := p.s.p.TypesInfo.Selections[sel]; s != nil {
 			exprs = append(exprs, sel.X)
@@ -1061,6 +1066,8 @@ func pureFunc(fn *types.Func) bool {
 		case "Sprint", "Sprintf", "Sprintln", "Errorf", "Append", "Appendf", "Appendln":
 			return true
 		}
+	case "context":
+		return fn.Name() == "Background" || fn.Name() == "TODO"
 	case "errors":
 		return fn.Name() == "New" || fn.Name() == "Is" || fn.Name() == "As" || fn.Name() == "Unwrap" || fn.Name() == "Join"
 	case "time":
