@@ -733,13 +733,13 @@ func (p *pipe) hoistable(c *cand) []*ast.CallExpr {
 func (p *pipe) guardsOK(c *cand) string {
 	for _, g := range c.guards {
 		if g.Init != nil && !p.byStmt[g.Init].movable {
-			return "it is inside an if whose init statement stays in the eager part"
+			return "is inside an if whose init statement stays in the eager part"
 		}
 		if b := p.waitsIn(g.Cond); b != nil {
-			return "it is inside an if whose condition waits for " + b.What
+			return "is inside an if whose condition waits for " + b.What
 		}
 		if why := p.computable(g.Cond, c, g.Cond.End()); why != "" {
-			return "it is inside an if whose condition " + why
+			return "is inside an if whose condition " + why
 		}
 	}
 	return ""
@@ -761,7 +761,7 @@ func (p *pipe) callComputable(call *ast.CallExpr, c *cand) string {
 	}
 	for _, e := range exprs {
 		if b := p.waitsIn(e); b != nil {
-			return fmt.Sprintf("its argument %s waits for %s (%s)", nodeString(p.s.p.Fset, e), b.What, b.Reason)
+			return fmt.Sprintf("has an argument, %s, that waits for %s (%s)", nodeString(p.s.p.Fset, e), b.What, b.Reason)
 		}
 		if why := p.computable(e, c, call.End()); why != "" {
 			return why
@@ -786,13 +786,13 @@ func (p *pipe) movable(c *cand) string {
 		return why
 	}
 	if b := p.waitsIn(c.stmt); b != nil {
-		return fmt.Sprintf("it waits for %s (%s)", b.What, b.Reason)
+		return fmt.Sprintf("waits for %s (%s)", b.What, b.Reason)
 	}
 	var rhs []ast.Expr
 	switch st := c.stmt.(type) {
 	case *ast.AssignStmt:
 		if st.Tok != token.DEFINE && st.Tok != token.ASSIGN {
-			return "it updates " + types.ExprString(st.Lhs[0]) + " in place"
+			return "updates " + types.ExprString(st.Lhs[0]) + " in place"
 		}
 		for _, l := range st.Lhs {
 			if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
@@ -800,7 +800,7 @@ func (p *pipe) movable(c *cand) string {
 			}
 			v := p.s.identVar(l)
 			if v == nil {
-				return "it stores into " + types.ExprString(l)
+				return "stores into " + types.ExprString(l)
 			}
 			if why := p.bodyVar(v); why != "" {
 				return why
@@ -809,14 +809,14 @@ func (p *pipe) movable(c *cand) string {
 		rhs = st.Rhs
 		if len(st.Lhs) != len(st.Rhs) {
 			if call, ok := ast.Unparen(st.Rhs[0]).(*ast.CallExpr); !ok || (p.s.calls[call] == nil && !p.pureCall(call)) {
-				return "it assigns several results of " + types.ExprString(st.Rhs[0])
+				return "assigns several results of " + types.ExprString(st.Rhs[0])
 			}
 		}
 	case *ast.DeclStmt:
 		for _, sp := range st.Decl.(*ast.GenDecl).Specs {
 			vs, ok := sp.(*ast.ValueSpec)
 			if !ok {
-				return "it declares a type or a constant"
+				return "declares a type or a constant"
 			}
 			for _, id := range vs.Names {
 				if v := p.s.identVar(id); v != nil {
@@ -830,11 +830,11 @@ func (p *pipe) movable(c *cand) string {
 	case *ast.ExprStmt:
 		call, ok := ast.Unparen(st.X).(*ast.CallExpr)
 		if !ok || p.s.calls[call] == nil {
-			return "it is eager code"
+			return "is eager code"
 		}
 		rhs = []ast.Expr{st.X}
 	default:
-		return "it is eager code"
+		return "is eager code"
 	}
 	for _, e := range rhs {
 		if why := p.computable(e, c, c.stmt.End()); why != "" {
@@ -849,13 +849,13 @@ func (p *pipe) movable(c *cand) string {
 // statements, and read by the eager part only after its last assignment.
 func (p *pipe) bodyVar(v *types.Var) string {
 	if !(p.body.Pos() <= v.Pos() && v.Pos() < p.body.End()) {
-		return fmt.Sprintf("it assigns %s, which is declared outside the loop", v.Name())
+		return fmt.Sprintf("assigns %s, which is declared outside the loop", v.Name())
 	}
 	var last token.Pos
 	for _, pos := range p.assigned[v] {
 		c := p.stmtAt(pos)
 		if c == nil || !c.movable {
-			return fmt.Sprintf("%s is also assigned by eager code at line %d", v.Name(), p.s.line(pos))
+			return fmt.Sprintf("assigns %s, which eager code also assigns at line %d", v.Name(), p.s.line(pos))
 		}
 		last = max(last, pos)
 	}
@@ -882,7 +882,7 @@ func (p *pipe) bodyVar(v *types.Var) string {
 		return true
 	})
 	if bad.IsValid() {
-		return fmt.Sprintf("%s is read at line %d before it is assigned again at line %d", v.Name(), p.s.line(bad), p.s.line(last))
+		return fmt.Sprintf("assigns %s, which eager code reads at line %d before it is assigned again at line %d", v.Name(), p.s.line(bad), p.s.line(last))
 	}
 	return ""
 }
@@ -1171,7 +1171,7 @@ func (p *pipe) callWhy(call *ast.CallExpr) string {
 	}
 	// Not a statement that every iteration reaches.
 	var path []ast.Node
-	why := "it is in code that F runs only in some iterations"
+	why := "is in code that F runs only in some iterations"
 	ast.Inspect(p.body, func(n ast.Node) bool {
 		if n == nil {
 			path = path[:len(path)-1]
@@ -1181,20 +1181,20 @@ func (p *pipe) callWhy(call *ast.CallExpr) string {
 			for i := len(path) - 1; i >= 0; i-- {
 				switch x := path[i].(type) {
 				case *ast.CaseClause:
-					why = "it is in a case of a switch"
+					why = "is in a case of a switch"
 					return false
 				case *ast.BinaryExpr:
 					if x.Op == token.LAND || x.Op == token.LOR {
-						why = "it is on the right of " + x.Op.String() + ", so F makes it only sometimes"
+						why = "is on the right of " + x.Op.String() + ", so F makes it only sometimes"
 						return false
 					}
 				case *ast.IfStmt:
 					if b := p.waitsIn(x.Cond); b != nil && !(x.Cond.Pos() <= call.Pos() && call.End() <= x.Cond.End()) {
-						why = "it is inside an if whose condition waits for " + b.What
+						why = "is inside an if whose condition waits for " + b.What
 						return false
 					}
 				case *ast.ReturnStmt:
-					why = "it is in a return statement"
+					why = "is in a return statement"
 					return false
 				}
 			}
@@ -1240,7 +1240,7 @@ func (p *pipe) reportSerial() {
 		if !waited {
 			continue
 		}
-		p.s.diag(call.Pos(), CatSync, "delayed call %s cannot start ahead of the loop's eager code, because %s; the loop waits for it in each iteration, one at a time. Compute its arguments from the loop's own variables, or move that eager code into a delayed function",
+		p.s.diag(call.Pos(), CatSync, "delayed call %s cannot start ahead of the loop's eager code, because it %s; the loop waits for it in each iteration, one at a time. Compute its arguments from the loop's own variables, or move that eager code into a delayed function",
 			nodeString(p.s.p.Fset, call), why)
 	}
 }

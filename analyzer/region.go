@@ -31,6 +31,9 @@ func (s *rs) diag(pos token.Pos, category, format string, args ...any) {
 	if category == CatMutation || category == CatUnsupported {
 		s.bad = true
 	}
+	if category == CatSync && s.bad {
+		return // the region is refused: where it would wait is beside the point
+	}
 	if s.report {
 		s.p.report(pos, category, format, args...)
 	}
@@ -650,6 +653,9 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 			lhs := par.Lhs[0]
 			if len(par.Lhs) == len(par.Rhs) {
 				lhs = par.Lhs[k]
+			}
+			if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && id.Name == "_" {
+				return // discarded: nothing waits
 			}
 			if w := s.identVar(lhs); w != nil {
 				if isGlobal(w) {

@@ -21,7 +21,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 	}
 	ac := t.calls[c]
 	fn := ac.Func
-	sig := fn.Type().(*types.Signature)
+	sig := t.sigOf(c)
 	variant := ""
 	if !idiom && hasErrResult(sig) {
 		variant = "Err"
@@ -75,7 +75,88 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		}
 		args = append(args, t.lift(c.Args[i], pt))
 	}
+	if fn.Type().(*types.Signature).TypeParams().Len() > 0 {
+		inst := t.instanceOf(c)
+		for i := range inst.TypeArgs.Len() {
+			if hasTypeParam(inst.TypeArgs.At(i)) {
+				t.refuse(c.Pos(), "delayed call %s is instantiated with %s, a type parameter of %s; daskgen writes a wrapper per instantiation, so call it with concrete types", types.ExprString(c.Fun), inst.TypeArgs.At(i), t.fd.Name.Name)
+				return ""
+			}
+		}
+		return t.g.instance(fn, inst, ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
+	}
 	return t.g.wrapperRef(fn, variant) + ".Call(" + strings.Join(args, ", ") + ")"
+}
+
+// sigOf returns the signature a delayed call calls: its function's, or for
+// a generic function, its instantiation's.
+func (t *twin) sigOf(c *ast.CallExpr) *types.Signature {
+	sig := t.calls[c].Func.Type().(*types.Signature)
+	if sig.TypeParams().Len() > 0 {
+		if inst := t.instanceOf(c); inst.Type != nil {
+			return inst.Type.(*types.Signature)
+		}
+	}
+	return sig
+}
+
+// instanceOf returns the instantiation that a call of a generic function
+// calls.
+func (t *twin) instanceOf(c *ast.CallExpr) types.Instance {
+	fun := ast.Unparen(c.Fun)
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		fun = sel.Sel
+	}
+	return t.info.Instances[fun.(*ast.Ident)]
+}
+
+// hasTypeParam reports whether t mentions a type parameter.
+func hasTypeParam(t types.Type) bool {
+	found := false
+	var walk func(t types.Type)
+	walk = func(t types.Type) {
+		if found || t == nil {
+			return
+		}
+		switch x := t.(type) {
+		case *types.TypeParam:
+			found = true
+		case *types.Pointer:
+			walk(x.Elem())
+		case *types.Slice:
+			walk(x.Elem())
+		case *types.Array:
+			walk(x.Elem())
+		case *types.Map:
+			walk(x.Key())
+			walk(x.Elem())
+		case *types.Chan:
+			walk(x.Elem())
+		case *types.Named:
+			for i := range x.TypeArgs().Len() {
+				walk(x.TypeArgs().At(i))
+			}
+		case *types.Signature:
+			for i := range x.Params().Len() {
+				walk(x.Params().At(i).Type())
+			}
+			for i := range x.Results().Len() {
+				walk(x.Results().At(i).Type())
+			}
+		case *types.Struct:
+			for i := range x.NumFields() {
+				walk(x.Field(i).Type())
+			}
+		}
+	}
+	walk(t)
+	return found
 }
 
 func isPointerTo(p, elem types.Type) bool {
@@ -157,7 +238,7 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 // the task tmp, to lhs.
 func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token, c *ast.CallExpr, tmp string) string {
 	site := t.sites[c]
-	sig := t.calls[c].Func.Type().(*types.Signature)
+	sig := t.sigOf(c)
 	vals := valueTypes(sig, site != nil)
 	tuple := t.tupleType(vals)
 	for i, l := range lhs {

@@ -30,6 +30,9 @@ type gen struct {
 	pkg     *packages.Package
 	plan    *analyzer.Plan
 	refused []Diagnostic
+
+	instances    map[string]bool // wrappers of generic functions' instantiations, by name
+	instanceText []instanceDecl
 }
 
 func (g *gen) refuse(pos token.Pos, format string, args ...any) {
@@ -76,14 +79,79 @@ func (g *gen) wrapperRef(fn *types.Func, variant string) string {
 // fails when f returns an error, and, for f with an error result, fDelayedErr,
 // whose task holds every result, the error included.
 func (g *gen) wrapper(d *analyzer.Delayed) string {
-	p := &printer{pkg: g.pkg.Types, info: g.pkg.TypesInfo, fset: g.pkg.Fset}
 	fn := d.Func
 	sig := fn.Type().(*types.Signature)
 	pos := d.Decl.Name.Pos()
-	if sig.TypeParams().Len() > 0 || (sig.Recv() != nil && sig.RecvTypeParams().Len() > 0) {
-		g.refuse(pos, "delayed function %s has type parameters, which daskgen does not support yet; write a delayed function for each type", fn.Name())
+	if sig.Recv() != nil && sig.RecvTypeParams().Len() > 0 {
+		g.refuse(pos, "delayed method %s has a receiver with type parameters, which daskgen does not support yet; make it a generic function that takes the receiver as its first argument", fn.Name())
 		return ""
 	}
+	if sig.TypeParams().Len() > 0 {
+		return "" // each instantiation gets a wrapper where a twin uses it (instance)
+	}
+	fact := &analyzer.DelayedFact{Pure: d.Directive.Pure, Retries: d.Directive.Retries, Limit: d.Directive.Limit}
+	return g.wrapperText(fn, sig, wrapperName(fn), fn.Name(), fn.Name(), g.pkg.PkgPath, fact, pos)
+}
+
+// instance returns the name of the wrapper of a generic delayed function's
+// instantiation, writing it on first use: gmaxDelayedFloat64 for
+// gmax[float64]. It lives next to the twin that uses it, registered as
+// path.gmax[float64].
+func (g *gen) instance(fn *types.Func, inst types.Instance, fact *analyzer.DelayedFact, at token.Pos) string {
+	p := &printer{pkg: g.pkg.Types, info: g.pkg.TypesInfo, fset: g.pkg.Fset}
+	var args, plain []string
+	suffix := ""
+	for i := range inst.TypeArgs.Len() {
+		ta := inst.TypeArgs.At(i)
+		args = append(args, p.typ(ta))
+		plain = append(plain, types.TypeString(ta, func(q *types.Package) string { return q.Name() }))
+		for _, r := range types.TypeString(ta, func(q *types.Package) string { return q.Name() }) {
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				if suffix == "" || strings.HasSuffix(suffix, "_") {
+					suffix += string(unicode.ToUpper(r))
+				} else {
+					suffix += string(r)
+				}
+			default:
+				if !strings.HasSuffix(suffix, "_") {
+					suffix += "_"
+				}
+			}
+		}
+		suffix += "_"
+	}
+	suffix = strings.Trim(suffix, "_")
+	name := wrapperName(fn) + suffix
+	if _, ok := g.instances[name]; ok {
+		return name
+	}
+	expr := fn.Name()
+	if fn.Pkg() != g.pkg.Types {
+		expr = qual(fn.Pkg().Path(), fn.Name())
+	}
+	expr += "[" + strings.Join(args, ", ") + "]"
+	label := fn.Name() + "[" + strings.Join(plain, ", ") + "]"
+	if g.instances == nil {
+		g.instances = map[string]bool{}
+	}
+	g.instances[name] = true
+	g.instanceText = append(g.instanceText, instanceDecl{at, g.wrapperText(fn, inst.Type.(*types.Signature), name, label, expr, fn.Pkg().Path(), fact, at)})
+	return name
+}
+
+// instanceDecl is the wrapper of an instantiation, and the twin that uses it
+// first.
+type instanceDecl struct {
+	at   token.Pos
+	text string
+}
+
+// wrapperText writes the wrappers of a delayed function with signature sig:
+// name (and name+"Err"), labelled label, calling expr, registered under
+// path.label.
+func (g *gen) wrapperText(fn *types.Func, sig *types.Signature, name, label, expr, path string, fact *analyzer.DelayedFact, pos token.Pos) string {
+	p := &printer{pkg: g.pkg.Types, info: g.pkg.TypesInfo, fset: g.pkg.Fset}
 	var params []*types.Var
 	if r := sig.Recv(); r != nil {
 		params = append(params, r)
@@ -101,8 +169,7 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 		g.refuse(pos, "delayed function %s takes %d arguments; daskgen supports up to 6, so pass a struct", fn.Name(), len(params))
 		return ""
 	}
-	label := fn.Name()
-	target := fn.Name()
+	target := expr
 	if r := sig.Recv(); r != nil {
 		rt := p.typ(r.Type())
 		label = strings.TrimPrefix(rt, "*") + "." + fn.Name()
@@ -114,15 +181,15 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	var opts []string
 	opts = append(opts, qual(runtimePath, "Name")+"("+strconv.Quote(label)+")")
 	// Registered by name, so that workers of an executor can run it.
-	opts = append(opts, qual(runtimePath, "Register")+"("+strconv.Quote(g.pkg.PkgPath+"."+label)+")")
-	if d.Directive.Pure {
+	opts = append(opts, qual(runtimePath, "Register")+"("+strconv.Quote(path+"."+label)+")")
+	if fact.Pure {
 		opts = append(opts, qual(runtimePath, "Pure")+"()")
 	}
-	if d.Directive.Retries > 0 {
-		opts = append(opts, qual(runtimePath, "Retries")+"("+strconv.Itoa(d.Directive.Retries)+")")
+	if fact.Retries > 0 {
+		opts = append(opts, qual(runtimePath, "Retries")+"("+strconv.Itoa(fact.Retries)+")")
 	}
-	if d.Directive.Limit > 0 {
-		opts = append(opts, qual(runtimePath, "Limit")+"("+strconv.Itoa(d.Directive.Limit)+")")
+	if fact.Limit > 0 {
+		opts = append(opts, qual(runtimePath, "Limit")+"("+strconv.Itoa(fact.Limit)+")")
 	}
 	// The adapter's parameters and the call of the function.
 	var ps, as []string
@@ -138,7 +205,7 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 		}
 		as = append(as, name)
 	}
-	call := fn.Name() + "(" + strings.Join(as, ", ") + ")"
+	call := expr + "(" + strings.Join(as, ", ") + ")"
 	if sig.Recv() != nil {
 		call = "a0." + fn.Name() + "(" + strings.Join(as[1:], ", ") + ")"
 		if ctx {
@@ -153,7 +220,6 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 	}
 	res := sig.Results()
 	var b strings.Builder
-	name := wrapperName(fn)
 	write := func(variant, doc string, vals []types.Type, fails bool) {
 		b.WriteString(comment(name + variant + " " + doc))
 		vt := t.tupleType(vals)
@@ -210,7 +276,7 @@ func (g *gen) wrapper(d *analyzer.Delayed) string {
 		}
 		o := slices.Clone(opts)
 		if variant != "" {
-			o[1] = qual(runtimePath, "Register") + "(" + strconv.Quote(g.pkg.PkgPath+"."+label+":"+strings.ToLower(variant)) + ")"
+			o[1] = qual(runtimePath, "Register") + "(" + strconv.Quote(path+"."+label+":"+strings.ToLower(variant)) + ")"
 		}
 		fmt.Fprintf(&b, "var %s%s = %s(%s, %s)\n\n", name, variant, qual(runtimePath, "Func"+strconv.Itoa(n)+kind), f, strings.Join(o, ", "))
 	}
@@ -261,6 +327,9 @@ func (g *gen) files() []File {
 		obj := g.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
 		t := g.newTwin(fd, obj, regions[fd])
 		add(fd.Pos(), t.write())
+	}
+	for _, in := range g.instanceText {
+		add(in.at, in.text)
 	}
 	if len(g.refused) > 0 {
 		return nil // nothing is rendered, let alone written

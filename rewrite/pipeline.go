@@ -144,7 +144,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 			p.steps[s.Stmt] = k + 1
 			ast.Inspect(s.Stmt, func(n ast.Node) bool {
 				if c, ok := n.(*ast.CallExpr); ok && t.sites[c] != nil {
-					sig := t.calls[c].Func.Type().(*types.Signature)
+					sig := t.sigOf(c)
 					f := p.field(calleeBase(c)+"Task", t.rt("Delayed")+"["+t.tupleType(valueTypes(sig, true))+"]")
 					p.idioms[c] = p.it + "." + f.name
 				}
@@ -179,7 +179,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	p.producer = false
 
 	for _, s := range p.calls {
-		sig := t.calls[callOf(p, s)].Func.Type().(*types.Signature)
+		sig := t.sigOf(callOf(p, s))
 		s.field.typ = t.rt("Delayed") + "[" + t.tupleType(valueTypes(sig, s.idiom)) + "]"
 	}
 	var decl strings.Builder

@@ -864,6 +864,9 @@ func (t *twin) assign(lhs []ast.Expr, tok token.Token, rhs []ast.Expr) string {
 		}
 	}
 	if len(lhs) == 1 && len(rhs) == 1 && tok == token.ASSIGN {
+		if id, ok := lhs[0].(*ast.Ident); ok && id.Name == "_" && t.lazy(rhs[0]) {
+			return "_ = " + t.lift(rhs[0], nil) // discarded: nothing waits
+		}
 		if v := t.identVar(lhs[0]); v != nil && t.work[v] != nil {
 			return t.worklistAssign(t.work[v], rhs[0])
 		}

@@ -219,6 +219,7 @@ func errorsIsText(err error, text string) bool {
 
 func TestPipelineContextCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	tw := runtime.NewTwin(ctx)
 	defer tw.Close()
 	n := 0

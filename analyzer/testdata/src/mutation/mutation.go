@@ -1,6 +1,9 @@
 package mutation
 
 import (
+	"bufio"
+	"io"
+
 	"example.com/slow"
 	"slices"
 	"sort"
@@ -33,7 +36,7 @@ func Reused(n int) []int {
 	var sums []int
 	buf := make([]int, 4)
 	for i := 0; i < n; i++ {
-		buf[0] = i // want `buf is passed to delayed call total at line 37 and changed here before the graph runs, so the task could see the change; pass a copy \(for a slice, slices.Clone\(buf\)\) or change a new value`
+		buf[0] = i // want `buf is passed to delayed call total at line 40 and changed here before the graph runs, so the task could see the change; pass a copy \(for a slice, slices.Clone\(buf\)\) or change a new value`
 		sums = append(sums, total(buf))
 	}
 	return sums
@@ -44,7 +47,7 @@ func Reused(n int) []int {
 //daskgen:parallel
 func After(xs []int) int { // want After:"writes params 0"
 	t := total(xs)
-	sort.Ints(xs) // want `xs is passed to delayed call total at line 46 and changed here before the graph runs`
+	sort.Ints(xs) // want `xs is passed to delayed call total at line 49 and changed here before the graph runs`
 	return t
 }
 
@@ -53,7 +56,7 @@ func After(xs []int) int { // want After:"writes params 0"
 //daskgen:parallel
 func Struct(b box) int { // want Struct:"writes params 0"
 	n := size(b)
-	b.items[0] = 9 // want `b is passed to delayed call size at line 55 and changed here before the graph runs`
+	b.items[0] = 9 // want `b is passed to delayed call size at line 58 and changed here before the graph runs`
 	b.n = 3        // a field of the copy: fine
 	return n
 }
@@ -63,8 +66,8 @@ func Struct(b box) int { // want Struct:"writes params 0"
 //daskgen:parallel
 func Map(m map[string]int) int { // want Map:"writes params 0"
 	v := lookup(m, "a")
-	m["a"] = 2     // want `m is passed to delayed call lookup at line 65 and changed here before the graph runs`
-	delete(m, "b") // want `m is passed to delayed call lookup at line 65 and changed here before the graph runs`
+	m["a"] = 2     // want `m is passed to delayed call lookup at line 68 and changed here before the graph runs`
+	delete(m, "b") // want `m is passed to delayed call lookup at line 68 and changed here before the graph runs`
 	return v
 }
 
@@ -73,7 +76,7 @@ func Map(m map[string]int) int { // want Map:"writes params 0"
 //daskgen:parallel
 func ByCall(xs []int) int { // want ByCall:"writes params 0"
 	t := total(xs)
-	slow.Fill(xs) // want `xs is passed to delayed call total at line 75 and changed here before the graph runs`
+	slow.Fill(xs) // want `xs is passed to delayed call total at line 78 and changed here before the graph runs`
 	return t
 }
 
@@ -113,4 +116,30 @@ func (c *counter) bump() int { // want bump:"delayed" bump:"writes receiver"
 //daskgen:delayed
 func counts() int { // want counts:"delayed" counts:"writes globals slow.hits"
 	return slow.Count() // want `delayed function counts writes package variable slow.hits`
+}
+
+//daskgen:delayed
+func byteSize(b []byte) int { return len(b) } // want byteSize:"delayed"
+
+//daskgen:parallel
+func ScannerBytes(r io.Reader) int {
+	sc := bufio.NewScanner(r)
+	n := 0
+	for sc.Scan() {
+		n += byteSize(sc.Bytes()) // want `sc.Bytes\(\) returns memory that sc.Scan at line \d+ overwrites while the task may still read it; pass a copy \(for a \[\]byte, bytes.Clone\(sc.Bytes\(\)\)\), or a string \(sc.Text\(\) for a bufio.Scanner\)`
+	}
+	return n
+}
+
+//daskgen:parallel
+func ReusedBuffer(r io.Reader) int {
+	buf := make([]byte, 512)
+	n := 0
+	for {
+		k, err := r.Read(buf) // want `buf is passed to delayed call byteSize at line \d+ and changed here before the graph runs, so the task could see the change; pass a copy \(for a slice, slices.Clone\(buf\)\) or change a new value`
+		n += byteSize(buf[:k])
+		if err != nil {
+			return n
+		}
+	}
 }

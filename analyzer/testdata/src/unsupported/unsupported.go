@@ -1,6 +1,9 @@
 package unsupported
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 //daskgen:delayed
 func inc(x int) int { return x + 1 } // want inc:"delayed"
@@ -96,4 +99,52 @@ func Store(xs []int) { // want Store:"writes globals unsupported.last"
 		y := inc(x)
 		last = y // want `y, a delayed value, is stored in package variable last; keep it in a local variable and store the result after the parallel code`
 	}
+}
+
+//daskgen:delayed
+func isZero(x int) bool { return x == 0 } // want isZero:"delayed"
+
+//daskgen:parallel
+func ShortCircuit(xs []int) bool {
+	z := true
+	for _, x := range xs {
+		z = z && isZero(x) // want `delayed call isZero is on the right of &&, so the sequential code makes it only sometimes; call it in a statement of its own`
+	}
+	return z
+}
+
+//daskgen:parallel
+func InCase(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		switch x {
+		case inc(0): // want `delayed call inc in a case of a switch runs only when the cases before it do not match; call it before the switch`
+			n++
+		}
+	}
+	return n
+}
+
+//daskgen:delayed
+func lookup(ctx context.Context, x int) int { return x } // want lookup:"delayed"
+
+type key struct{}
+
+//daskgen:parallel
+func OtherContext(ctx context.Context, xs []int) []int {
+	var out []int
+	sub := context.WithValue(ctx, key{}, 1)
+	for _, x := range xs {
+		out = append(out, lookup(sub, x)) // want `delayed call lookup gets the context sub, but its task runs with the twin's context, which is OtherContext's own; pass ctx`
+	}
+	return out
+}
+
+//daskgen:parallel
+func NoContext(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		out = append(out, lookup(context.Background(), x))
+	}
+	return out
 }

@@ -1,0 +1,25 @@
+package generic
+
+import (
+	"context"
+	"testing"
+
+	"example.com/golden/difftest"
+)
+
+type name string
+
+func TestTwins(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]float64{nil, {-1, 0.5, 2}} {
+		ns := []int{-20, 3, 40}
+		a, b := Clamped(in, ns)
+		ga, gb, err := ClampedParallel(ctx, in, ns)
+		difftest.Same(t, "Clamped", []any{a, b}, []any{ga, gb}, nil, err)
+	}
+	for _, in := range [][]name{nil, {"a", "b"}} {
+		v, err := Indexed(in)
+		gv, gerr := IndexedParallel(ctx, in)
+		difftest.Same(t, "Indexed", []any{v}, []any{gv}, err, gerr)
+	}
+}
