@@ -319,8 +319,8 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 			if !ok || v == site.Err || v.IsField() || seen[v] || v.Parent() == t.pkg.Scope() || v.Parent() == nil {
 				return true
 			}
-			if _, lifted := t.lifted[v]; lifted {
-				t.refuse(id.Pos(), "the error return reads %s, which holds a delayed value; return only eager values and the error", v.Name())
+			if t.work[v] != nil {
+				t.refuse(id.Pos(), "the error return reads %s, the worklist of an unordered loop; return only eager values and the error", v.Name())
 				return true
 			}
 			seen[v] = true
@@ -328,7 +328,24 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 			return true
 		})
 	}
+	// A delayed value the return reads (a count so far, say) is known when
+	// the handler runs: the twin has settled every task before the failing
+	// one.
+	lifted := map[*types.Var]bool{}
+	for _, v := range locals {
+		if _, ok := t.lifted[v]; ok {
+			lifted[v] = true
+		}
+	}
 	plain := &printer{pkg: t.pkg, info: t.info, fset: t.fset}
+	plain.hook = func(e ast.Expr) (string, bool) {
+		if id, ok := e.(*ast.Ident); ok {
+			if v, ok := t.info.Uses[id].(*types.Var); ok && lifted[v] {
+				return id.Name + ".Must()", true
+			}
+		}
+		return "", false
+	}
 	res := plain.exprs(ret.Results)
 	fn := fmt.Sprintf("func(%s error) %s {\nreturn %s\n}", site.Err.Name(), t.results, res)
 	if len(locals) == 0 {
@@ -336,6 +353,11 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 	}
 	var params, args []string
 	for _, v := range locals {
+		if lifted[v] {
+			params = append(params, v.Name()+" "+t.rt("Delayed")+"["+t.typ(v.Type())+"]")
+			args = append(args, t.lifted[v])
+			continue
+		}
 		params = append(params, v.Name()+" "+t.typ(v.Type()))
 		if name := t.renamed[v]; name != "" {
 			args = append(args, name)

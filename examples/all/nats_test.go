@@ -20,6 +20,8 @@ var fast = map[string][]string{
 	"delayed":         {"-work", "5ms"},
 	"futures":         {"-questions", "10", "-delay", "5ms", "-work", "5ms"},
 	"graph":           {"-n", "8", "-work", "5ms"},
+	"hashfiles":       {"-files", "12", "-size", "8192", "-v"},
+	"linkcheck":       {"-links", "20", "-broken", "6", "-delay", "5ms"},
 	"multiprocessing": {"-calls", "6", "-delay", "20ms"},
 }
 
