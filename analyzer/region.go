@@ -189,9 +189,8 @@ func (s *rs) findCalls() {
 }
 
 // checkCtx reports a delayed call that passes a context other than the
-// function's own leading context parameter (or context.Background or TODO
-// in a function without one): its task runs with the twin's context, which
-// is F's.
+// function's own leading context parameter: its task runs with the twin's
+// context, which is F's.
 func (s *rs) checkCtx(call *ast.CallExpr, fn *types.Func) {
 	sig := fn.Type().(*types.Signature)
 	if sig.Params().Len() == 0 || !isContextType(sig.Params().At(0).Type()) || len(call.Args) == 0 {
@@ -207,16 +206,12 @@ func (s *rs) checkCtx(call *ast.CallExpr, fn *types.Func) {
 			}
 			return
 		}
-	} else if c, ok := arg.(*ast.CallExpr); ok {
-		if f, ok := typeutil.Callee(s.p.TypesInfo, c).(*types.Func); ok && f.Pkg() != nil && f.Pkg().Path() == "context" && (f.Name() == "Background" || f.Name() == "TODO") {
-			return
-		}
 	}
-	want := "context.Background()"
-	if own {
-		want = fsig.Params().At(0).Name()
+	if !own {
+		s.diag(arg.Pos(), CatUnsupported, "delayed call %s gets the context %s, but its task runs with the twin's context, whose values and deadline may differ; give %s a context.Context as its first parameter and pass that", fn.Name(), types.ExprString(arg), s.r.Func.Name.Name)
+		return
 	}
-	s.diag(arg.Pos(), CatUnsupported, "delayed call %s gets the context %s, but its task runs with the twin's context, which is %s's own; pass %s", fn.Name(), types.ExprString(arg), s.r.Func.Name.Name, want)
+	s.diag(arg.Pos(), CatUnsupported, "delayed call %s gets the context %s, but its task runs with the twin's context, which is %s's own; pass %s", fn.Name(), types.ExprString(arg), s.r.Func.Name.Name, fsig.Params().At(0).Name())
 }
 
 // isContextType reports whether t is context.Context.

@@ -74,9 +74,9 @@ func Named(ps []string) []Info {
 // Touch has no results: its twin returns only an error.
 //
 //daskgen:parallel
-func Touch(s *Store, ctx context.Context, xs []int, sums map[int]int) {
+func Touch(ctx context.Context, s *Store, xs []int, sums map[int]int) {
 	for _, x := range xs {
-		v, err := s.Get(context.Background(), x)
+		v, err := s.Get(ctx, x)
 		if err != nil {
 			sums[x] = -1
 			continue

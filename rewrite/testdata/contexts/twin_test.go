@@ -31,8 +31,8 @@ func TestFieldsAndNoResults(t *testing.T) {
 
 	s := &Store{base: 1}
 	want, got := map[int]int{}, map[int]int{}
-	Touch(s, context.Background(), []int{1, -2, 3}, want)
-	if err := TouchParallel(context.Background(), s, context.Background(), []int{1, -2, 3}, got); err != nil {
+	Touch(context.Background(), s, []int{1, -2, 3}, want)
+	if err := TouchParallel(context.Background(), s, []int{1, -2, 3}, got); err != nil {
 		t.Fatal(err)
 	}
 	difftest.Same(t, "Touch", []any{want}, []any{got}, nil, nil)

@@ -144,7 +144,7 @@ func OtherContext(ctx context.Context, xs []int) []int {
 func NoContext(xs []int) []int {
 	var out []int
 	for _, x := range xs {
-		out = append(out, lookup(context.Background(), x))
+		out = append(out, lookup(context.Background(), x)) // want `delayed call lookup gets the context context.Background\(\), but its task runs with the twin's context, whose values and deadline may differ; give NoContext a context.Context as its first parameter and pass that`
 	}
 	return out
 }
