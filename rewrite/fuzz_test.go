@@ -22,7 +22,11 @@ var (
 // (nested loops, if, switch, break, continue and return, accumulators of
 // every kind, op-assign on ints, floats and strings, the error idiom
 // wrapped or not, delayed calls with several results, errors read as
-// values, a delayed call that panics). Each program holds funcsPerProgram
+// values, a delayed call that panics; and the shapes of pipelined loops:
+// conditions on delayed values, stores at the loop's index and into struct
+// fields, writes to a strings.Builder, collected errors, early returns,
+// breaks at a limit, a function's own context reaching delayed calls).
+// Each program holds funcsPerProgram
 // functions; they are generated, compiled with -race, and each function's
 // twin is run against the function on 24 inputs: values (with float bits),
 // order, errors and panics must be the same. A program that daskgen
@@ -124,12 +128,13 @@ func run(f func() []any) (out []any, panicked any) {
 
 func main() {
 	inputs := [][]int{nil, {0}, {1, 2, 3}, {5, -3, 0, 7, 14, 2}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1, 21}, {13, 26, 4}}
+	ctx := context.WithValue(context.Background(), ctxKey{}, 5)
 	n := 0
 	for i, f := range funcs {
 		for _, xs := range inputs {
 			for _, k := range []int{0, 1, 3, 7} {
-				want, wp := run(func() []any { return f.seq(xs, k) })
-				got, gp := run(func() []any { return f.par(context.Background(), xs, k) })
+				want, wp := run(func() []any { return f.seq(ctx, xs, k) })
+				got, gp := run(func() []any { return f.par(ctx, xs, k) })
 				if (wp == nil) != (gp == nil) {
 					fmt.Printf("MISMATCH f%d(%v, %d): panic %v, twin panic %v\n", i, xs, k, wp, gp)
 					os.Exit(1)
@@ -155,6 +160,10 @@ type progGen struct {
 	loops  int        // loop depth
 	n      int        // names used
 	loopV  []string   // eager int variables of the enclosing loops
+	ctx    bool       // the function being written takes a context first
+	index  []string   // the index variables of the enclosing range loops
+	// ctxFuncs are the functions that take a context first.
+	ctxFuncs map[int]bool
 }
 
 // The delayed functions every program has. They sleep a little, so that
@@ -164,10 +173,20 @@ const fuzzPrelude = `package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
 var errDiv = errors.New("division by zero")
+
+type ctxKey struct{}
+
+//daskgen:delayed
+func dCtx(ctx context.Context, x int) int {
+	nap(x)
+	v, _ := ctx.Value(ctxKey{}).(int)
+	return x*2 + v
+}
 
 func nap(x int) { time.Sleep(time.Duration((x*7919)%5) * 50 * time.Microsecond) }
 
@@ -221,14 +240,18 @@ func dBoom(x int) int {
 `
 
 func genProgram(seed uint64) string {
-	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed))}
+	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), ctxFuncs: map[int]bool{}}
 	g.b.WriteString(fuzzPrelude)
 	for i := range funcsPerProgram {
 		g.function(i)
 	}
-	g.b.WriteString("var funcs = []struct {\n\tseq func([]int, int) []any\n\tpar func(context.Context, []int, int) []any\n}{\n")
+	g.b.WriteString("var funcs = []struct {\n\tseq func(context.Context, []int, int) []any\n\tpar func(context.Context, []int, int) []any\n}{\n")
 	for i := range funcsPerProgram {
-		fmt.Fprintf(&g.b, "\t{func(xs []int, k int) []any { a, b, c, d, e, err := f%d(xs, k); return []any{a, b, c, d, e, fmt.Sprint(err)} },\n", i)
+		args := "xs, k"
+		if g.ctxFuncs[i] {
+			args = "ctx, xs, k"
+		}
+		fmt.Fprintf(&g.b, "\t{func(ctx context.Context, xs []int, k int) []any { a, b, c, d, e, err := f%d(%s); return []any{a, b, c, d, e, fmt.Sprint(err)} },\n", i, args)
 		fmt.Fprintf(&g.b, "\t\tfunc(ctx context.Context, xs []int, k int) []any { a, b, c, d, e, err := f%dParallel(ctx, xs, k); return []any{a, b, c, d, e, fmt.Sprint(err)} }},\n", i)
 	}
 	g.b.WriteString("}\n")
@@ -246,17 +269,27 @@ func (g *progGen) name(prefix string) string {
 	return fmt.Sprintf("%s%d", prefix, g.n)
 }
 
-const results = "acc, facc, list, strs, m"
+const results = "acc + st.N*7 + st.Sum, facc, append(list, out...), append(strs, sb.String()), m"
 
 func (g *progGen) function(i int) {
 	g.n = 0
+	g.ctx = g.r.IntN(4) == 0
+	g.ctxFuncs[i] = g.ctx
+	g.index = nil
 	g.line("//daskgen:parallel")
-	g.line("func f%d(xs []int, k int) (int, float64, []int, []string, map[int]int, error) {", i)
+	if g.ctx {
+		g.line("func f%d(ctx context.Context, xs []int, k int) (int, float64, []int, []string, map[int]int, error) {", i)
+	} else {
+		g.line("func f%d(xs []int, k int) (int, float64, []int, []string, map[int]int, error) {", i)
+	}
 	g.indent++
 	g.line("acc, facc := %d, %d.25", g.r.IntN(5), g.r.IntN(3))
 	g.line("var list []int")
 	g.line("var strs []string")
 	g.line("m := map[int]int{}")
+	g.line("out := make([]int, len(xs)+1)")
+	g.line("var sb strings.Builder")
+	g.line("var st struct{ N, Sum int }")
 	g.vars = [][]string{nil}
 	g.loopV = []string{"k"}
 	g.use(fmt.Sprintf("dInc(%s)", g.eager())) // at least one delayed call
@@ -304,11 +337,15 @@ func (g *progGen) lazy() string {
 		}
 		return fmt.Sprintf("(%s - %s)", v, g.eager())
 	}
-	switch g.r.IntN(3) {
+	switch g.r.IntN(4) {
 	case 0:
 		return fmt.Sprintf("dInc(%s)", g.eager())
 	case 1:
 		return fmt.Sprintf("dMul(%s, %s)", g.eager(), g.eager())
+	case 2:
+		if g.ctx {
+			return fmt.Sprintf("dCtx(ctx, %s)", g.eager())
+		}
 	}
 	return fmt.Sprintf("dBoom(%s)", g.eager())
 }
@@ -349,11 +386,16 @@ func (g *progGen) stmts(n, depth int) {
 
 func (g *progGen) stmt(depth int) {
 	inLoop := g.loops > 0
-	kinds := 14
+	kinds := 20
 	if depth >= 2 {
 		kinds = 10 // no more nesting
 	}
-	switch k := g.r.IntN(kinds); k {
+	k := g.r.IntN(kinds)
+	if k >= 14 {
+		g.pipelineStmt(k, inLoop)
+		return
+	}
+	switch k {
 	case 0, 1:
 		v := g.name("v")
 		g.line("%s := %s", v, g.lazy())
@@ -425,7 +467,9 @@ func (g *progGen) stmt(depth int) {
 			g.line("for %s, %s := range xs {", i, x)
 			g.line("\tacc += %s - %s", x, i)
 			g.loopV = append(g.loopV, i, x)
+			g.index = append(g.index, i)
 			g.block(2+g.r.IntN(3), depth+1)
+			g.index = g.index[:len(g.index)-1]
 			g.loopV = g.loopV[:len(g.loopV)-2]
 		} else {
 			j := g.name("j")
@@ -479,5 +523,58 @@ func (g *progGen) stmt(depth int) {
 			g.line("\treturn %s, nil", results)
 			g.line("}")
 		}
+	}
+}
+
+// pipelineStmt writes one of the statements that make a loop pipelined:
+// the eager part does something with each iteration's own results.
+func (g *progGen) pipelineStmt(k int, inLoop bool) {
+	switch k {
+	case 14:
+		// A store at the loop's index (or at 0 outside loops).
+		at := "0"
+		if len(g.index) > 0 {
+			at = g.index[len(g.index)-1]
+		}
+		g.line("out[%s] = %s", at, g.lazy())
+	case 15:
+		// A write to a builder: effects in F's order.
+		g.line("fmt.Fprintf(&sb, \"%%d;\", %s)", g.lazy())
+	case 16:
+		// Struct-field totals.
+		v := g.name("v")
+		g.line("%s := %s", v, g.lazy())
+		g.declare(v)
+		g.line("st.N++")
+		g.line("st.Sum += %s %% 11", v)
+	case 17:
+		// Errors collected instead of returned.
+		w := g.name("w")
+		g.line("%s, err := dDiv(%s, %s)", w, g.eager(), g.eager())
+		g.line("if err != nil {")
+		g.line("\tstrs = append(strs, err.Error())")
+		if inLoop {
+			g.line("\tcontinue")
+		} else {
+			g.line("\t%s = -1", w)
+		}
+		g.line("}")
+		g.declare(w)
+		g.use(w)
+	case 18:
+		// A filter on a delayed test, and a limit.
+		g.line("if %s %% 3 != 0 {", g.lazy())
+		g.line("\tlist = append(list, %s)", g.eager())
+		g.line("}")
+		if inLoop {
+			g.line("if len(list) > %d {", 2+g.r.IntN(4))
+			g.line("\tbreak")
+			g.line("}")
+		}
+	case 19:
+		// Return at the first match.
+		g.line("if %s == %d {", g.lazy(), g.r.IntN(8))
+		g.line("\treturn %s, nil", results)
+		g.line("}")
 	}
 }
