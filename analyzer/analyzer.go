@@ -330,6 +330,21 @@ func (p *pass) declareDelayed(fd *ast.FuncDecl, obj *types.Func, d directive.Dir
 	if fd.Body == nil {
 		p.report(d.Pos, CatDirective, "delayed function %s has no body; daskgen cannot check it", fd.Name.Name)
 	}
+	if sig.Recv() != nil && sig.RecvTypeParams().Len() > 0 {
+		p.report(d.Pos, CatUnsupported, "delayed method %s has a receiver with type parameters, which daskgen does not support yet; make it a generic function that takes the receiver as its first argument", fd.Name.Name)
+		return
+	}
+	n := sig.Params().Len()
+	if n > 0 && isContextType(sig.Params().At(0).Type()) {
+		n-- // the task's context
+	}
+	if sig.Recv() != nil {
+		n++
+	}
+	if n > 6 {
+		p.report(d.Pos, CatUnsupported, "delayed function %s takes %d arguments; daskgen supports up to 6, so pass a struct", fd.Name.Name, n)
+		return
+	}
 	fact := &DelayedFact{Pure: d.Pure, Retries: d.Retries, Limit: d.Limit}
 	p.ExportObjectFact(obj, fact)
 	p.plan.Delayed = append(p.plan.Delayed, &Delayed{Decl: fd, Func: obj, Directive: d})

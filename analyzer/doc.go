@@ -47,14 +47,21 @@
 //     runs (the task could see the change, as in dask/dask#2409); or a
 //     delayed function that writes package variables or through its
 //     receiver or parameters.
+//     A method result that lends memory until the method's next call
+//     (bufio.Scanner.Bytes) and a buffer that Read refills are mutations too.
 //   - unsupported: go, defer, recover, select or goto in parallel code; a
 //     closure that captures a delayed value or calls a delayed function; a
 //     delayed value sent on a channel or stored in a package variable; a
-//     delayed function that returns no value.
-//   - sync: eager code needs a delayed value inside a loop (a condition, an
-//     argument of a function that is not delayed): the twin must wait there,
-//     so the loop runs one iteration at a time at that point. Generation
-//     still proceeds.
+//     delayed function that returns no value; a delayed call on the right
+//     of && or ||, or in a case of a switch (F makes it only sometimes); a
+//     delayed call given a context other than F's own first parameter.
+//   - sync: a loop that cannot run ahead. Where eager code needs a delayed
+//     value inside a loop (a condition, a store, an argument of a function
+//     that is not delayed), the loop is pipelined (see below) and waits only
+//     for its own iteration's values. A sync diagnostic names the variable
+//     or call that keeps a loop from that: a delayed call whose argument
+//     eager code computes from an earlier iteration's waited value, or that
+//     F makes only under a condition that waits. Generation still proceeds.
 //   - nothing: a parallel function or loop that calls no delayed function.
 //   - candidate (with -candidate): a loop outside parallel code whose
 //     iterations call delayed functions independently; the suggested fix
@@ -62,10 +69,31 @@
 //     that are not marked count as delayed too, to look for candidates in
 //     code that calls slow functions of other modules.
 //
+// # Pipelined loops
+//
+// A loop whose body waits is split, as decoupled software pipelining splits
+// a loop into a producer and a consumer. The issue part is the loop's header
+// and the statements and delayed calls of the body that can run before the
+// eager code of the iterations before them: a statement moves there when it
+// assigns only variables declared in the body, reads only the loop's own
+// variables, variables the loop does not change and variables that moved
+// statements define, calls only delayed functions and a list of standard
+// library functions that touch nothing but their arguments, reads through
+// pointers, slices and maps no memory that the eager part changes (but for
+// the iteration's own element, s[i], written after the read), and is not
+// under a condition that waits. A delayed call in a statement that stays
+// eager (out[i] = f(x), if keep(x) {...}) starts in the issue part when its
+// arguments can be computed there. The twin runs the issue part ahead, in a
+// goroutine, within a window of iterations (window=N on the directive), and
+// the eager part in F's order. A loop header with side effects (sc.Scan())
+// runs in the issue part, in order; a loop that stops early (break,
+// return) is split only when nothing sees how far the header ran.
+//
 // The analyzer's result is a *Plan: for each parallel function or loop, the
 // delayed calls, every variable classified (loop variable, read-only,
 // temporary, lifted, accumulator with its kind, error, eager), the error
-// idioms, the barriers and what is live after a loop.
+// idioms, the barriers, the pipelined loops with their steps and what they
+// hand over, and what is live after a loop.
 //
 // Generated files (with a "Code generated ... DO NOT EDIT." line) are skipped.
 package analyzer

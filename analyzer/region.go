@@ -67,6 +67,7 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	s.worklist()
 	s.uses()
 	s.classify()
+	s.limits()
 	s.mutations()
 	if r.Loop != nil {
 		s.liveAfter()

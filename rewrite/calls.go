@@ -30,7 +30,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 	if sig.Recv() != nil {
 		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
 		if !ok {
-			t.refuse(c.Pos(), "delayed method %s is called through a method expression; call it as x.%s(...)", fn.Name(), fn.Name())
+			t.internal(c.Pos(), "delayed method %s called through a method expression", fn.Name())
 			return ""
 		}
 		recvT := sig.Recv().Type()
@@ -43,8 +43,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		case isPointerTo(xt, recvT) && !t.lazy(sel.X):
 			args = append(args, t.rt("Value")+"["+t.typ(recvT)+"](*"+t.expr(sel.X)+")")
 		default:
-			t.refuse(sel.X.Pos(), "the receiver of delayed method %s is a delayed value of type %s, not %s; call the method on a variable of type %s",
-				fn.Name(), xt, recvT, recvT)
+			t.internal(sel.X.Pos(), "the receiver of delayed method %s has type %s, not %s", fn.Name(), xt, recvT)
 			return ""
 		}
 	}
@@ -76,14 +75,8 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		args = append(args, t.lift(c.Args[i], pt))
 	}
 	if fn.Type().(*types.Signature).TypeParams().Len() > 0 {
-		inst := t.instanceOf(c)
-		for i := range inst.TypeArgs.Len() {
-			if hasTypeParam(inst.TypeArgs.At(i)) {
-				t.refuse(c.Pos(), "delayed call %s is instantiated with %s, a type parameter of %s; daskgen writes a wrapper per instantiation, so call it with concrete types", types.ExprString(c.Fun), inst.TypeArgs.At(i), t.fd.Name.Name)
-				return ""
-			}
-		}
-		return t.g.instance(fn, inst, ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
+		// The analyzer refuses instantiations with a type parameter.
+		return t.g.instance(fn, t.instanceOf(c), ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
 	}
 	return t.g.wrapperRef(fn, variant) + ".Call(" + strings.Join(args, ", ") + ")"
 }
@@ -114,49 +107,6 @@ func (t *twin) instanceOf(c *ast.CallExpr) types.Instance {
 		fun = sel.Sel
 	}
 	return t.info.Instances[fun.(*ast.Ident)]
-}
-
-// hasTypeParam reports whether t mentions a type parameter.
-func hasTypeParam(t types.Type) bool {
-	found := false
-	var walk func(t types.Type)
-	walk = func(t types.Type) {
-		if found || t == nil {
-			return
-		}
-		switch x := t.(type) {
-		case *types.TypeParam:
-			found = true
-		case *types.Pointer:
-			walk(x.Elem())
-		case *types.Slice:
-			walk(x.Elem())
-		case *types.Array:
-			walk(x.Elem())
-		case *types.Map:
-			walk(x.Key())
-			walk(x.Elem())
-		case *types.Chan:
-			walk(x.Elem())
-		case *types.Named:
-			for i := range x.TypeArgs().Len() {
-				walk(x.TypeArgs().At(i))
-			}
-		case *types.Signature:
-			for i := range x.Params().Len() {
-				walk(x.Params().At(i).Type())
-			}
-			for i := range x.Results().Len() {
-				walk(x.Results().At(i).Type())
-			}
-		case *types.Struct:
-			for i := range x.NumFields() {
-				walk(x.Field(i).Type())
-			}
-		}
-	}
-	walk(t)
-	return found
 }
 
 func isPointerTo(p, elem types.Type) bool {
@@ -268,7 +218,7 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 		switch {
 		case t.liftedTarget(l):
 			if _, isIndex := ast.Unparen(l).(*ast.IndexExpr); isIndex {
-				t.refuse(l.Pos(), "%s is assigned one of several results of delayed call %s; assign it to a variable first", types.ExprString(l), types.ExprString(c.Fun))
+				t.internal(l.Pos(), "%s assigned one of several results of delayed call %s", types.ExprString(l), types.ExprString(c.Fun))
 				continue
 			}
 			if len(vals) == 1 && t.pipe != nil && t.pipe.producer {
@@ -320,7 +270,7 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 				return true
 			}
 			if t.work[v] != nil {
-				t.refuse(id.Pos(), "the error return reads %s, the worklist of an unordered loop; return only eager values and the error", v.Name())
+				t.internal(id.Pos(), "the error return reads %s, the worklist of an unordered loop", v.Name())
 				return true
 			}
 			seen[v] = true

@@ -7,7 +7,13 @@
 // fDelayedErr when f returns an error), whose calls add tasks to a graph, and
 // for each parallel function F its twin FParallel, which takes a
 // context.Context first and returns F's results, plus an error when F's last
-// result is not one.
+// result is not one. The twin's documentation links to this package for what
+// it promises; in short, it returns what F returns (values, order, the first
+// error, float bits), and eager code (prints, writes) runs in F's order with
+// F's values. What it cannot promise: delayed calls run ahead of eager code,
+// so a call that F would never make (after an early return, a break or an
+// error) may start before the twin knows; it is cancelled and its result
+// dropped, which is invisible only because delayed functions are pure.
 //
 // A twin is F's own code with its delayed values lifted: a variable that
 // holds the result of a delayed call becomes a runtime.Delayed; operators,
@@ -19,4 +25,17 @@
 // error idiom after a delayed call returns what F's if statement returns,
 // for the call F would have failed at first. Code that could make the twin
 // differ from F is refused with a diagnostic, and then nothing is written.
+//
+// A loop that waits in its body is pipelined (analyzer, "Pipelined loops"):
+// the twin ranges over runtime.Pipeline, whose producer runs F's header and
+// each iteration's issue part ahead, in a goroutine, starting the delayed
+// calls of up to a window of iterations; the range body is F's loop body,
+// which runs in F's order and waits only for its own iteration's values, so
+// prints, stores, counts, breaks and returns happen as in F. Leaving the loop
+// cancels what was issued ahead.
+//
+// When F's first parameter is a context.Context, the twin takes no second
+// one: F's context is the twin's, and its delayed calls run with it. A
+// generic delayed function gets a wrapper per instantiation that a twin
+// calls.
 package rewrite

@@ -343,7 +343,7 @@ func (t *twin) producerStmt(p *pipe, s ast.Stmt) string {
 // wait: the analyzer moved only what needs no wait.
 func (t *twin) noWaits(n ast.Node) {
 	if len(t.waits) > 0 {
-		t.refuse(n.Pos(), "internal error: the issue part of a pipelined loop would wait for %s; please report this", strings.Join(t.waits, ", "))
+		t.internal(n.Pos(), "the issue part of a pipelined loop would wait for %s", strings.Join(t.waits, ", "))
 		t.waits = nil
 	}
 }

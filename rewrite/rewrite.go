@@ -31,6 +31,8 @@ type Config struct {
 type Diagnostic struct {
 	Pos     token.Position
 	Message string
+
+	fromRewriter bool // the rewriter refused what the analyzer's plan allowed: a bug
 }
 
 // String returns "file:line:col: message".

@@ -100,6 +100,10 @@ func (t *twin) refuse(pos token.Pos, format string, args ...any) {
 	t.g.refuse(pos, format, args...)
 }
 
+func (t *twin) internal(pos token.Pos, format string, args ...any) {
+	t.g.internal(pos, format, args...)
+}
+
 func (t *twin) typeOf(e ast.Expr) types.Type {
 	tv, ok := t.info.Types[e]
 	if !ok {
@@ -669,7 +673,7 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 			for _, e := range cc.(*ast.CaseClause).List {
 				ast.Inspect(e, func(n ast.Node) bool {
 					if c, ok := n.(*ast.CallExpr); ok && t.calls[c] != nil {
-						t.refuse(c.Pos(), "delayed call %s in a case of a switch runs only when the cases before it do not match; call it before the switch", types.ExprString(c.Fun))
+						t.internal(c.Pos(), "delayed call %s in a case of a switch", types.ExprString(c.Fun))
 					}
 					return true
 				})
@@ -698,7 +702,7 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		}
 		for _, e := range []ast.Expr{s.Key, s.Value} {
 			if v := t.identVar(e); v != nil && t.lifted[v] != "" {
-				t.refuse(e.Pos(), "%s is a range variable that the loop assigns a delayed value; assign the delayed value to another variable", v.Name())
+				t.internal(e.Pos(), "%s is a range variable that the loop assigns a delayed value", v.Name())
 			}
 		}
 	case *ast.ReturnStmt:
@@ -766,7 +770,7 @@ func (t *twin) shortCircuit(s ast.Stmt) {
 			if n.Op == token.LAND || n.Op == token.LOR {
 				ast.Inspect(n.Y, func(m ast.Node) bool {
 					if c, ok := m.(*ast.CallExpr); ok && t.calls[c] != nil {
-						t.refuse(c.Pos(), "delayed call %s is on the right of %s, so the sequential code makes it only sometimes; call it in a statement of its own", types.ExprString(c.Fun), n.Op)
+						t.internal(c.Pos(), "delayed call %s on the right of %s", types.ExprString(c.Fun), n.Op)
 					}
 					return true
 				})
@@ -793,7 +797,7 @@ func (t *twin) forStmt(s *ast.ForStmt) string {
 		if strings.Contains(post, "\n") {
 			var post bytes.Buffer
 			goprinter.Fprint(&post, t.fset, s.Post)
-			t.refuse(s.Post.Pos(), "the post statement %s of this for reads a delayed value in every iteration; do it at the end of the body instead", post.String())
+			t.internal(s.Post.Pos(), "the post statement %s of this for reads a delayed value", post.String())
 		}
 	}
 	cond := ""
@@ -881,7 +885,7 @@ func (t *twin) assign(lhs []ast.Expr, tok token.Token, rhs []ast.Expr) string {
 		return t.exprs(lhs) + " " + t.renamedTok(lhs, tok).String() + " " + t.exprs(rhs)
 	}
 	if len(lhs) != len(rhs) {
-		t.refuse(lhs[0].Pos(), "%s is assigned a delayed value by a statement with several results of a call that is not delayed; assign them one at a time", types.ExprString(lhs[0]))
+		t.internal(lhs[0].Pos(), "%s is assigned a delayed value by a statement with several results", types.ExprString(lhs[0]))
 		return ""
 	}
 	if len(lhs) == 1 {
@@ -990,7 +994,7 @@ func (t *twin) assign1(l ast.Expr, tok token.Token, r ast.Expr) string {
 		// sequential order.
 		m := t.identVar(ix.X)
 		if tok != token.ASSIGN {
-			t.refuse(l.Pos(), "%s %s on accumulator %s is not supported; write %s = %s %s ...", types.ExprString(l), tok, m.Name(), types.ExprString(l), types.ExprString(l), strings.TrimSuffix(tok.String(), "="))
+			t.internal(l.Pos(), "%s %s on accumulator %s", types.ExprString(l), tok, m.Name())
 			return ""
 		}
 		mt := t.typ(m.Type())

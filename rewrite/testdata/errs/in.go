@@ -138,3 +138,21 @@ func Indexed(xs []int, table []string) ([]string, int, error) {
 	}
 	return out, total, nil
 }
+
+// Partial returns what it has so far along with the error: the handler of
+// the idiom reads the accumulator as it was before the failing call.
+//
+//daskgen:parallel
+func Partial(xs []int) ([]int, int, error) {
+	var out []int
+	total := 0
+	for _, x := range xs {
+		v, err := check(x, 1)
+		if err != nil {
+			return out, total, fmt.Errorf("after %d: %w", total, err)
+		}
+		out = append(out, v)
+		total += v
+	}
+	return out, total, nil
+}

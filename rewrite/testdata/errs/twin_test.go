@@ -38,6 +38,10 @@ func TestTwins(t *testing.T) {
 		bad, err := Handled(in)
 		gbad, gerr := HandledParallel(ctx, in)
 		difftest.Same(t, "Handled", []any{bad}, []any{gbad}, err, gerr)
+
+		out, total, err := Partial(in)
+		gout, gtotal, gerr := PartialParallel(ctx, in)
+		difftest.Same(t, "Partial", []any{out, total}, []any{gout, gtotal}, err, gerr)
 	}
 }
 

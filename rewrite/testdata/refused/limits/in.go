@@ -1,0 +1,73 @@
+package limits
+
+type T struct{ n int }
+
+//daskgen:delayed
+func (t T) Get(x int) int { return t.n + x }
+
+//daskgen:delayed
+func inc(x int) int { return x + 1 }
+
+//daskgen:delayed
+func ident[V any](v V) V { return v }
+
+//daskgen:delayed
+func pair(x int) (int, int) { return x, -x }
+
+// MethodExpr calls a delayed method through a method expression.
+//
+//daskgen:parallel
+func MethodExpr(t T, xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += T.Get(t, x)
+	}
+	return s
+}
+
+// RangeVar assigns a delayed value to a range variable.
+//
+//daskgen:parallel
+func RangeVar(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		x = inc(x)
+		out = append(out, x)
+	}
+	return out
+}
+
+// Generic instantiates a delayed call with its own type parameter.
+//
+//daskgen:parallel
+func Generic[V any](vs []V) []V {
+	var out []V
+	for _, v := range vs {
+		out = append(out, ident(v))
+	}
+	return out
+}
+
+// MapOpAssign updates an accumulator map in place.
+//
+//daskgen:parallel
+func MapOpAssign(xs []int) map[int]int {
+	m := map[int]int{}
+	for _, x := range xs {
+		m[x] = inc(x)
+		m[x] += inc(x)
+	}
+	return m
+}
+
+// PairIntoMap stores one of several results into an accumulator map.
+//
+//daskgen:parallel
+func PairIntoMap(xs []int) map[int]int {
+	m := map[int]int{}
+	for _, x := range xs {
+		m[0] = inc(x)
+		m[x], _ = pair(x)
+	}
+	return m
+}
