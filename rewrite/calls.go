@@ -78,7 +78,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		// The analyzer refuses instantiations with a type parameter.
 		return t.g.instance(fn, t.instanceOf(c), ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
 	}
-	return t.g.wrapperRef(fn, variant) + ".Call(" + strings.Join(args, ", ") + ")"
+	return t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos()) + ".Call(" + strings.Join(args, ", ") + ")"
 }
 
 // sigOf returns the signature a delayed call calls: its function's, or for
@@ -178,10 +178,19 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 	tmp := t.fresh("d")
 	fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
 	if site != nil {
-		fmt.Fprintf(&b, "%s.Check(%s)\n", t.tw, tmp)
-		fmt.Fprintf(&b, "%s = append(%s, %s)\n", t.onErr, t.onErr, t.handler(site))
+		b.WriteString(t.register(site, tmp) + "\n")
 	}
 	return t.assignResults(&b, lhs, tok, c, tmp)
+}
+
+// register writes the registration of an error idiom's task: with its
+// handler's number when the handler captures nothing, or with a handler
+// made now, holding the eager values it reads as they are now.
+func (t *twin) register(site *analyzer.ErrorSite, task string) string {
+	if k, ok := t.staticSites[site]; ok {
+		return fmt.Sprintf("%s.CheckAt(%s, %d)", t.tw, task, k)
+	}
+	return fmt.Sprintf("%s.CheckAt(%s, len(%s))\n%s = append(%s, %s)", t.tw, task, t.onErr, t.onErr, t.onErr, t.handler(site))
 }
 
 // assignResults writes the assignments of a delayed call's results, held by
@@ -221,8 +230,8 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 				t.internal(l.Pos(), "%s assigned one of several results of delayed call %s", types.ExprString(l), types.ExprString(c.Fun))
 				continue
 			}
-			if len(vals) == 1 && t.pipe != nil && t.pipe.producer {
-				b.WriteString(t.defOrSet(l, tok) + proj + "\n") // issued already
+			if len(vals) == 1 {
+				b.WriteString(t.defOrSet(l, tok) + proj + "\n") // the task itself, tracked already
 				continue
 			}
 			b.WriteString(t.defOrSet(l, tok) + t.track(proj) + "\n")
@@ -254,30 +263,7 @@ func (t *twin) eagerAssign(l ast.Expr, tok token.Token, val string) string {
 // statement returns, with the eager variables it reads as they are now.
 func (t *twin) handler(site *analyzer.ErrorSite) string {
 	ret := site.If.Body.List[0].(*ast.ReturnStmt)
-	var locals []*types.Var
-	seen := map[*types.Var]bool{}
-	for _, e := range ret.Results {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if _, ok := n.(*ast.FuncLit); ok {
-				return false
-			}
-			id, ok := n.(*ast.Ident)
-			if !ok {
-				return true
-			}
-			v, ok := t.info.Uses[id].(*types.Var)
-			if !ok || v == site.Err || v.IsField() || seen[v] || v.Parent() == t.pkg.Scope() || v.Parent() == nil {
-				return true
-			}
-			if t.work[v] != nil {
-				t.internal(id.Pos(), "the error return reads %s, the worklist of an unordered loop", v.Name())
-				return true
-			}
-			seen[v] = true
-			locals = append(locals, v)
-			return true
-		})
-	}
+	locals := t.handlerLocals(site)
 	// A delayed value the return reads (a count so far, say) is known when
 	// the handler runs: the twin has settled every task before the failing
 	// one.
@@ -316,6 +302,37 @@ func (t *twin) handler(site *analyzer.ErrorSite) string {
 		}
 	}
 	return fmt.Sprintf("func(%s) func(error) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), t.results, fn, strings.Join(args, ", "))
+}
+
+// handlerLocals lists the local variables that an error idiom's return
+// reads, besides the error.
+func (t *twin) handlerLocals(site *analyzer.ErrorSite) []*types.Var {
+	ret := site.If.Body.List[0].(*ast.ReturnStmt)
+	var locals []*types.Var
+	seen := map[*types.Var]bool{}
+	for _, e := range ret.Results {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false
+			}
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			v, ok := t.info.Uses[id].(*types.Var)
+			if !ok || v == site.Err || v.IsField() || seen[v] || v.Parent() == t.pkg.Scope() || v.Parent() == nil {
+				return true
+			}
+			if t.work[v] != nil {
+				t.internal(id.Pos(), "the error return reads %s, the worklist of an unordered loop", v.Name())
+				return true
+			}
+			seen[v] = true
+			locals = append(locals, v)
+			return true
+		})
+	}
+	return locals
 }
 
 // worklist is the queue of an unordered loop in the twin.

@@ -46,10 +46,10 @@ func (g *gen) internal(pos token.Pos, format string, args ...any) {
 }
 
 // wrapperName is the name of a delayed function's wrapper: incDelayed for
-// inc, IncDelayed for Inc, ServerFetchDelayed for (*Server).Fetch.
+// inc, incDelayed for Inc too, serverFetchDelayed for (*Server).Fetch.
+// Wrappers are never exported: they add nothing to a package's API.
 func wrapperName(fn *types.Func) string {
 	name := fn.Name()
-	exported := fn.Exported()
 	if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
 		rt := recv.Type()
 		if p, ok := rt.(*types.Pointer); ok {
@@ -59,9 +59,9 @@ func wrapperName(fn *types.Func) string {
 		if n, ok := rt.(*types.Named); ok {
 			tn = n.Obj().Name()
 		}
-		name = setFirst(tn, exported) + setFirst(name, true)
+		name = tn + setFirst(name, true)
 	}
-	return name + "Delayed"
+	return setFirst(name, false) + "Delayed"
 }
 
 func setFirst(s string, upper bool) string {
@@ -72,11 +72,22 @@ func setFirst(s string, upper bool) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
-// wrapperRef refers to a delayed function's wrapper from generated code.
-func (g *gen) wrapperRef(fn *types.Func, variant string) string {
+// wrapperRef refers to a delayed function's wrapper from generated code. A
+// delayed function of another package gets a wrapper of this package's own,
+// written on first use next to the twin at, since the other package's is
+// unexported: slowFetchDelayed for slow.Fetch.
+func (g *gen) wrapperRef(fn *types.Func, fact *analyzer.DelayedFact, variant string, at token.Pos) string {
 	name := wrapperName(fn) + variant
 	if fn.Pkg() != nil && fn.Pkg() != g.pkg.Types {
-		return qual(fn.Pkg().Path(), name)
+		base := setFirst(fn.Pkg().Name()+setFirst(strings.TrimSuffix(wrapperName(fn), "Delayed"), true), false) + "Delayed"
+		if !g.instances[base] {
+			if g.instances == nil {
+				g.instances = map[string]bool{}
+			}
+			g.instances[base] = true
+			g.instanceText = append(g.instanceText, instanceDecl{at, g.wrapperText(fn, fn.Type().(*types.Signature), base, fn.Pkg().Name()+"."+fn.Name(), qual(fn.Pkg().Path(), fn.Name()), g.pkg.PkgPath, fact, at)})
+		}
+		return base + variant
 	}
 	return name
 }
@@ -177,7 +188,13 @@ func (g *gen) wrapperText(fn *types.Func, sig *types.Signature, name, label, exp
 	target := expr
 	if r := sig.Recv(); r != nil {
 		rt := p.typ(r.Type())
-		label = strings.TrimPrefix(rt, "*") + "." + fn.Name()
+		plain := types.TypeString(r.Type(), func(q *types.Package) string {
+			if q == g.pkg.Types {
+				return ""
+			}
+			return q.Name()
+		})
+		label = strings.TrimPrefix(plain, "*") + "." + fn.Name()
 		target = "(" + rt + ")." + fn.Name()
 		if _, ok := r.Type().(*types.Pointer); !ok {
 			target = rt + "." + fn.Name()

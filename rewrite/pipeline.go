@@ -45,6 +45,7 @@ type pipe struct {
 	idioms   map[*ast.CallExpr]string // the tasks of moved error idioms, for the eager part's Check
 	guards   map[*ast.IfStmt]bool     // ifs around steps
 	header   []*types.Var             // the loop's own variables
+	adopted  map[string]bool          // the eager part's names of tasks Adopt tracks
 }
 
 type pipeField struct {
@@ -93,7 +94,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	defer func() { t.pipe = outer }()
 	p := &pipe{pl: pl, it: t.fresh("it"), st: t.fresh("st"), taken: map[string]bool{},
 		steps: map[ast.Stmt]int{}, calls: map[*ast.CallExpr]*pSlot{}, idioms: map[*ast.CallExpr]string{},
-		guards: map[*ast.IfStmt]bool{}}
+		guards: map[*ast.IfStmt]bool{}, adopted: map[string]bool{}}
 	typeName := t.fresh("iteration")
 	prod := t.fresh("p")
 
@@ -358,8 +359,7 @@ func (t *twin) consumerStep(p *pipe, s ast.Stmt, k int) string {
 		if !ok || p.idioms[c] == "" {
 			return true
 		}
-		fmt.Fprintf(&b, "\n%s.Check(%s)\n", t.tw, p.idioms[c])
-		fmt.Fprintf(&b, "%s = append(%s, %s)", t.onErr, t.onErr, t.handler(t.sites[c]))
+		b.WriteString("\n" + t.register(t.sites[c], p.idioms[c]))
 		return true
 	})
 	return b.String()
@@ -374,6 +374,7 @@ func (t *twin) slotCall(p *pipe, c *ast.CallExpr, idiom bool) string {
 		s.used = true
 		t.pre = append(t.pre, fmt.Sprintf("%s.Adopt(%s, %d)", t.tw, p.st, s.step))
 	}
+	p.adopted[p.it+"."+s.field.name] = true
 	return p.it + "." + s.field.name
 }
 

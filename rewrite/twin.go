@@ -52,6 +52,9 @@ type twin struct {
 	zero                 string   // the twin's zero results before the error
 	addErr               bool     // F has no error result: the twin adds one
 	hasIdioms            bool
+	// staticSites numbers the error idioms whose handlers capture nothing:
+	// the twin registers their handlers once, at its start.
+	staticSites map[*analyzer.ErrorSite]int
 }
 
 // outerVar is a variable declared outside a region that the region lifts:
@@ -170,7 +173,23 @@ func (t *twin) write() string {
 
 	name := twinName(fd.Name.Name)
 	var b strings.Builder
-	b.WriteString(comment(fmt.Sprintf("%s is the parallel twin of %s, written by daskgen: it returns what %s returns, running its delayed calls as tasks of a graph. See the documentation of package github.com/daskgen/daskgen/rewrite for what a twin promises.", name, fd.Name.Name, fd.Name.Name)))
+	link := fd.Name.Name
+	if fd.Recv != nil && len(fd.Recv.List) == 1 {
+		rt := fd.Recv.List[0].Type
+		if st, ok := rt.(*ast.StarExpr); ok {
+			rt = st.X
+		}
+		switch x := rt.(type) {
+		case *ast.IndexExpr:
+			rt = x.X
+		case *ast.IndexListExpr:
+			rt = x.X
+		}
+		if id, ok := rt.(*ast.Ident); ok {
+			link = id.Name + "." + fd.Name.Name
+		}
+	}
+	fmt.Fprintf(&b, "// %s is the parallel twin of [%s], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).\n", name, link)
 	b.WriteString("func ")
 	if fd.Recv != nil {
 		b.WriteString("(" + t.fields(fd.Recv, ", ") + ") ")
@@ -281,7 +300,21 @@ func (t *twin) prologue() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "var %s *%s\n", t.tw, t.rt("Twin"))
 	if t.hasIdioms {
-		fmt.Fprintf(&b, "var %s []func(error) %s\n", t.onErr, t.results)
+		var static []string
+		t.staticSites = map[*analyzer.ErrorSite]int{}
+		for _, r := range t.regions {
+			for _, e := range r.Errors {
+				if len(t.handlerLocals(e)) == 0 {
+					t.staticSites[e] = len(static)
+					static = append(static, t.handler(e))
+				}
+			}
+		}
+		if len(static) == 0 {
+			fmt.Fprintf(&b, "var %s []func(error) %s\n", t.onErr, t.results)
+		} else {
+			fmt.Fprintf(&b, "%s := []func(error) %s{\n%s,\n}\n", t.onErr, t.results, strings.Join(static, ",\n"))
+		}
 	}
 	fmt.Fprintf(&b, "%s := func(i int, err error) %s {\n", t.fail, t.results)
 	if t.hasIdioms {
@@ -559,6 +592,9 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 func (t *twin) track(s string) string {
 	if t.pipe != nil && t.pipe.producer {
 		return t.rt("Issue") + "(" + t.pipe.st + ", " + s + ")"
+	}
+	if t.pipe != nil && t.pipe.adopted[s] {
+		return s // Adopt tracked it
 	}
 	return t.rt("Track") + "(" + t.tw + ", " + s + ")"
 }

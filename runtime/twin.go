@@ -90,6 +90,23 @@ func (t *Twin) Check(d Node) {
 	t.checks[n] = i
 }
 
+// CheckAt registers d's task as error idiom number i: if it fails first,
+// Wait and Finish return i. Generated code numbers its idioms itself, so
+// that an idiom whose handler captures nothing is registered once per
+// source site rather than once per call. Do not mix it with Check. A plain
+// value cannot fail and is not registered.
+func (t *Twin) CheckAt(d Node, i int) {
+	n := d.nodeOf()
+	if n == nil {
+		return
+	}
+	if t.checks == nil {
+		t.checks = map[*node]int{}
+	}
+	t.tracked = append(t.tracked, n)
+	t.checks[n] = i
+}
+
 // Wait computes ds: the barrier where eager code needs their values. Read
 // them afterwards with Must. It returns -1 and nil when they are computed,
 // and otherwise the failure the sequential function would have met first

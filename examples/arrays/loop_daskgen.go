@@ -14,10 +14,7 @@ var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []
 	return daskgen.Tuple3[[]float64, []float64, []float64]{V0: r0, V1: r1, V2: r2}
 }, daskgen.Name("doSomething"), daskgen.Register("github.com/daskgen/daskgen/examples/arrays.doSomething"))
 
-// multipleArraysParallel is the parallel twin of multipleArrays, written by
-// daskgen: it returns what multipleArrays returns, running its delayed
-// calls as tasks of a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// multipleArraysParallel is the parallel twin of [multipleArrays], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, list2 []float64, list3 []float64, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {

@@ -36,10 +36,7 @@ var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, das
 	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
 }, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
 
-// incAddParallel is the parallel twin of incAdd, written by daskgen: it
-// returns what incAdd returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// incAddParallel is the parallel twin of [incAdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func incAddParallel(ctx context.Context) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -60,10 +57,7 @@ func incAddParallel(ctx context.Context) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// forLoopParallel is the parallel twin of forLoop, written by daskgen: it
-// returns what forLoop returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -88,10 +82,7 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// evenOddParallel is the parallel twin of evenOdd, written by daskgen: it
-// returns what evenOdd returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -122,13 +113,14 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	return d.Must(), nil
 }
 
-// unreliableTotalParallel is the parallel twin of unreliableTotal, written
-// by daskgen: it returns what unreliableTotal returns, running its delayed
-// calls as tasks of a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
 	var tw *daskgen.Twin
-	var onErr []func(error) (int, error)
+	onErr := []func(error) (int, error){
+		func(err error) (int, error) {
+			return 0, err
+		},
+	}
 	fail := func(i int, err error) (int, error) {
 		if i >= 0 {
 			return onErr[i](err)
@@ -144,11 +136,8 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 	total := daskgen.Value[int](0)
 	for _, x := range data {
 		d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
-		tw.Check(d)
-		onErr = append(onErr, func(err error) (int, error) {
-			return 0, err
-		})
-		v := daskgen.Track(tw, d)
+		tw.CheckAt(d, 0)
+		v := d
 		total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
 			return x + y
 		}, total, v))

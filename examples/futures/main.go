@@ -262,7 +262,7 @@ func crawl(ctx context.Context, w io.Writer, client *runtime.Client, s *site, ta
 		return err
 	}
 	tTwin, err := timing.Time(func() (err error) {
-		twin, err = crawlSiteParallel(ctx, ctx, start, s.URL())
+		twin, err = crawlSiteParallel(ctx, start, s.URL())
 		return err
 	})
 	if err != nil {

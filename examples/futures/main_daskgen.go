@@ -7,13 +7,14 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
-// crawlSiteParallel is the parallel twin of crawlSite, written by daskgen:
-// it returns what crawlSite returns, running its delayed calls as tasks of
-// a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
-func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base string) (r0 []string, err2 error) {
+// crawlSiteParallel is the parallel twin of [crawlSite], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, err2 error) {
 	var tw *daskgen.Twin
-	var onErr []func(error) ([]string, error)
+	onErr := []func(error) ([]string, error){
+		func(err error) ([]string, error) {
+			return nil, err
+		},
+	}
 	fail := func(i int, err error) ([]string, error) {
 		if i >= 0 {
 			return onErr[i](err)
@@ -29,7 +30,7 @@ func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base st
 	seen := map[string]bool{}
 	var titles []string
 	{
-		tw = daskgen.NewTwin(ctx2)
+		tw = daskgen.NewTwin(ctx)
 		queueD := daskgen.NewWorklist(tw, queue)
 		defer queueD.Close()
 		titlesD := daskgen.Value[[]string](titles)
@@ -47,11 +48,8 @@ func crawlSiteParallel(ctx2 context.Context, ctx context.Context, start, base st
 			}
 			seen[url] = true
 			d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
-			tw.Check(d)
-			onErr = append(onErr, func(err error) ([]string, error) {
-				return nil, err
-			})
-			body := daskgen.Track(tw, d)
+			tw.CheckAt(d, 0)
+			body := d
 			titlesD = daskgen.Track(tw, daskgen.Call2(func(x []string, x2 string) []string {
 				return append(x, x2)
 			}, titlesD, scrapeTitleDelayed.Call(body)))

@@ -15,10 +15,7 @@ var addTwoDelayed = daskgen.Func1(addTwo, daskgen.Name("addTwo"), daskgen.Regist
 // a task to the graph instead of running add.
 var addDelayed = daskgen.Func2(add, daskgen.Name("add"), daskgen.Register("github.com/daskgen/daskgen/examples/graph.add"))
 
-// mapAddTwoParallel is the parallel twin of mapAddTwo, written by daskgen:
-// it returns what mapAddTwo returns, running its delayed calls as tasks of
-// a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// mapAddTwoParallel is the parallel twin of [mapAddTwo], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
@@ -42,10 +39,7 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	return out.Must(), nil
 }
 
-// foldLeftParallel is the parallel twin of foldLeft, written by daskgen: it
-// returns what foldLeft returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// foldLeftParallel is the parallel twin of [foldLeft], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -67,10 +61,7 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	return acc.Must(), nil
 }
 
-// treeSumParallel is the parallel twin of treeSum, written by daskgen: it
-// returns what treeSum returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// treeSumParallel is the parallel twin of [treeSum], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {

@@ -25,10 +25,7 @@ var hashFileDelayedErr = daskgen.Func2(func(a0 string, a1 string) daskgen.Tuple3
 	return daskgen.Tuple3[string, int64, daskgen.Error]{V0: r0, V1: r1, V2: daskgen.Error{Err: r2}}
 }, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile:err"))
 
-// hashAllParallel is the parallel twin of hashAll, written by daskgen: it
-// returns what hashAll returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// hashAllParallel is the parallel twin of [hashAll], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (r0 int64, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) (int64, error)
@@ -65,8 +62,8 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.hashFile)
-		tw.Check(d)
+		d := it.hashFile
+		tw.CheckAt(d, len(onErr))
 		onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
 			return func(err error) (int64, error) {
 				return total.Must(), fmt.Errorf("hash %s: %w", rel, err)

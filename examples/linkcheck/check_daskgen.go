@@ -22,10 +22,7 @@ var checkDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[int, daskgen.
 	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
 }, daskgen.Name("check"), daskgen.Register("github.com/daskgen/daskgen/examples/linkcheck.check:err"))
 
-// checkLinksParallel is the parallel twin of checkLinks, written by
-// daskgen: it returns what checkLinks returns, running its delayed calls as
-// tasks of a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// checkLinksParallel is the parallel twin of [checkLinks], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (r0 int, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) (int, error)
@@ -62,14 +59,14 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.check)
-		tw.Check(d)
+		d := it.check
+		tw.CheckAt(d, len(onErr))
 		onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
 			return func(err error) (int, error) {
 				return failures, fmt.Errorf("check %s: %w", link, err)
 			}
 		}(failures, it.link))
-		status := daskgen.Track(tw, d)
+		status := d
 		if i, err3 := tw.Wait(status); err3 != nil {
 			return fail(i, err3)
 		}

@@ -13,10 +13,7 @@ import (
 // fetchResultsMock.
 var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetchResultsMock"), daskgen.Register("github.com/daskgen/daskgen/examples/multiprocessing.fetchResultsMock"))
 
-// forLoopParallel is the parallel twin of forLoop, written by daskgen: it
-// returns what forLoop returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]string, error) {

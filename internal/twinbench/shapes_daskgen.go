@@ -46,10 +46,7 @@ var slowParseDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[Record, d
 	return daskgen.Tuple2[Record, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
 }, daskgen.Name("slowParse"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowParse:err"))
 
-// SizesParallel is the parallel twin of Sizes, written by daskgen: it
-// returns what Sizes returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
@@ -83,7 +80,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowSize)
+		d := it.slowSize
 		if i2, err2 := tw.Wait(d); err2 != nil {
 			return fail(i2, err2)
 		}
@@ -95,10 +92,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	return out, nil
 }
 
-// ScoreParallel is the parallel twin of Score, written by daskgen: it
-// returns what Score returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) error {
@@ -130,7 +124,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowSize)
+		d := it.slowSize
 		if i2, err2 := tw.Wait(d); err2 != nil {
 			return fail(i2, err2)
 		}
@@ -142,10 +136,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	return nil
 }
 
-// TotalsParallel is the parallel twin of Totals, written by daskgen: it
-// returns what Totals returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (Stats, error) {
@@ -178,7 +169,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 		}
 	}) {
 		tw.Adopt(st2, 1)
-		b := daskgen.Track(tw, it.slowSize)
+		b := it.slowSize
 		st.Files++
 		if i, err2 := tw.Wait(b); err2 != nil {
 			return fail(i, err2)
@@ -195,10 +186,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	return st, nil
 }
 
-// FilterParallel is the parallel twin of Filter, written by daskgen: it
-// returns what Filter returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
@@ -231,7 +219,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowGood)
+		d := it.slowGood
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -245,10 +233,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	return out, nil
 }
 
-// CountBadParallel is the parallel twin of CountBad, written by daskgen: it
-// returns what CountBad returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -281,7 +266,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowGood)
+		d := it.slowGood
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -295,10 +280,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	return n, nil
 }
 
-// FirstNParallel is the parallel twin of FirstN, written by daskgen: it
-// returns what FirstN returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]int, error) {
@@ -331,7 +313,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowGood)
+		d := it.slowGood
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -348,10 +330,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 	return out, nil
 }
 
-// FindFirstParallel is the parallel twin of FindFirst, written by daskgen:
-// it returns what FindFirst returns, running its delayed calls as tasks of
-// a graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (string, bool, error) {
@@ -383,7 +362,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowSize)
+		d := it.slowSize
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -400,10 +379,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 	return "", false, nil
 }
 
-// ReportParallel is the parallel twin of Report, written by daskgen: it
-// returns what Report returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (string, error) {
@@ -436,7 +412,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowSize)
+		d := it.slowSize
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -448,10 +424,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 	return sb.String(), nil
 }
 
-// CollectParallel is the parallel twin of Collect, written by daskgen: it
-// returns what Collect returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (int, error) {
@@ -485,7 +458,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowCheck)
+		d := it.slowCheck
 		size := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) int {
 			return x.V0
 		}, d))
@@ -511,10 +484,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 	return total.Must(), errors.Join(errs.Must()...)
 }
 
-// ParsedParallel is the parallel twin of Parsed, written by daskgen: it
-// returns what Parsed returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) ([]Record, error)
@@ -552,14 +522,14 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowParse)
-		tw.Check(d)
+		d := it.slowParse
+		tw.CheckAt(d, len(onErr))
 		onErr = append(onErr, func(i int) func(error) ([]Record, error) {
 			return func(err error) ([]Record, error) {
 				return nil, fmt.Errorf("line %d: %w", i+1, err)
 			}
 		}(it.i))
-		r := daskgen.Track(tw, d)
+		r := d
 		if i2, err3 := tw.Wait(r); err3 != nil {
 			return fail(i2, err3)
 		}
@@ -571,10 +541,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 	return out, nil
 }
 
-// FillParallel is the parallel twin of Fill, written by daskgen: it returns
-// what Fill returns, running its delayed calls as tasks of a graph. See the
-// documentation of package github.com/daskgen/daskgen/rewrite for what a
-// twin promises.
+// FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) error {
@@ -606,7 +573,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		}
 	}) {
 		tw.Adopt(st, 1)
-		d := daskgen.Track(tw, it.slowSize)
+		d := it.slowSize
 		if i, err2 := tw.Wait(d); err2 != nil {
 			return fail(i, err2)
 		}
@@ -618,10 +585,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	return nil
 }
 
-// LinesParallel is the parallel twin of Lines, written by daskgen: it
-// returns what Lines returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
 	var tw *daskgen.Twin
 	var onErr []func(error) (int, error)
@@ -660,7 +624,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		}
 	}) {
 		tw.Adopt(st, 1)
-		tw.Check(it.slowParseTask)
+		tw.CheckAt(it.slowParseTask, len(onErr))
 		onErr = append(onErr, func(n int) func(error) (int, error) {
 			return func(err error) (int, error) {
 				return n, err

@@ -15,10 +15,7 @@ var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"), daskgen.Register(
 // adds a task to the graph instead of running spin.
 var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.spin"))
 
-// FetchParallel is the parallel twin of Fetch, written by daskgen: it
-// returns what Fetch returns, running its delayed calls as tasks of a
-// graph. See the documentation of package
-// github.com/daskgen/daskgen/rewrite for what a twin promises.
+// FetchParallel is the parallel twin of [Fetch], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]string, error) {
@@ -42,10 +39,7 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	return out.Must(), nil
 }
 
-// SpinParallel is the parallel twin of Spin, written by daskgen: it returns
-// what Spin returns, running its delayed calls as tasks of a graph. See the
-// documentation of package github.com/daskgen/daskgen/rewrite for what a
-// twin promises.
+// SpinParallel is the parallel twin of [Spin], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 	var tw *daskgen.Twin
 	fail := func(i int, err error) (uint64, error) {
