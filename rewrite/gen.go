@@ -327,7 +327,8 @@ func (g *gen) files() []File {
 		if text == "" {
 			return
 		}
-		name := g.pkg.Fset.Position(pos).Filename
+		// The real file, not where a //line directive says the code is.
+		name := g.pkg.Fset.PositionFor(pos, false).Filename
 		if _, ok := bySource[name]; !ok {
 			order = append(order, name)
 		}
@@ -370,7 +371,7 @@ func (g *gen) render(src string, decls []string) File {
 	f.HeaderComment(Header)
 	var file *ast.File
 	for _, af := range g.pkg.Syntax {
-		if g.pkg.Fset.Position(af.Pos()).Filename == src {
+		if g.pkg.Fset.PositionFor(af.Pos(), false).Filename == src {
 			file = af
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"go/build"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,6 +26,9 @@ type Config struct {
 	Dir      string   // the directory to load packages from; "" is the current one
 	Patterns []string // package patterns, as for go build; none means "."
 	Tags     []string // build tags
+	// Force replaces a file named like a generated one (x_daskgen.go) that
+	// daskgen did not write. Without it, such a file is a refusal.
+	Force bool
 }
 
 // Diagnostic is a message about a position in the source.
@@ -189,6 +193,12 @@ func Generate(cfg Config) (*Result, error) {
 			}
 		}
 	}
+	for _, f := range res.Files {
+		if _, err := os.Stat(f.Path); err == nil && !isGenerated(f.Path) && !old[f.Path] && !cfg.Force {
+			res.Refused = append(res.Refused, Diagnostic{Pos: token.Position{Filename: f.Path},
+				Message: fmt.Sprintf("%s exists and daskgen did not write it (it lacks the line // %s); rename it, or run daskgen -force to replace it", filepath.Base(f.Path), Header)})
+		}
+	}
 	if len(res.Refused) > 0 {
 		res.Files = nil
 		return res, &RefusedError{res.Refused}
@@ -265,15 +275,25 @@ func isGenerated(path string) bool {
 	return len(f.Comments) > 0 && strings.Contains(f.Comments[0].Text(), Header)
 }
 
-// Write writes the generated files and removes the stale ones. Each file is
-// written to a temporary file first and renamed, so that no file is ever
-// half-written.
+// Write writes the generated files and removes the stale ones, all or
+// nothing: every file, in every package, is first written in full to a
+// temporary file next to it; only when all of them are written are they
+// renamed into place. When one cannot be written, the temporary files are
+// removed and no generated file changes.
 func (r *Result) Write() error {
+	var tmps []string
+	cleanup := func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	for _, f := range r.Files {
 		tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".daskgen-*.go.tmp")
 		if err != nil {
-			return err
+			cleanup()
+			return fmt.Errorf("writing %s: %w; nothing was written", f.Path, pathErr(err))
 		}
+		tmps = append(tmps, tmp.Name())
 		_, err = tmp.Write(f.Source)
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
@@ -281,12 +301,15 @@ func (r *Result) Write() error {
 		if err == nil {
 			err = os.Chmod(tmp.Name(), 0o644)
 		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), f.Path)
-		}
 		if err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("writing %s: %w", f.Path, err)
+			cleanup()
+			return fmt.Errorf("writing %s: %w; nothing was written", f.Path, pathErr(err))
+		}
+	}
+	for i, f := range r.Files {
+		if err := os.Rename(tmps[i], f.Path); err != nil {
+			cleanup()
+			return fmt.Errorf("writing %s: %w", f.Path, pathErr(err))
 		}
 	}
 	for _, p := range r.Remove {
@@ -295,6 +318,20 @@ func (r *Result) Write() error {
 		}
 	}
 	return nil
+}
+
+// pathErr drops the name of a temporary file from err: messages name the
+// file daskgen meant to write.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // Stale lists the generated files that are missing, out of date, or no

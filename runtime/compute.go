@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"slices"
-
-	"golang.org/x/term"
 )
 
 // An Option configures one compute.
@@ -64,8 +62,8 @@ func FailFast() Option {
 // nothing.
 func Progress() Option {
 	return func(c *config) {
-		if term.IsTerminal(int(os.Stderr.Fd())) {
-			c.progress = os.Stderr
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			c.progress = os.Stderr // a terminal
 		}
 	}
 }

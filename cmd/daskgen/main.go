@@ -52,6 +52,10 @@
 //		(for CI)
 //	-tags list
 //		a comma-separated list of build tags to apply
+//	-force
+//		replace a file named like a generated one (x_daskgen.go) that
+//		daskgen did not write; without it, such a file is a refusal and
+//		nothing is written
 //	-q
 //		print nothing but errors
 //
@@ -94,6 +98,7 @@ var (
 	check = flags.Bool("check", false, "write nothing; list generated files that are missing or out of date, and exit 1 if any")
 	tags  = flags.String("tags", "", "comma-separated list of build `tags` to apply")
 	quiet = flags.Bool("q", false, "print nothing but errors")
+	force = flags.Bool("force", false, "replace files named like generated ones (x_daskgen.go) that daskgen did not write")
 )
 
 // Usage prints the synopsis and the flags.
@@ -132,7 +137,7 @@ func main() {
 
 // run generates, or checks, and returns the exit status.
 func run(patterns []string) int {
-	cfg := rewrite.Config{Patterns: patterns}
+	cfg := rewrite.Config{Patterns: patterns, Force: *force}
 	if *tags != "" {
 		cfg.Tags = strings.Split(*tags, ",")
 	}
