@@ -19,6 +19,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/daskgen/daskgen/analyzer"
+	"github.com/daskgen/daskgen/internal/directive"
 )
 
 // Config says which packages to generate for.
@@ -91,6 +92,7 @@ func Generate(cfg Config) (*Result, error) {
 	}
 	overlay := map[string][]byte{}
 	old := map[string]bool{}
+	testDirectives := testFileDirectives(first)
 	for _, p := range first {
 		for _, f := range p.GoFiles {
 			if isGenerated(f) {
@@ -141,7 +143,7 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	res := &Result{Warnings: testDirectives}
 	var gens []*gen
 	for _, act := range graph.Roots {
 		if act.Err != nil {
@@ -349,6 +351,40 @@ func (r *Result) Stale() []string {
 	}
 	for _, p := range r.Remove {
 		out = append(out, p+": no longer generated")
+	}
+	return out
+}
+
+// testFileDirectives warns of directives in the packages' _test.go files:
+// daskgen writes twins for the files a package builds from, not its tests.
+func testFileDirectives(pkgs []*packages.Package) []Diagnostic {
+	var out []Diagnostic
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		if len(p.GoFiles) == 0 {
+			continue
+		}
+		dir := filepath.Dir(p.GoFiles[0])
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		tests, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		for _, name := range tests {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+			if err != nil {
+				continue
+			}
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					if strings.HasPrefix(c.Text, directive.Prefix) {
+						out = append(out, Diagnostic{Pos: fset.Position(c.Slash),
+							Message: "directive in a test file, where daskgen writes no twin: move the marked function to a file of the package that is not a _test.go file"})
+					}
+				}
+			}
+		}
 	}
 	return out
 }

@@ -253,3 +253,27 @@ func TestLineDirective(t *testing.T) {
 	}
 	goCmd(t, dir, "vet", "./...")
 }
+
+// TestCgoAndTestFilesAreNamed says why marked code in a file that imports
+// "C", or in a _test.go file, gets no twin, instead of skipping it.
+func TestCgoAndTestFilesAreNamed(t *testing.T) {
+	bin := buildDaskgen(t)
+	cgo := "package titles\n\n// int twice(int x) { return 2 * x; }\nimport \"C\"\n\n//daskgen:delayed\nfunc twice(x int) int { return int(C.twice(C.int(x))) }\n"
+	test := "package titles\n\n//daskgen:delayed\nfunc slowT(x int) int { return x }\n"
+	dir := daskgenModule(t, map[string]string{"titles/titles.go": titles, "titles/c.go": cgo})
+	goCmd(t, dir, "mod", "tidy")
+	out, code := run(t, dir, bin, "./...")
+	if code != 1 || !strings.Contains(out, "titles/c.go:6:1: //daskgen:delayed is in a file that imports \"C\"") {
+		t.Errorf("daskgen with a cgo file: exit %d, output:\n%s", code, out)
+	}
+	if out, code := run(t, dir, bin, "vet", "./..."); code == 0 || !strings.Contains(out, "imports \"C\"") {
+		t.Errorf("daskgen vet with a cgo file: exit %d, output:\n%s", code, out)
+	}
+
+	dir = daskgenModule(t, map[string]string{"titles/titles.go": titles, "titles/x_test.go": test})
+	goCmd(t, dir, "mod", "tidy")
+	out, code = run(t, dir, bin, "./...")
+	if code != 0 || !strings.Contains(out, "titles/x_test.go:3:1: warning: directive in a test file, where daskgen writes no twin") {
+		t.Errorf("daskgen with a marked test file: exit %d, output:\n%s", code, out)
+	}
+}
