@@ -961,6 +961,11 @@ func (s *rs) mutations() {
 		writes[sh.v] = found
 	}
 	reported := map[token.Pos]bool{}
+	for _, c := range s.r.Calls {
+		// A delayed function that writes its arguments is reported where it
+		// is declared (checkDelayed); its calls are not more places to fix.
+		reported[c.Expr.Pos()] = true
+	}
 	for _, sh := range args {
 		for _, pos := range writes[sh.v] {
 			if reported[pos] || !s.before(sh.call.Expr, sh.v, pos) {

@@ -3,13 +3,13 @@ package odd
 // int twice(int x) { return 2 * x; }
 import "C"
 
-// cgo rewrites this file before analysis; positions map back through it, so
-// this fixture only shows that cgo files are analyzed without trouble.
+// cgo rewrites this file before analysis, into a generated file that
+// daskgen cannot write a twin next to: it says so, at the directives.
 //
-//daskgen:delayed
+//daskgen:delayed // want `//daskgen:delayed is in a file that imports "C": daskgen does not write twins for cgo files`
 func twice(x int) int { return int(C.twice(C.int(x))) }
 
-//daskgen:parallel
+//daskgen:parallel // want `//daskgen:parallel is in a file that imports "C"`
 func twiceAll(xs []int) []int {
 	var out []int
 	for _, x := range xs {
