@@ -388,3 +388,52 @@ func testFileDirectives(pkgs []*packages.Package) []Diagnostic {
 	}
 	return out
 }
+
+// OnlyMissingTwins reports whether the packages (with their tests) fail to
+// type-check only because code calls twins or wrappers that daskgen has not
+// generated yet: then analysis can run on them as generation does.
+func OnlyMissingTwins(patterns []string) bool {
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo, Tests: true}, patterns...)
+	if err != nil {
+		return false
+	}
+	missing, other := false, false
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			if missingOnly(e) {
+				missing = true
+			} else {
+				other = true
+			}
+		}
+	})
+	return missing && !other
+}
+
+// missingOnly reports whether e is about names daskgen generates and
+// nothing else: a type error, or the compiler's list of them.
+func missingOnly(e packages.Error) bool {
+	switch e.Kind {
+	case packages.TypeError:
+		return missingGenerated(e.Msg)
+	case packages.ListError:
+		lines := strings.Split(strings.TrimSpace(e.Msg), "\n")
+		n := 0
+		for _, line := range lines {
+			if strings.HasPrefix(line, "# ") {
+				continue
+			}
+			// file:line:col: message
+			parts := strings.SplitN(line, ": ", 2)
+			if len(parts) != 2 || !missingGenerated(parts[1]) {
+				return false
+			}
+			n++
+		}
+		return n > 0
+	}
+	return false
+}

@@ -277,3 +277,17 @@ func TestCgoAndTestFilesAreNamed(t *testing.T) {
 		t.Errorf("daskgen with a marked test file: exit %d, output:\n%s", code, out)
 	}
 }
+
+// TestVetBeforeTheFirstGenerate analyzes a package whose tests already call
+// the twin that generation will write: the missing twin does not stop the
+// check.
+func TestVetBeforeTheFirstGenerate(t *testing.T) {
+	bin := buildDaskgen(t)
+	bad := strings.Replace(titles, "for _, u := range urls {", "for _, u := range urls {\n\t\tgo func() {}()", 1)
+	dir := daskgenModule(t, map[string]string{"titles/titles.go": bad, "titles/titles_test.go": titlesTest})
+	goCmd(t, dir, "mod", "tidy")
+	out, _ := run(t, dir, bin, "vet", "./...")
+	if !strings.Contains(out, "go statement in parallel code") {
+		t.Errorf("daskgen vet did not analyze the package:\n%s", out)
+	}
+}
