@@ -123,6 +123,10 @@ func TestGoGenerateWithGoTool(t *testing.T) {
 	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOSUMDB", "off")
 	goCmdFlags(t, dir, "", "get", "-tool", "github.com/daskgen/daskgen/cmd/daskgen")
+	// Adding daskgen does not raise the user's Go version.
+	if mod, _ := os.ReadFile(filepath.Join(dir, "go.mod")); !strings.Contains(string(mod), "\ngo 1.24\n") && !strings.Contains(string(mod), "\ngo 1.24.0\n") {
+		t.Errorf("go get -tool changed the go line:\n%s", mod)
+	}
 	out := goCmdFlags(t, dir, "", "generate", "./...")
 	if !strings.Contains(out, "wrote titles_daskgen.go") || !strings.Contains(out, "twins: titles.TitlesParallel") {
 		t.Errorf("go generate printed:\n%s", out)
