@@ -143,3 +143,15 @@ func ReusedBuffer(r io.Reader) int {
 		}
 	}
 }
+
+// Scaled calls scale, which is refused where it is declared: its calls get
+// no second message.
+//
+//daskgen:parallel
+func Scaled(rows [][]float64) int {
+	n := 0
+	for _, r := range rows {
+		n += len(scale(r, 2))
+	}
+	return n
+}
