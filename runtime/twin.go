@@ -166,11 +166,49 @@ func (t *Twin) wait(targets []*node) (int, error) {
 	if !pending {
 		return -1, nil
 	}
-	err := runErr(t.ctx, targets, t.opts)
+	opts := t.opts
+	if t.small(targets) {
+		// Only small steps on values already known (a field of a result,
+		// a sum so far): run them here rather than start workers.
+		opts = append(opts[:len(opts):len(opts)], Synchronous())
+	}
+	err := runErr(t.ctx, targets, opts)
 	if err == nil {
 		return -1, nil
 	}
 	return t.settle(err)
+}
+
+// small reports whether the pending tasks among targets are the twin's own
+// small steps (not a registered delayed function) whose inputs are all
+// done or pending small steps in turn.
+func (t *Twin) small(targets []*node) bool {
+	seen := map[*node]bool{}
+	var ok func(n *node, depth int) bool
+	ok = func(n *node, depth int) bool {
+		switch st := stOf(n.state.Load()); {
+		case st == stDone:
+			return true
+		case st != stPending || depth > 64 || seen[n]:
+			return st == stPending && seen[n]
+		}
+		seen[n] = true
+		if fi := n.self.fninfo(); fi == nil || fi.remote != "" || fi.limit > 0 || fi.retries > 0 {
+			return false
+		}
+		for _, d := range n.self.deps(nil) {
+			if !ok(d, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, n := range targets {
+		if !ok(n, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // settle turns a failure into the one the sequential function meets first:
