@@ -40,9 +40,6 @@ type Region struct {
 	// Pipelines are the loops of the region whose iterations run ahead of
 	// their eager part, in source order.
 	Pipelines []*Pipeline
-	// LiveAfter lists the variables the region assigns that are read after
-	// it: for a loop, after the loop; for a function, none.
-	LiveAfter []*types.Var
 }
 
 // Call is one call of a delayed function in a region.
@@ -223,13 +220,7 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			}
 			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))
 		}
-		if len(r.LiveAfter) > 0 {
-			var names []string
-			for _, v := range r.LiveAfter {
-				names = append(names, v.Name())
-			}
-			fmt.Fprintf(&b, "  live after: %s\n", strings.Join(names, ", "))
-		}
+
 	}
 	return b.String()
 }

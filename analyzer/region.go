@@ -69,9 +69,6 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	s.classify()
 	s.limits()
 	s.mutations()
-	if r.Loop != nil {
-		s.liveAfter()
-	}
 	s.pipelines()
 	for _, b := range r.Barriers {
 		if b.InLoop && !b.Pipelined && b.msg != "" {
@@ -1066,32 +1063,6 @@ func hasRefs(t types.Type, seen map[types.Type]bool) bool {
 		}
 	}
 	return false
-}
-
-// liveAfter lists the variables a parallel loop assigns that are read after
-// it.
-func (s *rs) liveAfter() {
-	info := s.p.TypesInfo
-	set := map[*types.Var]bool{}
-	for _, v := range s.r.Vars {
-		if v.Class == Lifted || v.Class == Accumulator || v.Class == Eager || v.Class == ErrorVar {
-			set[v.Obj] = true
-		}
-	}
-	live := map[*types.Var]bool{}
-	ast.Inspect(s.r.Func.Body, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && id.Pos() >= s.r.Loop.End() {
-			if v, ok := info.Uses[id].(*types.Var); ok && set[v] {
-				live[v] = true
-			}
-		}
-		return true
-	})
-	for _, v := range s.r.Vars {
-		if live[v.Obj] {
-			s.r.LiveAfter = append(s.r.LiveAfter, v.Obj)
-		}
-	}
 }
 
 // String describes a call site for messages.
