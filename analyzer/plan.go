@@ -220,7 +220,6 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			}
 			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))
 		}
-
 	}
 	return b.String()
 }
