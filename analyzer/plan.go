@@ -40,6 +40,9 @@ type Region struct {
 	// Pipelines are the loops of the region whose iterations run ahead of
 	// their eager part, in source order.
 	Pipelines []*Pipeline
+	// Unordered is the region's unordered worklist loop in its natural
+	// shape, or nil.
+	Unordered *Unordered
 }
 
 // Call is one call of a delayed function in a region.
@@ -216,6 +219,14 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			}
 			var names []string
 			for _, v := range pl.Vars {
+				names = append(names, v.Name())
+			}
+			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))
+		}
+		if u := r.Unordered; u != nil {
+			fmt.Fprintf(&b, "  unordered loop at %s, issue part %s to %s, in completion order after it\n", pos(u.Loop.Pos()), pos(u.Issue[0].Pos()), pos(u.Issue[len(u.Issue)-1].End()))
+			var names []string
+			for _, v := range u.Vars {
 				names = append(names, v.Name())
 			}
 			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))

@@ -70,6 +70,7 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	s.limits()
 	s.mutations()
 	s.pipelines()
+	s.unordered()
 	for _, b := range r.Barriers {
 		if b.InLoop && !b.Pipelined && b.msg != "" {
 			if b.Serial != "" {

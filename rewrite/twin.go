@@ -325,7 +325,11 @@ func (t *twin) prologue() string {
 	}
 	// Eager code can panic where the sequential function had already
 	// returned an error: Recover returns that error, or panics again.
-	if len(t.pipes) > 0 {
+	background := len(t.pipes) > 0
+	for _, r := range t.regions {
+		background = background || r.Unordered != nil
+	}
+	if background {
 		// Pipelined loops run tasks in the background: none outlives the twin.
 		fmt.Fprintf(&b, "defer func() {\n%s.Close()\n}()\n", t.tw)
 	}
@@ -517,6 +521,8 @@ func (t *twin) loopRegion(r *analyzer.Region, label string, loop ast.Stmt) strin
 	t.cur = r
 	if pl := t.pipes[loop]; pl != nil {
 		b.WriteString(t.pipelineLoop(pl, label, loop))
+	} else if r.Unordered != nil {
+		b.WriteString(t.unorderedLoop(r.Unordered, label))
 	} else {
 		b.WriteString(label)
 		b.WriteString(t.stmt(loop))

@@ -67,3 +67,35 @@ func Crawl(start string, skip map[string]bool) ([]string, error) {
 	}
 	return titles, nil
 }
+
+// Natural is the crawler as people write it: pop a URL, download it, range
+// over its links and push the ones not seen yet. Marked unordered, its twin
+// downloads every URL it knows of at once and handles each page as its
+// download completes.
+func Natural(start string, skip map[string]bool) ([]string, int, error) {
+	queue := []string{start}
+	seen := map[string]bool{start: true}
+	var titles []string
+	pages := 0
+	//daskgen:parallel unordered
+	for len(queue) > 0 {
+		url := queue[0]
+		queue = queue[1:]
+		if skip[url] {
+			continue
+		}
+		page, err := download(url)
+		if err != nil {
+			return nil, pages, err
+		}
+		pages++
+		titles = append(titles, title(page))
+		for _, l := range links(page) {
+			if !seen[l] {
+				seen[l] = true
+				queue = append(queue, l)
+			}
+		}
+	}
+	return titles, pages, nil
+}
