@@ -50,3 +50,44 @@ func Ordered(start string) []string {
 	}
 	return titles
 }
+
+// Natural pushes the links it finds one by one: the natural shape.
+func Natural(start string) []string {
+	queue := []string{start}
+	seen := map[string]bool{start: true}
+	var titles []string
+	//daskgen:parallel unordered
+	for len(queue) > 0 {
+		url := queue[0]
+		queue = queue[1:]
+		page, _ := download(url)
+		titles = append(titles, title(page))
+		for _, l := range links(page) {
+			if !seen[l] {
+				seen[l] = true
+				queue = append(queue, l)
+			}
+		}
+	}
+	return titles
+}
+
+// EarlyStop stops before the iteration's delayed calls are made.
+func EarlyStop(start string, limit int) []string {
+	queue := []string{start}
+	var titles []string
+	//daskgen:parallel unordered
+	for len(queue) > 0 {
+		if len(titles) > limit {
+			break // want `this statement leaves the unordered loop before the iteration's delayed calls are made`
+		}
+		url := queue[0]
+		queue = queue[1:]
+		page, _ := download(url)
+		titles = append(titles, url)
+		for _, l := range links(page) {
+			queue = append(queue, l)
+		}
+	}
+	return titles
+}
