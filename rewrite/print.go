@@ -56,6 +56,9 @@ type printer struct {
 	hook func(e ast.Expr) (string, bool)
 	// stmtHook may replace a whole statement.
 	stmtHook func(s ast.Stmt) (string, bool)
+	// comments are the comments of the source, by position: a block keeps
+	// those that stand between its statements. Nil keeps none.
+	comments []*ast.CommentGroup
 }
 
 // typ writes a type as Go text with placeholders for other packages' names.
@@ -250,13 +253,43 @@ func (p *printer) signature(ft *ast.FuncType) string {
 func (p *printer) block(b *ast.BlockStmt) string {
 	var sb strings.Builder
 	sb.WriteString("{\n")
-	for _, s := range b.List {
+	sb.WriteString(p.stmts(b.Lbrace+1, b.List, b.Rbrace))
+	sb.WriteString("}")
+	return sb.String()
+}
+
+// stmts writes a list of statements that stands between from and to, with
+// the source's comments between them.
+func (p *printer) stmts(from token.Pos, list []ast.Stmt, to token.Pos) string {
+	var sb strings.Builder
+	at := from
+	for _, s := range list {
+		sb.WriteString(p.commentsIn(at, s.Pos()))
 		if out := p.stmt(s); out != "" {
 			sb.WriteString(out)
 			sb.WriteString("\n")
 		}
+		at = s.End()
 	}
-	sb.WriteString("}")
+	sb.WriteString(p.commentsIn(at, to))
+	return sb.String()
+}
+
+// commentsIn writes the comments that lie in [from, to), but daskgen's
+// directives, one per line.
+func (p *printer) commentsIn(from, to token.Pos) string {
+	var sb strings.Builder
+	for _, cg := range p.comments {
+		if cg.Pos() < from || cg.End() > to {
+			continue
+		}
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//daskgen:") || strings.HasPrefix(c.Text, "//go:") || strings.HasPrefix(c.Text, "//line ") {
+				continue
+			}
+			sb.WriteString(c.Text + "\n")
+		}
+	}
 	return sb.String()
 }
 

@@ -264,10 +264,12 @@ func (t *twin) write() string {
 	}
 	t.stmtHook = t.stmtAt
 	t.hook = t.exprAt
-	for _, s := range fd.Body.List {
-		b.WriteString(t.stmt(s))
-		b.WriteString("\n")
+	for _, f := range t.g.pkg.Syntax {
+		if f.Pos() <= fd.Pos() && fd.End() <= f.End() {
+			t.comments = f.Comments
+		}
 	}
+	b.WriteString(t.stmts(fd.Body.Lbrace+1, fd.Body.List, fd.Body.Rbrace))
 	if res.Len() == 0 && !endsInReturn(fd.Body) {
 		// F falls off its end: the twin returns its error there.
 		if whole {
