@@ -48,8 +48,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -175,7 +177,24 @@ func connect(url string, cfg *config, name string) (*nats.Conn, error) {
 	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, cfg.nats...)
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("natsexec: connecting to %s: %w", url, err)
+		return nil, fmt.Errorf("natsexec: connecting to %s: %w", Redacted(url), err)
 	}
 	return nc, nil
+}
+
+// Redacted returns servers, a NATS URL or a comma-separated list of them,
+// with every password and token replaced by "xxxxx", for messages and logs.
+func Redacted(servers string) string {
+	parts := strings.Split(servers, ",")
+	for i, p := range parts {
+		u, err := neturl.Parse(strings.TrimSpace(p))
+		if err != nil || u.User == nil {
+			continue
+		}
+		if _, hasPass := u.User.Password(); !hasPass {
+			u.User = neturl.User("xxxxx") // a token or a user alone
+		}
+		parts[i] = u.Redacted()
+	}
+	return strings.Join(parts, ",")
 }

@@ -499,3 +499,30 @@ func TestGeneratedTwinsOnNATS(t *testing.T) {
 		t.Errorf("FetchParallel on NATS = %v, %v; want %v", days, err, want)
 	}
 }
+
+// TestConnectionErrorsHideSecrets: a failed connection's error names the
+// server, never the password or token in its URL.
+func TestConnectionErrorsHideSecrets(t *testing.T) {
+	for _, url := range []string{
+		"nats://alice:s3cret@127.0.0.1:1",
+		"nats://t0ken-s3cret@127.0.0.1:1",
+		"nats://127.0.0.1:1,nats://bob:s3cret@127.0.0.1:2",
+	} {
+		ex, err := natsexec.Connect(context.Background(), url)
+		if err == nil {
+			ex.Close()
+			t.Fatalf("Connect(%s) succeeded", natsexec.Redacted(url))
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("the error shows a secret: %v", err)
+		}
+		if !strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("the error does not name the server: %v", err)
+		}
+	}
+}
+
+func ExampleRedacted() {
+	fmt.Println(natsexec.Redacted("nats://alice:s3cret@nats.internal:4222,nats://t0ken@backup:4222"))
+	// Output: nats://alice:xxxxx@nats.internal:4222,nats://xxxxx@backup:4222
+}

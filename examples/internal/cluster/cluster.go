@@ -27,7 +27,7 @@ func Setup(ctx context.Context) (done func(), worker bool, err error) {
 	if ex == nil {
 		return func() {}, false, nil
 	}
-	fmt.Fprintf(os.Stderr, "running delayed calls on the NATS workers at %s\n", os.Getenv(natsexec.EnvURL))
+	fmt.Fprintf(os.Stderr, "running delayed calls on the NATS workers at %s\n", natsexec.Redacted(os.Getenv(natsexec.EnvURL)))
 	return func() { ex.Close() }, false, nil
 }
 
