@@ -43,13 +43,14 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			panic(err)
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
-		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan *slot[I], window)}
+		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan *slot[I], window), group: min(maxGroup, window)}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			defer close(p.ch)
 			defer func() {
-				if r := recover(); r != nil {
+				r := recover()
+				if p.flush() && r != nil {
 					p.send(&slot[I]{header: true, st: Step{p: r}})
 				}
 			}()
@@ -86,7 +87,17 @@ type Producer[I any] struct {
 	run context.Context // the twin's: what the iterations' tasks run with
 	c   *Client
 	ch  chan *slot[I]
+	// Iterations issued but not started yet: their tasks start as one
+	// batch when the eager part has caught up, or when maxGroup gather.
+	pending []*slot[I]
+	nodes   []*node
+	group   int // maxGroup, or the window when it is smaller
 }
+
+// maxGroup is how many issued iterations the producer gathers at most before
+// it starts their tasks as one batch, while the eager part is busy: one
+// batch for many cheap iterations costs less than one each.
+const maxGroup = 64
 
 type slot[I any] struct {
 	v      I
@@ -113,8 +124,37 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 		}()
 		issue(&s.v, &s.st)
 	}()
-	s.st.start(p.run, p.c)
-	return p.send(s)
+	p.pending = append(p.pending, s)
+	p.nodes = append(p.nodes, s.st.nodes...)
+	if len(p.ch) > 0 && len(p.pending) < p.group {
+		return true // the eager part has iterations to go on with
+	}
+	return p.flush()
+}
+
+// flush starts the tasks of the pending iterations as one batch and hands
+// the iterations to the eager part, in order. It returns false when the
+// eager part has left the loop.
+func (p *Producer[I]) flush() bool {
+	if len(p.pending) == 0 {
+		return p.ctx.Err() == nil
+	}
+	b := startBatch(p.run, p.c, p.nodes)
+	clear(p.nodes)
+	p.nodes = p.nodes[:0]
+	pending := p.pending
+	p.pending = nil
+	for i, s := range pending {
+		s.st.b = b
+		if !p.send(s) {
+			for _, rest := range pending[i+1:] {
+				rest.st.b = b
+			}
+			cancelBatch(b)
+			return false
+		}
+	}
+	return true
 }
 
 func (p *Producer[I]) send(s *slot[I]) bool {
@@ -155,34 +195,40 @@ func Issue[T any](s *Step, d Delayed[T]) Delayed[T] {
 	return d
 }
 
-// start computes the iteration's tasks in the background.
-func (s *Step) start(ctx context.Context, c *Client) {
-	if len(s.nodes) == 0 {
-		return
+// startBatch computes nodes in the background, as one batch of c, or
+// returns nil when there is nothing to start.
+func startBatch(ctx context.Context, c *Client, nodes []*node) *batch {
+	if len(nodes) == 0 {
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return // the twin has returned; nothing will wait for these
+		return nil // the twin has returned; nothing will wait for these
 	}
-	b, err := c.prepareAll(ctx, s.nodes, func(*batch) {})
+	b, err := c.prepareAll(ctx, nodes, func(*batch) {})
 	if err != nil {
 		// The tasks cannot run (a bad option, an unregistered function):
 		// the twin meets the same error when it waits for them.
-		return
+		return nil
 	}
-	s.b = b
 	c.e.begin(ctx, b)
+	return b
 }
 
-// cancel stops the iteration's tasks, and waits until they have returned.
-func (s *Step) cancel() {
-	if s.b == nil {
+// cancelBatch stops a batch's tasks, and waits until they have returned.
+func cancelBatch(b *batch) {
+	if b == nil {
 		return
 	}
-	s.b.finish(context.Canceled)
-	<-s.b.doneCh
+	b.finish(context.Canceled)
+	<-b.doneCh
 }
+
+// cancel stops the tasks of the iteration's batch (which other iterations
+// issued with it may share: those run again if the twin still needs them),
+// and waits until they have returned.
+func (s *Step) cancel() { cancelBatch(s.b) }
 
 // Adopt makes the tasks of step k of an iteration the twin's, as if the
 // twin had added them there, in F's order: a later failure of one of them
