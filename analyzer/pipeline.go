@@ -446,46 +446,7 @@ func (p *pipe) earlyExit() token.Pos { return p.exit(true) }
 func (p *pipe) earlyExitNoReturn() token.Pos { return p.exit(false) }
 
 func (p *pipe) exit(returns bool) token.Pos {
-	var pos token.Pos
-	depth := 0 // nested loops, switches and selects, where a plain break is theirs
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if pos.IsValid() {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.ReturnStmt:
-			if returns {
-				pos = n.Pos()
-			}
-		case *ast.BranchStmt:
-			switch {
-			case n.Tok == token.GOTO:
-				pos = n.Pos()
-			case n.Label != nil:
-				if !p.labelInside(n.Label) {
-					pos = n.Pos()
-				}
-			case n.Tok == token.BREAK && depth == 0:
-				pos = n.Pos()
-			}
-		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-			depth++
-			ast.Inspect(n, func(m ast.Node) bool {
-				if m == n {
-					return true
-				}
-				return visit(m)
-			})
-			depth--
-			return false
-		}
-		return true
-	}
-	ast.Inspect(p.body, visit)
-	return pos
+	return p.s.exitIn(p.body, returns, false, p.labelInside)
 }
 
 func (p *pipe) labelInside(l *ast.Ident) bool {

@@ -458,24 +458,7 @@ func (s *rs) worklist() {
 // runs every iteration: the body, and a for's condition and post statement
 // (not a range's expression or a for's init, which run once).
 func (s *rs) inLoop(pos token.Pos) bool {
-	for _, l := range s.loops {
-		var from token.Pos
-		switch l := l.(type) {
-		case *ast.RangeStmt:
-			from = l.Body.Pos()
-		case *ast.ForStmt:
-			from = l.Body.Pos()
-			if l.Cond != nil {
-				from = l.Cond.Pos()
-			} else if l.Post != nil {
-				from = l.Post.Pos()
-			}
-		}
-		if from <= pos && pos < l.End() {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.loops, func(l ast.Stmt) bool { return s.iterationOf(l, pos) })
 }
 
 // uses finds every place where eager code reads a delayed value: barriers,

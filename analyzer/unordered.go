@@ -102,8 +102,16 @@ func (s *rs) waitsIn(n ast.Node) bool {
 // leaves returns the position of a break, goto or return in st that leaves
 // the loop, but for the returns of error idioms.
 func (s *rs) leaves(st ast.Stmt) token.Pos {
+	return s.exitIn(st, true, true, func(*ast.Ident) bool { return false })
+}
+
+// exitIn returns the position of a statement in n that leaves the loop n is
+// in: a break of that loop, a goto, a branch to a label that inside does not
+// report as inside it, and with returns, a return (but an error idiom's,
+// with skipIdioms).
+func (s *rs) exitIn(n ast.Node, returns, skipIdioms bool, inside func(*ast.Ident) bool) token.Pos {
 	var pos token.Pos
-	depth := 0
+	depth := 0 // nested loops, switches and selects, where a plain break is theirs
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
 		if pos.IsValid() {
@@ -113,13 +121,22 @@ func (s *rs) leaves(st ast.Stmt) token.Pos {
 		case *ast.FuncLit:
 			return false
 		case *ast.IfStmt:
-			if s.idioms[n] {
+			if skipIdioms && s.idioms[n] {
 				return false
 			}
 		case *ast.ReturnStmt:
-			pos = n.Pos()
+			if returns {
+				pos = n.Pos()
+			}
 		case *ast.BranchStmt:
-			if n.Tok == token.GOTO || n.Label != nil || (n.Tok == token.BREAK && depth == 0) {
+			switch {
+			case n.Tok == token.GOTO:
+				pos = n.Pos()
+			case n.Label != nil:
+				if !inside(n.Label) {
+					pos = n.Pos()
+				}
+			case n.Tok == token.BREAK && depth == 0:
 				pos = n.Pos()
 			}
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
@@ -135,6 +152,6 @@ func (s *rs) leaves(st ast.Stmt) token.Pos {
 		}
 		return true
 	}
-	ast.Inspect(st, visit)
+	ast.Inspect(n, visit)
 	return pos
 }
