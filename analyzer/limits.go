@@ -76,7 +76,7 @@ func (s *rs) callLimits(c *Call) {
 		}
 	}
 	if sig.TypeParams().Len() > 0 {
-		if inst, ok := info.Instances[calleeIdent(c.Expr)]; ok {
+		if inst := c.Instance; inst.TypeArgs != nil {
 			for i := range inst.TypeArgs.Len() {
 				if ta := inst.TypeArgs.At(i); mentionsTypeParam(ta) {
 					s.diag(c.Expr.Pos(), CatUnsupported, "delayed call %s is instantiated with %s, a type parameter of %s; daskgen writes a wrapper per instantiation, so call it with concrete types",

@@ -52,6 +52,9 @@ type Call struct {
 	Fact    *DelayedFact
 	Results []*types.Var // the variables it assigns, nil where blank or not a variable
 	Targets []ast.Expr   // what it is assigned to, as written (a variable, m[k], _)
+	// Instance is the instantiation a call of a generic function calls, or
+	// the zero Instance.
+	Instance types.Instance
 }
 
 // VarClass says how a region uses a variable, as MATLAB's parfor classifies

@@ -150,6 +150,9 @@ func (s *rs) findCalls() {
 			if fn, fact := s.p.delayedFact(n); fn != nil {
 				s.checkCtx(n, fn)
 				c := &Call{Expr: n, Func: fn, Fact: fact}
+				if id := calleeIdent(n); id != nil {
+					c.Instance = info.Instances[id]
+				}
 				s.calls[n] = c
 				s.r.Calls = append(s.r.Calls, c)
 			}

@@ -76,7 +76,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 	}
 	if fn.Type().(*types.Signature).TypeParams().Len() > 0 {
 		// The analyzer refuses instantiations with a type parameter.
-		return t.g.instance(fn, t.instanceOf(c), ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
+		return t.g.instance(fn, ac.Instance, ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
 	}
 	return t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos()) + ".Call(" + strings.Join(args, ", ") + ")"
 }
@@ -86,27 +86,11 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 func (t *twin) sigOf(c *ast.CallExpr) *types.Signature {
 	sig := t.calls[c].Func.Type().(*types.Signature)
 	if sig.TypeParams().Len() > 0 {
-		if inst := t.instanceOf(c); inst.Type != nil {
+		if inst := t.calls[c].Instance; inst.Type != nil {
 			return inst.Type.(*types.Signature)
 		}
 	}
 	return sig
-}
-
-// instanceOf returns the instantiation that a call of a generic function
-// calls.
-func (t *twin) instanceOf(c *ast.CallExpr) types.Instance {
-	fun := ast.Unparen(c.Fun)
-	switch f := fun.(type) {
-	case *ast.IndexExpr:
-		fun = f.X
-	case *ast.IndexListExpr:
-		fun = f.X
-	}
-	if sel, ok := fun.(*ast.SelectorExpr); ok {
-		fun = sel.Sel
-	}
-	return t.info.Instances[fun.(*ast.Ident)]
 }
 
 func isPointerTo(p, elem types.Type) bool {
