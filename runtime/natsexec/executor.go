@@ -3,6 +3,7 @@ package natsexec
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -50,11 +51,17 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error)
 		return nil, err
 	}
 	n := namesFor(cfg.prefix)
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: n.stream, Subjects: []string{n.subject}, Retention: jetstream.WorkQueuePolicy,
-		Replicas: cfg.replicas, Duplicates: 0,
-	}); err != nil {
-		return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
+	// Each resource is created when missing and used as it is otherwise:
+	// clients and workers start at once, and concurrent updates of the same
+	// stream are both needless and, in the servers that still support Go
+	// 1.24, racy.
+	if _, err := js.Stream(ctx, n.stream); err != nil {
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{
+			Name: n.stream, Subjects: []string{n.subject}, Retention: jetstream.WorkQueuePolicy,
+			Replicas: cfg.replicas, Duplicates: 0,
+		}); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
+		}
 	}
 	if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
 		Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
@@ -64,11 +71,23 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error)
 	}
 	// Results are removed once read; the TTL clears those of a computing
 	// process that died.
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas, TTL: resultTTL})
+	kv, err := js.KeyValue(ctx, n.bucket)
+	if err != nil {
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas, TTL: resultTTL})
+		if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			kv, err = js.KeyValue(ctx, n.bucket)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("natsexec: bucket %s: %w", n.bucket, err)
 	}
-	obj, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas, TTL: resultTTL})
+	obj, err := js.ObjectStore(ctx, n.objects)
+	if err != nil {
+		obj, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas, TTL: resultTTL})
+		if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			obj, err = js.ObjectStore(ctx, n.objects)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("natsexec: object store %s: %w", n.objects, err)
 	}
