@@ -239,6 +239,11 @@ func (b *batch) runSync(ctx context.Context) error {
 	return finish(nil)
 }
 
+// errAbandoned is the error of a task that a compute waited for while
+// another compute ran it, and that compute was cancelled before the task
+// finished. A twin computes such a task again.
+var errAbandoned = errors.New("abandoned by the cancelled compute that was running it")
+
 // waitSettled waits until a node that another compute runs has settled, and
 // returns its error if it did not succeed.
 func waitSettled(ctx context.Context, n *node) error {
@@ -257,7 +262,7 @@ func waitSettled(ctx context.Context, n *node) error {
 			return taskErr(n, n.err)
 		case stPending:
 			return &TaskError{Task: n.name(), seq: n.seq,
-				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)}
+				Err: fmt.Errorf("%w: %w", errAbandoned, context.Canceled)}
 		}
 	}
 }

@@ -441,7 +441,7 @@ func (b *batch) await(i int32) {
 		case stPending:
 			b.settleForeign(i)
 			b.fail(n.seq, &TaskError{Task: n.name(), seq: n.seq,
-				Err: fmt.Errorf("abandoned by the cancelled compute that was running it: %w", context.Canceled)})
+				Err: fmt.Errorf("%w: %w", errAbandoned, context.Canceled)})
 			return
 		}
 		// Claimed again by yet another batch: wait for that one.

@@ -57,22 +57,36 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			produce(p)
 		}()
 		finished := false
+		var reached *batch // the batch of the last iteration the loop reached
 		defer func() {
 			cancel()
 			<-done
-			if !finished {
-				// The loop left early: nothing waits for the iterations it
-				// did not reach. Cancel their tasks, and wait for them to
-				// stop, so that none outlives the loop.
-				for s := range p.ch {
-					s.st.cancel()
+			if finished {
+				return
+			}
+			// The loop left early: nothing waits for the iterations it did
+			// not reach. Cancel their tasks, and wait for them to stop, so
+			// that none outlives the loop; but not a batch that an iteration
+			// the loop reached shares, whose tasks the twin may still need.
+			cancelled := map[*batch]bool{reached: true}
+			drop := func(s *slot[I]) {
+				if b := s.st.b; b != nil && !cancelled[b] {
+					cancelled[b] = true
+					cancelBatch(b)
 				}
+			}
+			for s := range p.ch {
+				drop(s)
+			}
+			for _, s := range p.unsent {
+				drop(s)
 			}
 		}()
 		for s := range p.ch {
 			if s.header {
 				panic(s.st.p)
 			}
+			reached = s.st.b
 			if !yield(&s.v, &s.st) {
 				return
 			}
@@ -92,6 +106,9 @@ type Producer[I any] struct {
 	pending []*slot[I]
 	nodes   []*node
 	group   int // maxGroup, or the window when it is smaller
+	// unsent are the iterations the producer started but could not hand
+	// over, the eager part having left the loop.
+	unsent []*slot[I]
 }
 
 // maxGroup is how many issued iterations the producer gathers at most before
@@ -144,13 +161,12 @@ func (p *Producer[I]) flush() bool {
 	p.nodes = p.nodes[:0]
 	pending := p.pending
 	p.pending = nil
-	for i, s := range pending {
+	for _, s := range pending {
 		s.st.b = b
+	}
+	for i, s := range pending {
 		if !p.send(s) {
-			for _, rest := range pending[i+1:] {
-				rest.st.b = b
-			}
-			cancelBatch(b)
+			p.unsent = append(p.unsent, pending[i:]...)
 			return false
 		}
 	}
@@ -162,7 +178,6 @@ func (p *Producer[I]) send(s *slot[I]) bool {
 	case p.ch <- s:
 		return true
 	case <-p.ctx.Done():
-		s.st.cancel()
 		return false
 	}
 }
@@ -224,11 +239,6 @@ func cancelBatch(b *batch) {
 	b.finish(context.Canceled)
 	<-b.doneCh
 }
-
-// cancel stops the tasks of the iteration's batch (which other iterations
-// issued with it may share: those run again if the twin still needs them),
-// and waits until they have returned.
-func (s *Step) cancel() { cancelBatch(s.b) }
 
 // Adopt makes the tasks of step k of an iteration the twin's, as if the
 // twin had added them there, in F's order: a later failure of one of them

@@ -239,3 +239,38 @@ func TestPipelineContextCancelled(t *testing.T) {
 		t.Errorf("error %v, want one wrapping context.Canceled", err)
 	}
 }
+
+// TestPipelineBreakKeepsReachedTasks: iterations gathered into one batch
+// while the eager part was busy share it; leaving the loop must not cancel
+// the tasks of the iterations the loop reached, which Finish still needs.
+func TestPipelineBreakKeepsReachedTasks(t *testing.T) {
+	slow := runtime.Func1(func(x int) int { time.Sleep(5 * time.Millisecond); return x + 1 })
+	for range 20 {
+		tw := runtime.NewTwin(context.Background())
+		var kept []runtime.Delayed[int]
+		n := 0
+		for it, st := range squares(tw, 200, 64, slow, nil) {
+			tw.Adopt(st, 1)
+			if n == 0 {
+				// Busy: the producer gathers the next iterations meanwhile.
+				if _, err := tw.Wait(it.d); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			kept = append(kept, it.d) // reached, not waited for
+			if n++; n == 3 {
+				break
+			}
+		}
+		if _, err := tw.Finish(); err != nil {
+			t.Fatalf("Finish after break: %v", err)
+		}
+		for i, d := range kept {
+			if v := d.Must(); v != i+1 {
+				t.Fatalf("iteration %d: %d", i, v)
+			}
+		}
+		tw.Close()
+	}
+}

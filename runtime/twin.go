@@ -173,6 +173,11 @@ func (t *Twin) wait(targets []*node) (int, error) {
 		opts = append(opts[:len(opts):len(opts)], Synchronous())
 	}
 	err := runErr(t.ctx, targets, opts)
+	// A task that a pipelined loop issued ahead, and whose batch was
+	// cancelled when the loop was left, is computed again.
+	for try := 0; try < 3 && errors.Is(err, errAbandoned) && t.ctx.Err() == nil; try++ {
+		err = runErr(t.ctx, targets, opts)
+	}
 	if err == nil {
 		return -1, nil
 	}
@@ -236,6 +241,9 @@ func (t *Twin) settle(err error) (int, error) {
 			break
 		}
 		err2 := runErr(t.ctx, earlier, t.opts)
+		for try := 0; try < 3 && errors.Is(err2, errAbandoned) && t.ctx.Err() == nil; try++ {
+			err2 = runErr(t.ctx, earlier, t.opts)
+		}
 		if err2 == nil {
 			break
 		}
