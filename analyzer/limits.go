@@ -11,7 +11,6 @@ import (
 // nothing in them is wrong: the rewriter follows the plan, so every refusal
 // is decided here, and daskgen vet reports exactly what daskgen refuses.
 func (s *rs) limits() {
-	info := s.p.TypesInfo
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
@@ -35,7 +34,6 @@ func (s *rs) limits() {
 		}
 		return true
 	})
-	_ = info
 }
 
 // reads reports whether n reads a delayed value.

@@ -336,13 +336,12 @@ func (p *pipe) headerOK() string {
 				p.header[v] = true
 			}
 		}
-		switch t := under(info.TypeOf(l.X)).(type) {
+		switch under(info.TypeOf(l.X)).(type) {
 		case *types.Chan:
 			if early.IsValid() {
 				return fmt.Sprintf("the loop receives from %s ahead of its body, and the %s at line %d would leave items received that F never takes", types.ExprString(l.X), p.exitWord(early), p.s.line(early))
 			}
 		case *types.Signature:
-			_ = t
 			if early.IsValid() {
 				return fmt.Sprintf("the loop's iterator %s would run ahead of its body, past the %s at line %d where F stops it", types.ExprString(l.X), p.exitWord(early), p.s.line(early))
 			}
