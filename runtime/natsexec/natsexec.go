@@ -19,8 +19,9 @@
 // *runtime.RemoteError in the computing process.
 //
 // Delivery is at least once: a worker that dies mid-task has its task
-// delivered again after AckWait, and a task that was delivered MaxDeliver
-// times without a result fails the compute with an error that says so.
+// delivered again after AckWait (5 seconds by default), and a task that was
+// delivered MaxDeliver times without a result fails the compute with an
+// error that says so.
 // Delayed functions must therefore be idempotent: running one twice must
 // have the effect of running it once. A duplicate result is ignored.
 //
@@ -95,7 +96,7 @@ type config struct {
 func newConfig(opts []Option) *config {
 	c := &config{
 		prefix:      "DASKGEN",
-		ackWait:     30 * time.Second,
+		ackWait:     DefaultAckWait,
 		maxDeliver:  5,
 		concurrency: runtime.GOMAXPROCS(0) * 4,
 		codec:       CBOR{},
@@ -122,11 +123,22 @@ func NATSOptions(opts ...nats.Option) Option {
 // DASKGEN.
 func Prefix(p string) Option { return func(c *config) { c.prefix = p } }
 
+// DefaultAckWait is AckWait's default: the task of a worker that died is
+// delivered again about this long after the worker's last sign of life.
+const DefaultAckWait = 5 * time.Second
+
 // AckWait is how long a delivered task may go without a sign of life from
 // its worker before it is delivered again. Workers report progress every
 // AckWait/3 while a task runs, so only a dead or stuck worker loses its
-// task. The default is 30 seconds.
-func AckWait(d time.Duration) Option { return func(c *config) { c.ackWait = d } }
+// task: a task that runs for minutes on a live worker is delivered once. The
+// default is DefaultAckWait; zero or less keeps it.
+func AckWait(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.ackWait = d
+		}
+	}
+}
 
 // MaxDeliver is how many times a task is delivered before the compute gives
 // up on it. The default is 5.

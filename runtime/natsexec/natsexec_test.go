@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -525,4 +526,71 @@ func TestConnectionErrorsHideSecrets(t *testing.T) {
 func ExampleRedacted() {
 	fmt.Println(natsexec.Redacted("nats://alice:s3cret@nats.internal:4222,nats://t0ken@backup:4222"))
 	// Output: nats://alice:xxxxx@nats.internal:4222,nats://xxxxx@backup:4222
+}
+
+// marked appends a line to the file it is given, so that a test can count
+// how often the task ran across worker processes, then runs for a while.
+var marked = daskgen.Func1(func(path string) int {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		fmt.Fprintln(f, os.Getpid())
+		f.Close()
+	}
+	time.Sleep(7 * time.Second)
+	return 1
+}, daskgen.Register("natsexec_test.marked"))
+
+// TestDefaultRecovery: with the default AckWait, the task of a worker
+// killed mid-task is delivered again within seconds, while a task that runs
+// longer than AckWait on a live worker is delivered once.
+func TestDefaultRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 15 seconds")
+	}
+	c := newCluster(t, 2, 0) // the workers keep natsexec's defaults
+	ex, err := natsexec.Connect(context.Background(), c.url, natsexec.MaxDeliver(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	// A worker dies mid-task.
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		c.mu.Lock()
+		w := c.workers[0]
+		c.mu.Unlock()
+		w.Process.Kill()
+	}()
+	begin := time.Now()
+	var ds []daskgen.Delayed[int]
+	for i := range 8 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+	took := time.Since(begin)
+	t.Logf("a worker killed mid-task: the right results after %v (AckWait %v)", took.Round(10*time.Millisecond), natsexec.DefaultAckWait)
+	if took > 3*natsexec.DefaultAckWait {
+		t.Errorf("recovery took %v; the killed worker's tasks should be delivered again about %v after it died", took, natsexec.DefaultAckWait)
+	}
+
+	// A task longer than AckWait, on a live worker: delivered once.
+	path := filepath.Join(t.TempDir(), "runs")
+	if _, err := daskgen.Compute(ctx, marked.Call(daskgen.Value(path)), daskgen.Using(ex)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if runs := strings.Count(string(b), "\n"); runs != 1 {
+		t.Errorf("a 7 s task with a 5 s AckWait ran %d times, want once", runs)
+	}
 }
