@@ -115,6 +115,11 @@ type Executor struct {
 	adv       *nats.Subscription
 	isDefault bool
 	closed    atomic.Bool
+
+	url    string        // the server, redacted, for messages
+	down   *atomic.Int64 // when the connection went down (Unix ns), or 0
+	lostMu sync.Mutex
+	lost   error // set while the server is lost: tasks fail at once
 }
 
 var _ daskgen.Executor = (*Executor)(nil)
@@ -124,11 +129,15 @@ var _ daskgen.Executor = (*Executor)(nil)
 func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error) {
 	cfg := newConfig(opts)
 	reconnected := make(chan struct{}, 1)
+	var downSince atomic.Int64
 	cfg.nats = append(cfg.nats, nats.ReconnectHandler(func(*nats.Conn) {
+		downSince.Store(0)
 		select {
 		case reconnected <- struct{}{}:
 		default:
 		}
+	}), nats.DisconnectErrHandler(func(*nats.Conn, error) {
+		downSince.CompareAndSwap(0, time.Now().UnixNano())
 	}))
 	nc, err := connect(url, cfg, "daskgen executor")
 	if err != nil {
@@ -139,8 +148,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		nc.Close()
 		return nil, err
 	}
-	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(),
+	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(), url: Redacted(url),
 		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
+	e.down = &downSince
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	w, err := r.kv.Watch(wctx, e.client+".*", jetstream.UpdatesOnly())
@@ -197,6 +207,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	if e.closed.Load() {
 		return nil, errClosed
 	}
+	if err := e.lostErr(); err != nil {
+		return nil, err
+	}
 	id := e.client + "." + strconv.FormatUint(e.next.Add(1), 36)
 	ch := make(chan resultMsg, 1)
 	e.mu.Lock()
@@ -237,6 +250,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	case r = <-ch:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	if r.lost != nil {
+		return nil, r.lost
 	}
 	// The result has been read: remove it from the bucket, without waiting.
 	e.purge(id)
@@ -294,24 +310,43 @@ func (e *Executor) purge(id string) {
 func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnected <-chan struct{}) {
 	defer close(e.watchDone)
 	defer func() { w.Stop() }()
+	tick := time.NewTicker(max(e.cfg.lostAfter/8, 10*time.Millisecond))
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-tick.C:
+			if d := e.down.Load(); d != 0 && time.Since(time.Unix(0, d)) >= e.cfg.lostAfter {
+				e.failAll(fmt.Errorf("natsexec: lost the NATS server at %s: no connection for %v; the tasks still waiting fail", e.url, e.cfg.lostAfter))
+			}
 		case <-reconnected:
 			w.Stop()
+			w = stoppedWatcher{}
+			since, logged := time.Now(), time.Time{}
 			for {
-				var err error
-				if w, err = e.r.kv.Watch(ctx, e.client+".*", jetstream.UpdatesOnly()); err == nil {
+				nw, err := e.r.kv.Watch(ctx, e.client+".*", jetstream.UpdatesOnly())
+				if err == nil {
+					w = nw
 					break
 				}
-				e.cfg.logf("natsexec: watching results again: %v", err)
+				// A server that came back without its store: say so once
+				// in a while, not every try, and give up on the waiting
+				// tasks after LostAfter.
+				if time.Since(logged) >= 10*time.Second {
+					e.cfg.logf("natsexec: watching results again: %v", err)
+					logged = time.Now()
+				}
+				if time.Since(since) >= e.cfg.lostAfter {
+					e.failAll(fmt.Errorf("natsexec: the results bucket %s on %s has been gone for %v (%v): the server lost its store; the tasks still waiting fail", e.r.n.bucket, e.url, e.cfg.lostAfter, err))
+				}
 				select {
 				case <-ctx.Done():
 					return
-				case <-time.After(100 * time.Millisecond):
+				case <-time.After(200 * time.Millisecond):
 				}
 			}
+			e.setLost(nil)
 			e.mu.Lock()
 			ids := make([]string, 0, len(e.waiting))
 			for id := range e.waiting {
@@ -335,6 +370,32 @@ func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnecte
 			e.deliver(entry.Key(), entry.Value())
 		}
 	}
+}
+
+// failAll fails every waiting task with err, and the tasks run from now on
+// until the server is back.
+func (e *Executor) failAll(err error) {
+	e.setLost(err)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id, ch := range e.waiting {
+		ch <- resultMsg{lost: err}
+		delete(e.waiting, id)
+	}
+	clear(e.seqs)
+	clear(e.seqOf)
+}
+
+func (e *Executor) setLost(err error) {
+	e.lostMu.Lock()
+	e.lost = err
+	e.lostMu.Unlock()
+}
+
+func (e *Executor) lostErr() error {
+	e.lostMu.Lock()
+	defer e.lostMu.Unlock()
+	return e.lost
 }
 
 func (e *Executor) deliver(key string, value []byte) {

@@ -91,6 +91,7 @@ type config struct {
 	blobOver    int
 	logf        func(format string, args ...any)
 	replicas    int
+	lostAfter   time.Duration
 }
 
 func newConfig(opts []Option) *config {
@@ -103,6 +104,7 @@ func newConfig(opts []Option) *config {
 		blobOver:    256 << 10,
 		logf:        func(string, ...any) {},
 		replicas:    1,
+		lostAfter:   DefaultLostAfter,
 	}
 	for _, o := range opts {
 		o(c)
@@ -159,6 +161,22 @@ func BlobOver(n int) Option { return func(c *config) { c.blobOver = n } }
 // Logf receives what a worker or executor has to say: malformed messages it
 // dropped, tasks it could not store. The default discards it.
 func Logf(f func(format string, args ...any)) Option { return func(c *config) { c.logf = f } }
+
+// DefaultLostAfter is LostAfter's default.
+const DefaultLostAfter = 20 * time.Second
+
+// LostAfter bounds how long an executor waits for a server it lost: when
+// the connection has been down, or the results bucket has been gone (a
+// server that came back with an empty store), for d, every task still
+// waiting fails with an error that says what was lost, and so do new tasks
+// until the server is back. The default is DefaultLostAfter.
+func LostAfter(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.lostAfter = d
+		}
+	}
+}
 
 // Replicas sets the number of replicas of the stream and buckets, for a
 // cluster. The default is 1.

@@ -594,3 +594,76 @@ func TestDefaultRecovery(t *testing.T) {
 		t.Errorf("a 7 s task with a 5 s AckWait ran %d times, want once", runs)
 	}
 }
+
+// TestServerLostFailsInBoundedTime: a compute whose server is gone for good
+// fails within LostAfter, with an error that says what was lost, although
+// its context has no deadline; then new tasks fail at once.
+func TestServerLostFailsInBoundedTime(t *testing.T) {
+	srv := startServer(t, t.TempDir(), -1)
+	ex, err := natsexec.Connect(context.Background(), srv.ClientURL(), natsexec.LostAfter(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	go func() {
+		time.Sleep(200 * time.Millisecond) // the task is published; no worker takes it
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	}()
+	begin := time.Now()
+	_, err = daskgen.Compute(context.Background(), slow.Call(daskgen.Value(1)), daskgen.Using(ex))
+	took := time.Since(begin)
+	t.Logf("server killed: the compute failed after %v: %v", took.Round(10*time.Millisecond), err)
+	if err == nil || !strings.Contains(err.Error(), "lost the NATS server") {
+		t.Fatalf("error %v, want one that says the server was lost", err)
+	}
+	if took > 10*time.Second {
+		t.Errorf("the compute failed after %v; LostAfter is 1 s", took)
+	}
+	if _, err := ex.Run(context.Background(), "natsexec_test.slow", nil); err == nil || !strings.Contains(err.Error(), "lost the NATS server") {
+		t.Errorf("a task run while the server is lost: %v, want the same error at once", err)
+	}
+}
+
+// TestStoreWipedFailsInBoundedTime: a server that comes back with an empty
+// store fails the compute within LostAfter, with a handful of log lines.
+func TestStoreWipedFailsInBoundedTime(t *testing.T) {
+	port := freePort(t)
+	srv := startServer(t, t.TempDir(), port)
+	var lines atomic.Int64
+	ex, err := natsexec.Connect(context.Background(), srv.ClientURL(), natsexec.LostAfter(time.Second),
+		natsexec.Logf(func(string, ...any) { lines.Add(1) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	var s2 *server.Server
+	defer func() {
+		if s2 != nil {
+			s2.Shutdown()
+			s2.WaitForShutdown()
+		}
+	}()
+	ready := make(chan struct{})
+	go func() {
+		defer close(ready)
+		time.Sleep(200 * time.Millisecond)
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		s2 = startServer(t, t.TempDir(), port) // a new, empty store
+	}()
+	begin := time.Now()
+	_, err = daskgen.Compute(context.Background(), slow.Call(daskgen.Value(1)), daskgen.Using(ex))
+	took := time.Since(begin)
+	<-ready
+	t.Logf("store wiped: the compute failed after %v with %d log lines: %v", took.Round(10*time.Millisecond), lines.Load(), err)
+	if err == nil || !strings.Contains(err.Error(), "gone") {
+		t.Fatalf("error %v, want one that says the results bucket is gone", err)
+	}
+	if took > 10*time.Second {
+		t.Errorf("the compute failed after %v; LostAfter is 1 s", took)
+	}
+	if n := lines.Load(); n > 5 {
+		t.Errorf("%d log lines in %v: a flood", n, took)
+	}
+}

@@ -37,6 +37,8 @@ type resultMsg struct {
 	Panic  string `cbor:"5,keyasint,omitempty"` // the panic value, printed
 	Stack  string `cbor:"6,keyasint,omitempty"`
 	Unreg  bool   `cbor:"7,keyasint,omitempty"` // no function of this name in the worker
+
+	lost error // the executor lost its server; never sent
 }
 
 // maxArgs bounds the arguments of a task: the runtime makes tasks of up to
