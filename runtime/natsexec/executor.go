@@ -233,8 +233,11 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	if err != nil {
 		return nil, err
 	}
+	// A cluster that lost the server leading the stream elects another in
+	// seconds: retry for as long as LostAfter allows.
+	const retryWait = 250 * time.Millisecond
 	ack, err := e.r.js.Publish(ctx, e.r.n.subject, body, jetstream.WithMsgID(id),
-		jetstream.WithRetryAttempts(20), jetstream.WithRetryWait(100*time.Millisecond))
+		jetstream.WithRetryAttempts(max(8, int(e.cfg.lostAfter/retryWait))), jetstream.WithRetryWait(retryWait))
 	if err != nil {
 		return nil, fmt.Errorf("natsexec: publishing task %s: %w", name, err)
 	}

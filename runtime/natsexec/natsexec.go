@@ -52,6 +52,7 @@ import (
 	neturl "net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,8 +63,9 @@ import (
 
 // The environment variables that choose where a program runs.
 const (
-	EnvURL    = "DASKGEN_NATS_URL" // the NATS server; set, FromEnv connects to it
-	EnvWorker = "DASKGEN_WORKER"   // "1": the process is a worker
+	EnvURL      = "DASKGEN_NATS_URL"      // the NATS server, or servers separated by commas; set, FromEnv connects to it
+	EnvWorker   = "DASKGEN_WORKER"        // "1": the process is a worker
+	EnvReplicas = "DASKGEN_NATS_REPLICAS" // the Replicas of a stream and buckets FromEnv creates, for a cluster
 )
 
 // URL returns $DASKGEN_NATS_URL, or nats.DefaultURL when it is not set.
@@ -184,12 +186,20 @@ func Replicas(n int) Option { return func(c *config) { c.replicas = n } }
 
 // FromEnv connects to $DASKGEN_NATS_URL and makes the executor the default of
 // every compute (runtime.SetDefaultExecutor). It returns nil and no error
-// when the variable is not set: computes stay local. Close the executor when
-// done; Close also restores local computes.
+// when the variable is not set: computes stay local. $DASKGEN_NATS_REPLICAS,
+// when set, is the Replicas of the stream and buckets it creates. Close the
+// executor when done; Close also restores local computes.
 func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
 	url := os.Getenv(EnvURL)
 	if url == "" {
 		return nil, nil
+	}
+	if r := os.Getenv(EnvReplicas); r != "" {
+		n, err := strconv.Atoi(r)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("natsexec: %s=%q: want a number of replicas, 1 or more", EnvReplicas, r)
+		}
+		opts = append([]Option{Replicas(n)}, opts...)
 	}
 	ex, err := Connect(ctx, url, opts...)
 	if err != nil {

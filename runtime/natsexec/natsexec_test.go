@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -666,4 +667,111 @@ func TestStoreWipedFailsInBoundedTime(t *testing.T) {
 	if n := lines.Load(); n > 5 {
 		t.Errorf("%d log lines in %v: a flood", n, took)
 	}
+}
+
+// jsCluster starts a JetStream cluster of n servers on loopback.
+func jsCluster(t *testing.T, n int) []*server.Server {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = freePort(t)
+	}
+	var routes []*neturl.URL
+	for _, p := range ports {
+		u, _ := neturl.Parse(fmt.Sprintf("nats://127.0.0.1:%d", p))
+		routes = append(routes, u)
+	}
+	var srvs []*server.Server
+	for i := range n {
+		opts := &server.Options{
+			ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: -1, JetStream: true,
+			StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
+			Cluster: server.ClusterOpts{Name: "daskgen", Host: "127.0.0.1", Port: ports[i]},
+			Routes:  routes,
+		}
+		s, err := server.NewServer(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		srvs = append(srvs, s)
+	}
+	for _, s := range srvs {
+		if !s.ReadyForConnections(20 * time.Second) {
+			t.Fatal("a cluster server did not start")
+		}
+	}
+	// JetStream is ready when the meta group has a leader.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, s := range srvs {
+			if s.JetStreamIsLeader() {
+				return srvs
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the JetStream cluster elected no leader")
+	return nil
+}
+
+// TestClusterSurvivesLosingAServer runs a graph on two workers of a
+// three-server JetStream cluster with replicated streams and buckets, kills
+// one server mid-compute, and gets the right result.
+func TestClusterSurvivesLosingAServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-server cluster")
+	}
+	srvs := jsCluster(t, 3)
+	var urls []string
+	for _, s := range srvs {
+		urls = append(urls, s.ClientURL())
+	}
+	all := strings.Join(urls, ",")
+	defer func() {
+		for _, s := range srvs {
+			s.Shutdown()
+			s.WaitForShutdown()
+		}
+	}()
+	// The executor (and so the stream and buckets, with three replicas)
+	// first; then the workers, on the cluster's URLs.
+	ex, err := natsexec.Connect(context.Background(), all, natsexec.Replicas(3), natsexec.AckWait(time.Second), natsexec.MaxDeliver(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	c := &cluster{t: t, srv: srvs[0], url: all, ackWait: time.Second}
+	c.startWorker()
+	c.startWorker()
+	defer func() {
+		c.mu.Lock()
+		workers := c.workers
+		c.mu.Unlock()
+		for _, w := range workers {
+			w.Process.Signal(syscall.SIGTERM)
+			w.Wait()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 24 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		srvs[1].Shutdown() // one of three: the cluster keeps a quorum
+	}()
+	begin := time.Now()
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+	t.Logf("a server of three killed mid-compute: the right results after %v", time.Since(begin).Round(10*time.Millisecond))
 }
