@@ -17,8 +17,14 @@ var (
 
 // benchCluster is an embedded server on loopback with two workers in this
 // process, each running up to 64 tasks at once.
-func benchCluster(b *testing.B) *natsexec.Executor {
+func benchCluster(b *testing.B, signed bool) *natsexec.Executor {
 	b.Helper()
+	var wopts, copts []natsexec.Option
+	if signed {
+		secret := []byte("a secret of the benchmark's own")
+		wopts = append(wopts, natsexec.ResultSecret(secret))
+		copts = append(copts, natsexec.ResultSecret(secret))
+	}
 	srv := startServer(&testing.T{}, b.TempDir(), -1)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -26,12 +32,12 @@ func benchCluster(b *testing.B) *natsexec.Executor {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := natsexec.Work(ctx, srv.ClientURL(), natsexec.Concurrency(64)); err != nil {
+			if err := natsexec.Work(ctx, srv.ClientURL(), append(wopts, natsexec.Concurrency(64))...); err != nil {
 				b.Error(err)
 			}
 		}()
 	}
-	ex, err := natsexec.Connect(context.Background(), srv.ClientURL())
+	ex, err := natsexec.Connect(context.Background(), srv.ClientURL(), copts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,9 +57,15 @@ func perTask(b *testing.B, tasks int) {
 }
 
 // BenchmarkNoop5000 runs 5,000 independent no-op tasks on two workers:
-// the per-task cost of the executor. The target is 100 µs per task.
+// the per-task cost of the executor, with results signed by the workers and
+// checked by the client, and without. The target is 100 µs per task.
 func BenchmarkNoop5000(b *testing.B) {
-	ex := benchCluster(b)
+	b.Run("plain", func(b *testing.B) { noop5000(b, false) })
+	b.Run("signed", func(b *testing.B) { noop5000(b, true) })
+}
+
+func noop5000(b *testing.B, signed bool) {
+	ex := benchCluster(b, signed)
 	ctx := context.Background()
 	for b.Loop() {
 		ds := make([]daskgen.Delayed[int], 5000)
@@ -70,7 +82,7 @@ func BenchmarkNoop5000(b *testing.B) {
 // BenchmarkFanOut1KiB runs a fan-out of 1,000 tasks that each take and
 // return 1 KiB.
 func BenchmarkFanOut1KiB(b *testing.B) {
-	ex := benchCluster(b)
+	ex := benchCluster(b, false)
 	ctx := context.Background()
 	payload := make([]byte, 1024)
 	for i := range payload {

@@ -1,6 +1,7 @@
 package natsexec
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,6 +160,9 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		nc.Close()
 		return nil, fmt.Errorf("natsexec: watching results: %w", err)
 	}
+	if cfg.secret == nil {
+		cfg.logf("natsexec: results are not authenticated: anyone who can write to the results bucket can forge them; give workers and clients a shared secret (%s, or ResultSecret)", EnvResultSecret)
+	}
 	go e.watch(wctx, w, reconnected)
 	// A task that no worker finished in MaxDeliver deliveries.
 	e.adv, err = nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+r.n.stream+"."+r.n.consumer, e.maxDelivered)
@@ -270,6 +274,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 		b, err := e.r.obj.GetBytes(ctx, r.Blob)
 		if err != nil {
 			return nil, fmt.Errorf("natsexec: fetching the result of %s: %w", name, err)
+		}
+		if e.cfg.secret != nil && !bytes.Equal(blobSum(b), r.BlobSum) {
+			return nil, fmt.Errorf("natsexec: the stored result of %s does not match its signed checksum: it was replaced", name)
 		}
 		e.r.obj.Delete(context.WithoutCancel(ctx), r.Blob)
 		return b, nil
@@ -405,6 +412,11 @@ func (e *Executor) deliver(key string, value []byte) {
 	var r resultMsg
 	if err := strict.Unmarshal(value, &r); err != nil {
 		e.cfg.logf("natsexec: dropping malformed result %s: %v", key, err)
+		return
+	}
+	if e.cfg.secret != nil && !verify(e.cfg.secret, key, &r) {
+		// Not from a worker that has the secret: the task goes on waiting.
+		e.cfg.logf("natsexec: dropping result %s: it is not signed with the result secret", key)
 		return
 	}
 	e.mu.Lock()

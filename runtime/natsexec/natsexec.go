@@ -94,6 +94,7 @@ type config struct {
 	logf        func(format string, args ...any)
 	replicas    int
 	lostAfter   time.Duration
+	secret      []byte // authenticates results (sign.go)
 }
 
 func newConfig(opts []Option) *config {
@@ -193,6 +194,13 @@ func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
 	url := os.Getenv(EnvURL)
 	if url == "" {
 		return nil, nil
+	}
+	secret, err := secretFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if secret != nil {
+		opts = append([]Option{ResultSecret(secret)}, opts...)
 	}
 	if r := os.Getenv(EnvReplicas); r != "" {
 		n, err := strconv.Atoi(r)

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -108,6 +109,7 @@ type cluster struct {
 	srv     *server.Server
 	url     string
 	ackWait time.Duration
+	env     []string // more environment for the workers
 	mu      sync.Mutex
 	workers []*exec.Cmd
 	logs    []*bytes.Buffer
@@ -127,6 +129,7 @@ func newCluster(t *testing.T, workers int, ackWait time.Duration) *cluster {
 func (c *cluster) startWorker() *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "DASKGEN_TEST_WORKER=1", natsexec.EnvURL+"="+c.url, "DASKGEN_TEST_ACKWAIT="+c.ackWait.String())
+	cmd.Env = append(cmd.Env, c.env...)
 	var log bytes.Buffer
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
@@ -774,4 +777,124 @@ func TestClusterSurvivesLosingAServer(t *testing.T) {
 		}
 	}
 	t.Logf("a server of three killed mid-compute: the right results after %v", time.Since(begin).Round(10*time.Millisecond))
+}
+
+// TestForgedResultsAreRejected: a rogue process that reads the tasks and
+// writes its own results into the bucket first (it can reach the server,
+// but has not the result secret) does not change what the client returns.
+func TestForgedResultsAreRejected(t *testing.T) {
+	secret, err := natsexec.NewResultSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, t.TempDir(), -1)
+	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second, env: []string{natsexec.EnvResultSecret + "=" + secret}}
+	t.Cleanup(c.stop)
+	var logged atomic.Int64
+	t.Setenv(natsexec.EnvURL, c.url)
+	t.Setenv(natsexec.EnvResultSecret, secret)
+	ex, err := natsexec.FromEnv(context.Background(), natsexec.Logf(func(f string, a ...any) {
+		if strings.Contains(fmt.Sprintf(f, a...), "not signed with the result secret") {
+			logged.Add(1)
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+
+	// The rogue: it sees every task published and answers first.
+	rogue, err := nats.Connect(c.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rogue.Close()
+	js, err := jetstream.New(rogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(context.Background(), "DASKGEN_RESULTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := cbor.Marshal(map[int]any{1: mustCBOR(t, 666)})
+	var forgedN atomic.Int64
+	sub, err := rogue.Subscribe("daskgen.DASKGEN.tasks", func(m *nats.Msg) {
+		var task map[int]any
+		if cbor.Unmarshal(m.Data, &task) != nil {
+			return
+		}
+		if id, ok := task[1].(string); ok {
+			if _, err := kv.Put(context.Background(), id, forged); err == nil {
+				forgedN.Add(1)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	rogue.Flush()
+
+	c.startWorker()
+	c.startWorker()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 6 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	got, err := daskgen.ComputeSlice(ctx, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d: a forged result was accepted", i, v)
+		}
+	}
+	if forgedN.Load() == 0 || logged.Load() == 0 {
+		t.Errorf("the rogue forged %d results and the client dropped %d: the test did not test", forgedN.Load(), logged.Load())
+	}
+	t.Logf("the rogue wrote %d forged results first; the client dropped %d and returned the workers' values", forgedN.Load(), logged.Load())
+}
+
+func mustCBOR(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := cbor.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestCredentialsRequired: with users on the server, as in the
+// quickstart's configuration, a process without credentials cannot
+// connect, and one with them can.
+func TestCredentialsRequired(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
+		Users: []*server.User{{Username: "client", Password: "cpw"}, {Username: "worker", Password: "wpw"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	addr := s.Addr().String()
+	if ex, err := natsexec.Connect(context.Background(), "nats://"+addr); err == nil {
+		ex.Close()
+		t.Fatal("connected without credentials")
+	} else if !strings.Contains(err.Error(), "Authorization Violation") {
+		t.Errorf("error %v, want an authorization violation", err)
+	}
+	ex, err := natsexec.Connect(context.Background(), "nats://client:cpw@"+addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex.Close()
 }

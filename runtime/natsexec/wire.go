@@ -37,6 +37,10 @@ type resultMsg struct {
 	Panic  string `cbor:"5,keyasint,omitempty"` // the panic value, printed
 	Stack  string `cbor:"6,keyasint,omitempty"`
 	Unreg  bool   `cbor:"7,keyasint,omitempty"` // no function of this name in the worker
+	// BlobSum is the SHA-256 of the object Blob names; Sig the worker's
+	// signature of the result (see sign.go).
+	BlobSum []byte `cbor:"8,keyasint,omitempty"`
+	Sig     []byte `cbor:"9,keyasint,omitempty"`
 
 	lost error // the executor lost its server; never sent
 }

@@ -27,6 +27,13 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	cfg := newConfig(opts)
+	if cfg.secret == nil {
+		secret, err := secretFromEnv()
+		if err != nil {
+			return err
+		}
+		cfg.secret = secret
+	}
 	nc, err := connect(url, cfg, "daskgen worker")
 	if err != nil {
 		return err
@@ -105,7 +112,11 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 			m.Nak()
 			return
 		}
+		r.BlobSum = blobSum(r.Value)
 		r.Value, r.Blob = nil, name
+	}
+	if w.cfg.secret != nil {
+		sign(w.cfg.secret, t.ID, &r)
 	}
 	b, err := cbor.Marshal(r)
 	if err == nil {
