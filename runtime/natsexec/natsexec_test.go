@@ -873,7 +873,8 @@ func mustCBOR(t *testing.T, v any) []byte {
 // connect, and one with them can.
 func TestCredentialsRequired(t *testing.T) {
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
-		Users: []*server.User{{Username: "client", Password: "cpw"}, {Username: "worker", Password: "wpw"}}})
+		Users: []*server.User{{Username: "client", Password: "cpw"}, {Username: "worker", Password: "wpw",
+			Permissions: &server.Permissions{Publish: &server.SubjectPermission{Deny: []string{"daskgen.*.tasks"}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -896,5 +897,27 @@ func TestCredentialsRequired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex.Close()
+	defer ex.Close()
+	// The worker role cannot submit tasks: the server refuses the publish.
+	violations := make(chan error, 1)
+	w, err := nats.Connect("nats://worker:wpw@"+addr, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		select {
+		case violations <- err:
+		default:
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Publish("daskgen.DASKGEN.tasks", []byte("not a task"))
+	w.Flush()
+	select {
+	case err := <-violations:
+		if !strings.Contains(err.Error(), "Permissions Violation") {
+			t.Errorf("a worker's task publish: %v, want a permissions violation", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("a worker published a task without a permissions violation")
+	}
 }
