@@ -2,6 +2,7 @@ package natsexec_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -99,3 +100,33 @@ func BenchmarkFanOut1KiB(b *testing.B) {
 	}
 	perTask(b, 1000)
 }
+
+// BenchmarkWorkerProcesses runs 2,000 tasks of 5 ms of sleep on 1, 2 and
+// 4 worker processes (the test binary, started as workers): the
+// executor's throughput as workers are added.
+func BenchmarkWorkerProcesses(b *testing.B) {
+	for _, n := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			c := newCluster(&testing.T{}, n, 5*time.Second)
+			defer c.stop()
+			ex, err := natsexec.Connect(context.Background(), c.url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ex.Close()
+			ctx := context.Background()
+			for b.Loop() {
+				ds := make([]daskgen.Delayed[int], 2000)
+				for i := range ds {
+					ds[i] = nap.Call(daskgen.Value(i))
+				}
+				if _, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2000*b.N)/b.Elapsed().Seconds(), "tasks/s")
+		})
+	}
+}
+
+var nap = daskgen.Func1(func(x int) int { time.Sleep(5 * time.Millisecond); return x }, daskgen.Register("natsexec_test.nap"))

@@ -921,3 +921,39 @@ func TestCredentialsRequired(t *testing.T) {
 		t.Error("a worker published a task without a permissions violation")
 	}
 }
+
+// TestAllWorkersKilledThenOneStarts: every worker dies mid-compute; a new
+// one started later finishes the compute with the right results, its tasks
+// delivered again once AckWait has passed.
+func TestAllWorkersKilledThenOneStarts(t *testing.T) {
+	c := newCluster(t, 2, time.Second)
+	ex := c.executor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var ds []daskgen.Delayed[int]
+	for i := range 12 {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		c.mu.Lock()
+		workers := slices.Clone(c.workers)
+		c.mu.Unlock()
+		for _, w := range workers {
+			w.Process.Kill()
+		}
+		time.Sleep(500 * time.Millisecond)
+		c.startWorker()
+	}()
+	begin := time.Now()
+	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i+1000 {
+			t.Fatalf("result %d = %d", i, v)
+		}
+	}
+	t.Logf("all workers killed, one started 0.5 s later: the right results after %v (AckWait 1 s)", time.Since(begin).Round(10*time.Millisecond))
+}
