@@ -569,19 +569,7 @@ func TestDefaultRecovery(t *testing.T) {
 		w.Process.Kill()
 	}()
 	begin := time.Now()
-	var ds []daskgen.Delayed[int]
-	for i := range 8 {
-		ds = append(ds, slow.Call(daskgen.Value(i)))
-	}
-	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != i+1000 {
-			t.Fatalf("result %d = %d", i, v)
-		}
-	}
+	computeSlow(t, ctx, ex, 8)
 	took := time.Since(begin)
 	t.Logf("a worker killed mid-task: the right results after %v (AckWait %v)", took.Round(10*time.Millisecond), natsexec.DefaultAckWait)
 	if took > 3*natsexec.DefaultAckWait {
@@ -758,24 +746,12 @@ func TestClusterSurvivesLosingAServer(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	var ds []daskgen.Delayed[int]
-	for i := range 24 {
-		ds = append(ds, slow.Call(daskgen.Value(i)))
-	}
 	go func() {
 		time.Sleep(700 * time.Millisecond)
 		srvs[1].Shutdown() // one of three: the cluster keeps a quorum
 	}()
 	begin := time.Now()
-	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != i+1000 {
-			t.Fatalf("result %d = %d", i, v)
-		}
-	}
+	computeSlow(t, ctx, ex, 24)
 	t.Logf("a server of three killed mid-compute: the right results after %v", time.Since(begin).Round(10*time.Millisecond))
 }
 
@@ -930,10 +906,6 @@ func TestAllWorkersKilledThenOneStarts(t *testing.T) {
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var ds []daskgen.Delayed[int]
-	for i := range 12 {
-		ds = append(ds, slow.Call(daskgen.Value(i)))
-	}
 	go func() {
 		time.Sleep(150 * time.Millisecond)
 		c.mu.Lock()
@@ -946,6 +918,17 @@ func TestAllWorkersKilledThenOneStarts(t *testing.T) {
 		c.startWorker()
 	}()
 	begin := time.Now()
+	computeSlow(t, ctx, ex, 12)
+	t.Logf("all workers killed, one started 0.5 s later: the right results after %v (AckWait 1 s)", time.Since(begin).Round(10*time.Millisecond))
+}
+
+// computeSlow computes n slow tasks on ex and checks their results.
+func computeSlow(t *testing.T, ctx context.Context, ex *natsexec.Executor, n int) {
+	t.Helper()
+	var ds []daskgen.Delayed[int]
+	for i := range n {
+		ds = append(ds, slow.Call(daskgen.Value(i)))
+	}
 	got, err := daskgen.ComputeSlice(ctx, ds, daskgen.Using(ex))
 	if err != nil {
 		t.Fatal(err)
@@ -955,5 +938,4 @@ func TestAllWorkersKilledThenOneStarts(t *testing.T) {
 			t.Fatalf("result %d = %d", i, v)
 		}
 	}
-	t.Logf("all workers killed, one started 0.5 s later: the right results after %v (AckWait 1 s)", time.Since(begin).Round(10*time.Millisecond))
 }
