@@ -70,14 +70,25 @@
 // trip through the caller. [AsCompleted] yields futures as they finish and
 // accepts new ones while it is ranged over.
 //
-// # Generated twins
+// # Generated twins (not for calling by hand)
 //
 // The parallel twins that the daskgen command writes use [Twin]: it tracks
-// the tasks a twin adds, registers its error idioms with [Twin.Check], and
+// the tasks a twin adds, registers its error idioms with [Twin.CheckAt], and
 // computes at each barrier ([Twin.Wait]) and where the twin returns
 // ([Twin.Finish]), reporting the failure the sequential function would have
-// met first. [Worklist] runs the queue of an unordered loop, and [Tuple2] to
-// [Tuple6] hold the results of delayed functions with several results.
+// met first. [Pipeline], [Producer], [Step], [Issue] and [Twin.Adopt] run a
+// pipelined loop: the loop's issue part ahead in a producer, its eager part
+// in F's order. [Unordered] and [Worklist] run the unordered loops, in their
+// natural shape and with a queue of delayed pieces. [Tuple2] to [Tuple6] hold
+// the results of delayed functions with several results, and [Error] an
+// error among them.
+//
+// # Executors (for their authors)
+//
+// An [Executor] runs the tasks of registered functions elsewhere (package
+// natsexec is one): [Register] names a function, [Serve] runs a task by
+// name with a [Codec], and [Using], [Locally] and [SetDefaultExecutor]
+// choose where a compute runs.
 package runtime
 
 //go:generate go run gen.go
