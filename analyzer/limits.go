@@ -73,6 +73,12 @@ func (s *rs) callLimits(c *Call) {
 				c.Func.Name(), types.TypeString(xt, types.RelativeTo(s.p.Pkg)), types.TypeString(recvT, types.RelativeTo(s.p.Pkg)), types.TypeString(recvT, types.RelativeTo(s.p.Pkg)))
 		}
 	}
+	if len(c.Expr.Args) == 1 && sig.Params().Len() > 1 {
+		if tup, ok := info.TypeOf(c.Expr.Args[0]).(*types.Tuple); ok && tup.Len() > 1 {
+			s.diag(c.Expr.Args[0].Pos(), CatUnsupported, "delayed call %s takes the %d results of %s as its arguments; assign them to variables first and pass those", types.ExprString(c.Expr.Fun), tup.Len(), types.ExprString(c.Expr.Args[0]))
+			return
+		}
+	}
 	if sig.TypeParams().Len() > 0 {
 		if inst := c.Instance; inst.TypeArgs != nil {
 			for i := range inst.TypeArgs.Len() {

@@ -71,3 +71,17 @@ func PairIntoMap(xs []int) map[int]int {
 	}
 	return m
 }
+
+//daskgen:delayed
+func join(a, b int) int { return a*2 + b }
+
+// Spread passes both results of one delayed call as another's arguments.
+//
+//daskgen:parallel
+func Spread(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		out = append(out, join(pair(x)))
+	}
+	return out
+}
