@@ -91,22 +91,6 @@ func Call0[R any](f func() R) Delayed[R] {
 	return Func0(f, local).Call()
 }
 
-// Call0E is Call0 for a function that returns an error too.
-func Call0E[R any](f func() (R, error)) Delayed[R] {
-	return Func0E(f, local).Call()
-}
-
-// Call0C is Call0 for a function that takes the compute's context first.
-func Call0C[R any](f func(context.Context) R) Delayed[R] {
-	return Func0C(f, local).Call()
-}
-
-// Call0CE is Call0 for a function that takes the compute's context first
-// and returns an error too.
-func Call0CE[R any](f func(context.Context) (R, error)) Delayed[R] {
-	return Func0CE(f, local).Call()
-}
-
 // serve runs fn on encoded arguments, for a worker of an Executor.
 func (fn Fn0[R]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
 	if len(args) != 0 {
@@ -258,22 +242,6 @@ func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
 // Its task always runs in the computing process, also with an Executor.
 func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) Delayed[R] {
 	return Func1(f, local).Call(a1)
-}
-
-// Call1E is Call1 for a function that returns an error too.
-func Call1E[A1, R any](f func(A1) (R, error), a1 Delayed[A1]) Delayed[R] {
-	return Func1E(f, local).Call(a1)
-}
-
-// Call1C is Call1 for a function that takes the compute's context first.
-func Call1C[A1, R any](f func(context.Context, A1) R, a1 Delayed[A1]) Delayed[R] {
-	return Func1C(f, local).Call(a1)
-}
-
-// Call1CE is Call1 for a function that takes the compute's context first
-// and returns an error too.
-func Call1CE[A1, R any](f func(context.Context, A1) (R, error), a1 Delayed[A1]) Delayed[R] {
-	return Func1CE(f, local).Call(a1)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -446,22 +414,6 @@ func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // Its task always runs in the computing process, also with an Executor.
 func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 	return Func2(f, local).Call(a1, a2)
-}
-
-// Call2E is Call2 for a function that returns an error too.
-func Call2E[A1, A2, R any](f func(A1, A2) (R, error), a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2E(f, local).Call(a1, a2)
-}
-
-// Call2C is Call2 for a function that takes the compute's context first.
-func Call2C[A1, A2, R any](f func(context.Context, A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2C(f, local).Call(a1, a2)
-}
-
-// Call2CE is Call2 for a function that takes the compute's context first
-// and returns an error too.
-func Call2CE[A1, A2, R any](f func(context.Context, A1, A2) (R, error), a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2CE(f, local).Call(a1, a2)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -653,22 +605,6 @@ func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // Its task always runs in the computing process, also with an Executor.
 func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
 	return Func3(f, local).Call(a1, a2, a3)
-}
-
-// Call3E is Call3 for a function that returns an error too.
-func Call3E[A1, A2, A3, R any](f func(A1, A2, A3) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3E(f, local).Call(a1, a2, a3)
-}
-
-// Call3C is Call3 for a function that takes the compute's context first.
-func Call3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3C(f, local).Call(a1, a2, a3)
-}
-
-// Call3CE is Call3 for a function that takes the compute's context first
-// and returns an error too.
-func Call3CE[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3CE(f, local).Call(a1, a2, a3)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -879,22 +815,6 @@ func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // Its task always runs in the computing process, also with an Executor.
 func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
 	return Func4(f, local).Call(a1, a2, a3, a4)
-}
-
-// Call4E is Call4 for a function that returns an error too.
-func Call4E[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4E(f, local).Call(a1, a2, a3, a4)
-}
-
-// Call4C is Call4 for a function that takes the compute's context first.
-func Call4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4C(f, local).Call(a1, a2, a3, a4)
-}
-
-// Call4CE is Call4 for a function that takes the compute's context first
-// and returns an error too.
-func Call4CE[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4CE(f, local).Call(a1, a2, a3, a4)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -1128,22 +1048,6 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // Its task always runs in the computing process, also with an Executor.
 func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
 	return Func5(f, local).Call(a1, a2, a3, a4, a5)
-}
-
-// Call5E is Call5 for a function that returns an error too.
-func Call5E[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5E(f, local).Call(a1, a2, a3, a4, a5)
-}
-
-// Call5C is Call5 for a function that takes the compute's context first.
-func Call5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5C(f, local).Call(a1, a2, a3, a4, a5)
-}
-
-// Call5CE is Call5 for a function that takes the compute's context first
-// and returns an error too.
-func Call5CE[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5CE(f, local).Call(a1, a2, a3, a4, a5)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -1398,22 +1302,6 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3
 // Its task always runs in the computing process, also with an Executor.
 func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
 	return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
-}
-
-// Call6E is Call6 for a function that returns an error too.
-func Call6E[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6E(f, local).Call(a1, a2, a3, a4, a5, a6)
-}
-
-// Call6C is Call6 for a function that takes the compute's context first.
-func Call6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6C(f, local).Call(a1, a2, a3, a4, a5, a6)
-}
-
-// Call6CE is Call6 for a function that takes the compute's context first
-// and returns an error too.
-func Call6CE[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) (R, error), a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6CE(f, local).Call(a1, a2, a3, a4, a5, a6)
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.

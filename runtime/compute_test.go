@@ -128,11 +128,11 @@ func TestAllShapes(t *testing.T) {
 	type key struct{}
 	ctx = context.WithValue(ctx, key{}, "v")
 	d0 := runtime.Call0(func() int { return 7 })
-	d0e := runtime.Call0E(func() (int, error) { return 8, nil })
-	d1c := runtime.Call1C(func(ctx context.Context, x int) string { return fmt.Sprint(ctx.Value(key{}), x) }, d0)
-	d2ce := runtime.Call2CE(func(ctx context.Context, s string, y int) (string, error) {
+	d0e := runtime.Func0E(func() (int, error) { return 8, nil }).Call()
+	d1c := runtime.Func1C(func(ctx context.Context, x int) string { return fmt.Sprint(ctx.Value(key{}), x) }).Call(d0)
+	d2ce := runtime.Func2CE(func(ctx context.Context, s string, y int) (string, error) {
 		return s + fmt.Sprint(y), ctx.Err()
-	}, d1c, d0e)
+	}).Call(d1c, d0e)
 	d6 := runtime.Call6(func(a, b, c, d, e, f int) int { return a + b + c + d + e + f },
 		d0, d0e, runtime.Value(1), runtime.Value(2), runtime.Value(3), runtime.Value(4))
 	v, err := runtime.Compute(ctx, d2ce)
@@ -198,7 +198,7 @@ func TestFailFastStopsEarly(t *testing.T) {
 
 func TestFailureStopsWhatIsNoLongerNeeded(t *testing.T) {
 	var ran atomic.Int32
-	bad := runtime.Call0E(func() (int, error) { return 0, errors.New("boom") })
+	bad := runtime.Func0E(func() (int, error) { return 0, errors.New("boom") }).Call()
 	after := runtime.Func1(func(x int) int { ran.Add(1); return x })
 	var ds []runtime.Delayed[int]
 	ds = append(ds, bad)
@@ -215,12 +215,12 @@ func TestFailureStopsWhatIsNoLongerNeeded(t *testing.T) {
 
 func TestFailedTaskRunsAgainInNextCompute(t *testing.T) {
 	var tries atomic.Int32
-	flaky := runtime.Call0E(func() (int, error) {
+	flaky := runtime.Func0E(func() (int, error) {
 		if tries.Add(1) == 1 {
 			return 0, errors.New("transient")
 		}
 		return 1, nil
-	})
+	}).Call()
 	_, err := runtime.Compute(context.Background(), flaky)
 	require.Error(t, err)
 	_, err = flaky.Result()
@@ -347,13 +347,13 @@ func TestCancelMidCompute(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	slow := runtime.Call0C(func(ctx context.Context) int {
+	slow := runtime.Func0C(func(ctx context.Context) int {
 		select {
 		case <-ctx.Done():
 		case <-time.After(10 * time.Second):
 		}
 		return 1
-	})
+	}).Call()
 	_, err := runtime.Compute(ctx, slow)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
@@ -542,7 +542,7 @@ func TestConcurrentComputesShareTasks(t *testing.T) {
 
 func TestSharedTaskFailureReachesEveryCompute(t *testing.T) {
 	release := make(chan struct{})
-	bad := runtime.Call0E(func() (int, error) { <-release; return 0, errors.New("shared failure") })
+	bad := runtime.Func0E(func() (int, error) { <-release; return 0, errors.New("shared failure") }).Call()
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {

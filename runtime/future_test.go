@@ -93,10 +93,10 @@ func TestGatherReturnsFirstErrorInOrder(t *testing.T) {
 func TestFailedFutureFailsDependents(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t)
-	bad := runtime.Submit(ctx, c, runtime.Call0E(func() (int, error) {
+	bad := runtime.Submit(ctx, c, runtime.Func0E(func() (int, error) {
 		time.Sleep(10 * time.Millisecond)
 		return 0, errors.New("upstream")
-	}))
+	}).Call())
 	dep := runtime.Submit(ctx, c, incFn.Call(bad.Delayed()))
 	_, err := dep.Result(ctx)
 	assert.ErrorContains(t, err, "upstream")
@@ -122,11 +122,11 @@ func TestCancelFuture(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t)
 	var started atomic.Bool
-	f := runtime.Submit(ctx, c, runtime.Call0CE(func(ctx context.Context) (int, error) {
+	f := runtime.Submit(ctx, c, runtime.Func0CE(func(ctx context.Context) (int, error) {
 		started.Store(true)
 		<-ctx.Done()
 		return 0, ctx.Err()
-	}))
+	}).Call())
 	for !started.Load() {
 		time.Sleep(time.Millisecond)
 	}
@@ -159,12 +159,12 @@ func TestCloseCancelsAndWaits(t *testing.T) {
 	var running atomic.Int32
 	var futs []*runtime.Future[int]
 	for range 5 {
-		futs = append(futs, runtime.Submit(ctx, c, runtime.Call0CE(func(ctx context.Context) (int, error) {
+		futs = append(futs, runtime.Submit(ctx, c, runtime.Func0CE(func(ctx context.Context) (int, error) {
 			running.Add(1)
 			defer running.Add(-1)
 			<-ctx.Done()
 			return 0, ctx.Err()
-		})))
+		}).Call()))
 	}
 	time.Sleep(10 * time.Millisecond)
 	require.NoError(t, c.Close())

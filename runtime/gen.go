@@ -205,22 +205,6 @@ func Call{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) Del
 	return Func{{$n}}(f, local).Call({{.Args}})
 }
 
-// Call{{$n}}E is Call{{$n}} for a function that returns an error too.
-func Call{{$n}}E[{{.TP}}](f func({{.Types}}) (R, error){{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
-	return Func{{$n}}E(f, local).Call({{.Args}})
-}
-
-// Call{{$n}}C is Call{{$n}} for a function that takes the compute's context first.
-func Call{{$n}}C[{{.TP}}](f func({{.CTypes}}) R{{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
-	return Func{{$n}}C(f, local).Call({{.Args}})
-}
-
-// Call{{$n}}CE is Call{{$n}} for a function that takes the compute's context first
-// and returns an error too.
-func Call{{$n}}CE[{{.TP}}](f func({{.CTypes}}) (R, error){{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
-	return Func{{$n}}CE(f, local).Call({{.Args}})
-}
-
 // serve runs fn on encoded arguments, for a worker of an Executor.
 func (fn Fn{{$n}}[{{.TA}}]) serve(ctx context.Context, c Codec, args [][]byte) ([]byte, error) {
 	if len(args) != {{$n}} {
