@@ -206,7 +206,7 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 		}
 		proj := tmp
 		if len(vals) > 1 {
-			proj = fmt.Sprintf("%s(func(x %s) %s {\nreturn x%s\n}, %s)", t.rt("Call1"), tuple, t.typ(vals[i]), field, tmp)
+			proj = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s%s\n}, %s)", t.rt("Call1"), t.px, tuple, t.typ(vals[i]), t.px, field, tmp)
 		}
 		switch {
 		case t.liftedTarget(l):

@@ -97,7 +97,7 @@ func (t *twin) binaryNode(x ast.Expr, op token.Token, y ast.Expr, typ types.Type
 		yType = t.typeOf(y)
 	}
 	ty, yt := t.typ(typ), t.typ(yType)
-	return fmt.Sprintf("%s(func(x %s, y %s) %s {\nreturn x %s y\n}, %s, %s)", t.rt("Call2"), ty, yt, ty, op, t.lift(x, typ), t.lift(y, yType))
+	return fmt.Sprintf("%s(func(%s %s, %s %s) %s {\nreturn %s %s %s\n}, %s, %s)", t.rt("Call2"), t.px, ty, t.py, yt, ty, t.px, op, t.py, t.lift(x, typ), t.lift(y, yType))
 }
 
 // lift writes e as a Delayed value of type want (e's own type when nil).
@@ -123,7 +123,7 @@ func (t *twin) lift(e ast.Expr, want types.Type) string {
 		s = t.node(e)
 	}
 	if !types.Identical(typ, want) {
-		s = fmt.Sprintf("%s(func(x %s) %s {\nreturn x\n}, %s)", t.rt("Call1"), t.typ(typ), t.typ(want), s)
+		s = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s\n}, %s)", t.rt("Call1"), t.px, t.typ(typ), t.typ(want), t.px, s)
 	}
 	return s
 }

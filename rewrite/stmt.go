@@ -358,9 +358,9 @@ func (t *twin) fieldOf(l ast.Expr) (*types.Var, string) {
 func (t *twin) fieldNode(v *types.Var, path, op string, x string, xt types.Type) string {
 	vt := t.typ(v.Type())
 	if x == "" {
-		return fmt.Sprintf("%s(func(v %s) %s {\nv%s%s\nreturn v\n}, %s)", t.rt("Call1"), vt, vt, path, op, t.lifted[v])
+		return fmt.Sprintf("%s(func(%s %s) %s {\n%s%s%s\nreturn %s\n}, %s)", t.rt("Call1"), t.pv, vt, vt, t.pv, path, op, t.pv, t.lifted[v])
 	}
-	return fmt.Sprintf("%s(func(v %s, x %s) %s {\nv%s %s x\nreturn v\n}, %s, %s)", t.rt("Call2"), vt, t.typ(xt), vt, path, op, t.lifted[v], x)
+	return fmt.Sprintf("%s(func(%s %s, %s %s) %s {\n%s%s %s %s\nreturn %s\n}, %s, %s)", t.rt("Call2"), t.pv, vt, t.px, t.typ(xt), vt, t.pv, path, op, t.px, t.pv, t.lifted[v], x)
 }
 
 // liftedTarget reports whether assigning to l builds a task: l is a lifted
@@ -423,7 +423,7 @@ func (t *twin) assign1(l ast.Expr, tok token.Token, r ast.Expr) string {
 		mp := under(m.Type()).(*types.Map)
 		kt, vt := t.typ(mp.Key()), t.typ(mp.Elem())
 		name := t.lifted[m]
-		node := fmt.Sprintf("%s(func(m %s, k %s, v %s) %s {\nm[k] = v\nreturn m\n}, %s, %s, %s)", t.rt("Call3"), mt, kt, vt, mt,
+		node := fmt.Sprintf("%s(func(%s %s, %s %s, %s %s) %s {\n%s[%s] = %s\nreturn %s\n}, %s, %s, %s)", t.rt("Call3"), t.pm, mt, t.pk, kt, t.pv, vt, mt, t.pm, t.pk, t.pv, t.pm,
 			name, t.lift(ix.Index, mp.Key()), t.lift(r, mp.Elem()))
 		return name + " = " + t.track(node)
 	}

@@ -44,6 +44,9 @@ type twin struct {
 
 	// Generated local names.
 	ctx, tw, fail, onErr string
+	// The parameters of the small closures the twin passes to tasks: the
+	// same in every closure, and none of F's names.
+	px, py, pv, pm, pk string
 	resNames             []string // the twin's named results
 	bi, be               string   // the index and error of a barrier
 	results              string   // the twin's result types, as a list
@@ -139,6 +142,7 @@ func (t *twin) write() string {
 	res := t.sig.Results()
 	t.addErr = res.Len() == 0 || !isError(res.At(res.Len()-1).Type())
 	t.ctx = t.fresh("ctx")
+	t.px, t.py, t.pv, t.pm, t.pk = t.fresh("x"), t.fresh("y"), t.fresh("v"), t.fresh("m"), t.fresh("k")
 	t.tw = t.fresh("tw")
 	t.fail = t.fresh("fail")
 	t.onErr = t.fresh("onErr")

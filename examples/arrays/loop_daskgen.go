@@ -41,14 +41,14 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 			array3 := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V2
 			}, d))
-			list1D = daskgen.Track(tw, daskgen.Call2(func(x []float64, x2 []float64) []float64 {
-				return append(x, x2...)
+			list1D = daskgen.Track(tw, daskgen.Call2(func(x2 []float64, x3 []float64) []float64 {
+				return append(x2, x3...)
 			}, list1D, array1))
-			list2D = daskgen.Track(tw, daskgen.Call2(func(x3 []float64, x4 []float64) []float64 {
-				return append(x3, x4...)
+			list2D = daskgen.Track(tw, daskgen.Call2(func(x4 []float64, x5 []float64) []float64 {
+				return append(x4, x5...)
 			}, list2D, array2))
-			list3D = daskgen.Track(tw, daskgen.Call2(func(x5 []float64, x6 []float64) []float64 {
-				return append(x5, x6...)
+			list3D = daskgen.Track(tw, daskgen.Call2(func(x6 []float64, x7 []float64) []float64 {
+				return append(x6, x7...)
 			}, list3D, array3))
 		}
 	}

@@ -71,8 +71,8 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	tw = daskgen.NewTwin(ctx)
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
-		results = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
-			return append(x2, x3)
+		results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+			return append(x3, x4)
 		}, results, incDelayed.Call(daskgen.Value[int](x))))
 	}
 	d := daskgen.Track(tw, sumDelayed.Call(results))
@@ -97,12 +97,12 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
 		if isEven(x) {
-			results = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
-				return append(x2, x3)
+			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+				return append(x3, x4)
 			}, results, doubleDelayed.Call(daskgen.Value[int](x))))
 		} else {
-			results = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
-				return append(x4, x5)
+			results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
+				return append(x5, x6)
 			}, results, incDelayed.Call(daskgen.Value[int](x))))
 		}
 	}
@@ -138,8 +138,8 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
 		tw.CheckAt(d, 0)
 		v := d
-		total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
-			return x + y
+		total = daskgen.Track(tw, daskgen.Call2(func(x2 int, y int) int {
+			return x2 + y
 		}, total, v))
 	}
 	if i, err3 := tw.Finish(total); err3 != nil {

@@ -50,8 +50,8 @@ func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, er
 			d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
 			tw.CheckAt(d, 0)
 			body := d
-			titlesD = daskgen.Track(tw, daskgen.Call2(func(x []string, x2 string) []string {
-				return append(x, x2)
+			titlesD = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+				return append(x2, x3)
 			}, titlesD, scrapeTitleDelayed.Call(body)))
 			queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))
 		}

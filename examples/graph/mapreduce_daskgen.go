@@ -29,8 +29,8 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	tw = daskgen.NewTwin(ctx)
 	var out daskgen.Delayed[[]int]
 	for _, x := range xs {
-		out = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
-			return append(x2, x3)
+		out = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+			return append(x3, x4)
 		}, out, addTwoDelayed.Call(daskgen.Value[int](x))))
 	}
 	if i, err2 := tw.Finish(out); err2 != nil {
@@ -77,13 +77,13 @@ func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	for len(level) > 1 {
 		var next daskgen.Delayed[[]int]
 		for i := 0; i+1 < len(level); i += 2 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x []int, x2 int) []int {
-				return append(x, x2)
+			next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
+				return append(x2, x3)
 			}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
 		}
 		if len(level)%2 == 1 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-				return append(x3, x4)
+			next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
+				return append(x4, x5)
 			}, next, daskgen.Value[int](level[len(level)-1])))
 		}
 		if i2, err2 := tw.Wait(next); err2 != nil {

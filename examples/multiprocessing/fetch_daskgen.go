@@ -27,8 +27,8 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 	tw = daskgen.NewTwin(ctx)
 	var out daskgen.Delayed[[]string]
 	for _, p := range params {
-		out = daskgen.Track(tw, daskgen.Call2(func(x []string, x2 string) []string {
-			return append(x, x2)
+		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+			return append(x2, x3)
 		}, out, fetchResultsMockDelayed.Call(daskgen.Value[time.Time](p))))
 	}
 	if i, err2 := tw.Finish(out); err2 != nil {

@@ -469,8 +469,8 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 			return fail(i, err3)
 		}
 		if err.Must() != nil {
-			errs = daskgen.Track(tw, daskgen.Call2(func(x []error, x2 error) []error {
-				return append(x, x2)
+			errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
+				return append(x2, x3)
 			}, errs, err))
 			continue
 		}

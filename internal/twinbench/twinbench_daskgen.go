@@ -29,8 +29,8 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	tw = daskgen.NewTwin(ctx)
 	var out daskgen.Delayed[[]string]
 	for day := range n {
-		out = daskgen.Track(tw, daskgen.Call2(func(x []string, x2 string) []string {
-			return append(x, x2)
+		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+			return append(x2, x3)
 		}, out, fetchDelayed.Call(daskgen.Value[int](day))))
 	}
 	if i, err2 := tw.Finish(out); err2 != nil {
