@@ -47,12 +47,12 @@ type twin struct {
 	// The parameters of the small closures the twin passes to tasks: the
 	// same in every closure, and none of F's names.
 	px, py, pv, pm, pk string
-	resNames             []string // the twin's named results
-	bi, be               string   // the index and error of a barrier
-	results              string   // the twin's result types, as a list
-	zero                 string   // the twin's zero results before the error
-	addErr               bool     // F has no error result: the twin adds one
-	hasIdioms            bool
+	resNames           []string // the twin's named results
+	bi, be             string   // the index and error of a barrier
+	results            string   // the twin's result types, as a list
+	zero               string   // the twin's zero results before the error
+	addErr             bool     // F has no error result: the twin adds one
+	hasIdioms          bool
 	// staticSites numbers the error idioms whose handlers capture nothing:
 	// the twin registers their handlers once, at its start.
 	staticSites map[*analyzer.ErrorSite]int
