@@ -868,6 +868,9 @@ func (p *pipe) stmtAt(pos token.Pos) *cand {
 func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 	info := p.s.p.TypesInfo
 	why := ""
+	// Variables read through a field, index or dereference, whose writes
+	// hazard checks path by path; the others are read whole.
+	rooted := map[*ast.Ident]bool{}
 	ast.Inspect(e, func(n ast.Node) bool {
 		if why != "" {
 			return false
@@ -880,7 +883,9 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			if !ok || v.IsField() {
 				return true
 			}
-			why = p.readable(v, c)
+			if why = p.readable(v, c); why == "" && !rooted[n] {
+				why = p.wholeValue(v, at)
+			}
 		case *ast.UnaryExpr:
 			if n.Op == token.ARROW {
 				why = "receives from a channel"
@@ -911,10 +916,72 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			if why = p.hazard(n.(ast.Expr), at); why != "" {
 				return false
 			}
+			if id := p.chainRoot(n.(ast.Expr)); id != nil {
+				rooted[id] = true
+			}
 		}
 		return true
 	})
 	return why
+}
+
+// chainRoot returns the variable at the root of a chain of fields,
+// indexes, slices and dereferences, such as items in items[i].Score, or
+// nil when the chain has anything else (a method value reads the whole
+// receiver).
+func (p *pipe) chainRoot(e ast.Expr) *ast.Ident {
+	info := p.s.p.TypesInfo
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			if s := info.Selections[x]; s == nil || s.Kind() != types.FieldVal {
+				return nil
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.SliceExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// wholeValue says why the issue part cannot read struct or array variable
+// v whole, where F reads it at at, or "": the loop's eager code writes a
+// field or element of v (c.n++), which changes the value F reads in later
+// iterations, or in this one when the write comes first.
+func (p *pipe) wholeValue(v *types.Var, at token.Pos) string {
+	switch under(v.Type()).(type) {
+	case *types.Struct, *types.Array:
+	default:
+		return "" // a reference or a basic value: only an assignment changes it (readable)
+	}
+	local := p.body.Pos() <= v.Pos() && v.Pos() < p.body.End()
+	nested := false // at is in a loop inside the body, which may come back to it
+	ast.Inspect(p.body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			if n.Pos() <= at && at < n.End() {
+				nested = true
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return !nested
+	})
+	for _, w := range p.writes[v] {
+		if local && !nested && w.at > at {
+			continue // a fresh variable each iteration, written after the read
+		}
+		return fmt.Sprintf("reads %s, which the loop's eager code changes at line %d", v.Name(), p.s.line(w.pos))
+	}
+	return ""
 }
 
 // readable says why the issue part cannot read v, or "".

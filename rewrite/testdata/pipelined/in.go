@@ -246,3 +246,35 @@ func Chain(xs []int) []int {
 	}
 	return out
 }
+
+// Window is the settings Scaled reads; Scaled changes them as it goes.
+type Window struct {
+	Scale int
+	Seen  int
+}
+
+// Scaled passes a struct by value to the first call and changes a field of
+// it after a wait: the twin may not issue a later call ahead with the
+// struct as it was. The second call reads only Scale, which the loop never
+// changes, so it may.
+//
+//daskgen:parallel
+func Scaled(xs []int) (int, int) {
+	w := Window{Scale: 3}
+	opt := Window{Scale: 5}
+	sum, kept := 0, 0
+	for _, x := range xs {
+		if shifted(w, x)%2 == 0 {
+			w.Scale++
+		}
+		if double(opt.Scale*x) > 20 {
+			opt.Seen++
+			kept++
+		}
+		sum += w.Scale
+	}
+	return sum, kept + opt.Seen
+}
+
+//daskgen:delayed
+func shifted(w Window, x int) int { return w.Scale + x }

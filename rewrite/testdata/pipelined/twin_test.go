@@ -70,6 +70,10 @@ func TestTests(t *testing.T) {
 		c := Chain(in)
 		gc, err := ChainParallel(ctx, in)
 		difftest.Same(t, "Chain", []any{c}, []any{gc}, nil, err)
+
+		s, k := Scaled(in)
+		gs, gk, err := ScaledParallel(ctx, in)
+		difftest.Same(t, "Scaled", []any{s, k}, []any{gs, gk}, nil, err)
 	}
 	for _, in := range names {
 		for want := range 13 {

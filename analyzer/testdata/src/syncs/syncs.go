@@ -111,3 +111,24 @@ func Gated(xs []int) int {
 	}
 	return n
 }
+
+type limits struct{ lo, hi int }
+
+//daskgen:delayed
+func clamp(l limits, x int) int { return min(max(x, l.lo), l.hi) } // want clamp:"delayed"
+
+// Widening: the call reads the struct lim whole, and the eager part
+// changes a field of it, so no call can start ahead of the last change.
+//
+//daskgen:parallel
+func Widening(xs []int) int {
+	lim := limits{0, 10}
+	n := 0
+	for _, x := range xs {
+		if clamp(lim, x) == lim.hi { // want `the result of clamp\(lim, x\) is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because clamp\(lim, x\) reads lim, which the loop's eager code changes at line \d+`
+			lim.hi++
+			n++
+		}
+	}
+	return n
+}
