@@ -71,6 +71,8 @@ type pipe struct {
 
 	assigned map[*types.Var][]token.Pos // variables the loop assigns, and where
 	writes   map[*types.Var][]memWrite  // writes through variables in the loop
+	lent     map[*ast.UnaryExpr]bool    // &x passed to a delayed call, which only reads it (lentAddr)
+	aliased  map[*ast.UnaryExpr]string  // &x passed to a delayed function whose result may point into x
 
 	cands  []*cand
 	byStmt map[ast.Stmt]*cand
@@ -165,7 +167,7 @@ func (s *rs) iterationOf(l ast.Stmt, pos token.Pos) bool {
 // pipeline splits loop l, or says why it cannot.
 func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
-		writes: map[*types.Var][]memWrite{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{}}
+		writes: map[*types.Var][]memWrite{}, lent: map[*ast.UnaryExpr]bool{}, aliased: map[*ast.UnaryExpr]string{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{}}
 	p.scanEffects()
 	if why := p.headerOK(); why != "" {
 		return nil, why
@@ -258,14 +260,19 @@ func (p *pipe) scanEffects() {
 				}
 			}
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
+			if n.Op == token.AND && !p.lent[n] {
 				if v := rootVar(info, n.X); v != nil {
 					p.assigned[v] = append(p.assigned[v], n.Pos())
 					p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
 				}
 			}
 		case *ast.CallExpr:
-			if p.s.calls[n] != nil {
+			if c := p.s.calls[n]; c != nil {
+				for _, a := range n.Args {
+					if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && p.lentAddr(c, u) {
+						p.lent[u] = true
+					}
+				}
 				return true // delayed functions write nothing (checkDelayed)
 			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
@@ -286,6 +293,116 @@ func (p *pipe) scanEffects() {
 		}
 		return true
 	})
+}
+
+// lentAddr reports whether &x, an argument of delayed call c, only lends x
+// to the task: x is a variable declared before the loop (so every
+// iteration passes the same address, and the issue part computes it as F
+// does), and nothing the task returns can point into x's memory, so the
+// eager part cannot write x through a result. Delayed functions write
+// nothing through their arguments (checkDelayed), so the call is then a
+// read of x: wholeValue and readable decide whether the issue part may
+// make it ahead, and the region's mutation check that nothing changes x
+// before the graph runs.
+func (p *pipe) lentAddr(c *Call, u *ast.UnaryExpr) bool {
+	if u.Op != token.AND {
+		return false
+	}
+	id, ok := ast.Unparen(u.X).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, _ := p.s.p.TypesInfo.Uses[id].(*types.Var)
+	if v == nil || v.IsField() || isGlobal(v) || (p.loop.Pos() <= v.Pos() && v.Pos() < p.loop.End()) {
+		return false
+	}
+	parts := map[types.Type]bool{}
+	reachable(v.Type(), parts)
+	sig, _ := c.Func.Type().(*types.Signature)
+	if sig == nil {
+		return false
+	}
+	if c.Instance.Type != nil {
+		sig, _ = c.Instance.Type.(*types.Signature)
+		if sig == nil {
+			return false
+		}
+	}
+	for i := 0; i < sig.Results().Len(); i++ {
+		if mayPointInto(sig.Results().At(i).Type(), parts, map[types.Type]bool{}) {
+			p.aliased[u] = c.Func.Name()
+			return false
+		}
+	}
+	return true
+}
+
+// reachable adds to parts every type whose values may be part of the
+// memory reached from a value of t.
+func reachable(t types.Type, parts map[types.Type]bool) {
+	if parts[t] {
+		return
+	}
+	parts[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		reachable(u.Elem(), parts)
+	case *types.Slice:
+		reachable(u.Elem(), parts)
+	case *types.Array:
+		reachable(u.Elem(), parts)
+	case *types.Chan:
+		reachable(u.Elem(), parts)
+	case *types.Map:
+		reachable(u.Key(), parts)
+		reachable(u.Elem(), parts)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			reachable(u.Field(i).Type(), parts)
+		}
+	}
+}
+
+// mayPointInto reports whether a value of t may hold a reference to memory
+// of one of the types in parts: a pointer, slice, map or channel of such
+// an element, or anything daskgen cannot see through (an interface, a
+// function, an unsafe.Pointer, a type parameter).
+func mayPointInto(t types.Type, parts map[types.Type]bool, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	in := func(e types.Type) bool {
+		for p := range parts {
+			if types.Identical(p, e) {
+				return true
+			}
+		}
+		return mayPointInto(e, parts, seen)
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	case *types.Pointer:
+		return in(u.Elem())
+	case *types.Slice:
+		return in(u.Elem())
+	case *types.Chan:
+		return in(u.Elem())
+	case *types.Map:
+		return in(u.Key()) || in(u.Elem())
+	case *types.Array:
+		return mayPointInto(u.Elem(), parts, seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if mayPointInto(u.Field(i).Type(), parts, seen) {
+				return true
+			}
+		}
+		return false
+	default: // interfaces, functions, type parameters
+		return true
+	}
 }
 
 // path describes what e reaches from its root variable: "[]" for an
@@ -890,9 +1007,12 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			if n.Op == token.ARROW {
 				why = "receives from a channel"
 			}
-			if n.Op == token.AND {
+			if n.Op == token.AND && !p.lent[n] {
 				if _, lit := ast.Unparen(n.X).(*ast.CompositeLit); !lit {
 					why = "takes the address of " + types.ExprString(n.X)
+					if fn := p.aliased[n]; fn != "" {
+						why += ", and what " + fn + " returns could point into it"
+					}
 				}
 			}
 		case *ast.CallExpr:

@@ -278,3 +278,30 @@ func Scaled(xs []int) (int, int) {
 
 //daskgen:delayed
 func shifted(w Window, x int) int { return w.Scale + x }
+
+// Table is what weigh reads through a pointer.
+type Table struct {
+	Weights []int
+	Hits    int
+}
+
+//daskgen:delayed
+func weigh(t *Table, name string) int { return t.Weights[len(name)%len(t.Weights)] }
+
+// Weighed lends the address of a table it never changes in the loop to
+// every call: the calls start ahead, and the loop counts in order. The
+// table's Hits, which the calls do not read, is set after the loop.
+//
+//daskgen:parallel
+func Weighed(names []string) (int, int) {
+	tab := Table{Weights: []int{1, 2, 3, 5}}
+	sum, heavy := 0, 0
+	for _, n := range names {
+		w := weigh(&tab, n)
+		if w > 2 {
+			heavy++
+		}
+		sum += w
+	}
+	return sum, heavy
+}

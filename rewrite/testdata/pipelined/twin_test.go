@@ -36,6 +36,10 @@ func TestStores(t *testing.T) {
 		}
 		difftest.Same(t, "Score", []any{items}, []any{twin}, nil, nil)
 
+		ws, wh := Weighed(in)
+		gws, gwh, err := WeighedParallel(ctx, in)
+		difftest.Same(t, "Weighed", []any{ws, wh}, []any{gws, gwh}, nil, err)
+
 		st := Totals(in)
 		gst, err := TotalsParallel(ctx, in)
 		difftest.Same(t, "Totals", []any{st}, []any{gst}, nil, err)

@@ -132,3 +132,45 @@ func Widening(xs []int) int {
 	}
 	return n
 }
+
+type table struct {
+	w    []int
+	hits int
+}
+
+//daskgen:delayed
+func weigh(t *table, x int) int { return t.w[x%len(t.w)] } // want weigh:"delayed"
+
+//daskgen:delayed
+func slot(t *table, x int) *int { return &t.w[x%len(t.w)] } // want slot:"delayed"
+
+// Counted lends &tab to the calls but changes tab.hits as it goes, so no
+// call can start ahead.
+//
+//daskgen:parallel
+func Counted(xs []int) int {
+	tab := table{w: []int{1, 2, 3}}
+	n := 0
+	for _, x := range xs {
+		if weigh(&tab, x) > 1 { // want `the result of weigh\(&tab, x\) is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because weigh\(&tab, x\) reads tab, which the loop's eager code changes at line \d+`
+			tab.hits++
+			n++
+		}
+	}
+	return n
+}
+
+// Slots gets back a pointer into the table it lends, so the eager part
+// could change the table through it: no call can start ahead.
+//
+//daskgen:parallel
+func Slots(xs []int) int {
+	tab := table{w: []int{1, 2, 3}}
+	n := 0
+	for _, x := range xs {
+		if p := slot(&tab, x); *p > 1 { // want `p is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because slot\(&tab, x\) takes the address of tab, and what slot returns could point into it`
+			n++
+		}
+	}
+	return n
+}
