@@ -96,6 +96,11 @@ type WritesFact struct {
 	Globals  []string // package variables, as pkg.Name, sorted
 	Receiver bool     // memory reachable through the receiver
 	Params   []int    // memory reachable through these parameters (0-based), sorted
+	// Calls lists where the function calls function values it is given, or
+	// that package variables hold (opts.OnCode(line)), directly or through
+	// the functions it calls: what those do, daskgen cannot see. Its entries
+	// are "param N", "receiver" and package variables as pkg.Name, sorted.
+	Calls []string
 }
 
 // AFact marks WritesFact as a fact.
@@ -117,10 +122,15 @@ func (f *WritesFact) String() string {
 		}
 		parts = append(parts, "params "+strings.Join(ps, " "))
 	}
+	if len(f.Calls) > 0 {
+		parts = append(parts, "calls "+strings.Join(f.Calls, " "))
+	}
 	return "writes " + strings.Join(parts, "; ")
 }
 
-func (f *WritesFact) empty() bool { return len(f.Globals) == 0 && !f.Receiver && len(f.Params) == 0 }
+func (f *WritesFact) empty() bool {
+	return len(f.Globals) == 0 && !f.Receiver && len(f.Params) == 0 && len(f.Calls) == 0
+}
 
 // Diagnostic categories.
 const (
@@ -415,6 +425,14 @@ func (p *pass) checkDelayed(d *Delayed) {
 				p.report(pos, CatMutation, "delayed function %s writes through its parameter %s; the caller's value would change while other tasks read it, so return a new value instead", d.Func.Name(), name)
 				return
 			}
+		}
+		if s.calls.IsValid() {
+			what := "calls the function value " + s.callsName
+			if s.callsVia != "" {
+				what = "passes " + s.callsName + " to " + s.callsVia + ", which calls a function value in it"
+			}
+			p.report(s.calls, CatMutation, "delayed function %s %s: daskgen cannot check what that value does, and its tasks would call it concurrently and in any order, where F calls it in order. Call it in eager code with the task's results, or leave %s unmarked",
+				d.Func.Name(), what, d.Func.Name())
 		}
 	}
 }

@@ -36,8 +36,11 @@
 // recognizes its calls. Each function that writes package variables or
 // through its receiver or parameters exports one too; this is intraprocedural
 // (it follows a parameter's own name, not copies of it, and not calls of
-// function values or interface methods) and is completed by the facts of the
-// functions it calls.
+// interface methods) and is completed by the facts of the functions it
+// calls. The same facts record the function values a function calls that
+// it is given (a parameter, a field of one, a package variable): a delayed
+// function that calls one is refused, since its tasks would call it
+// concurrently and out of order.
 //
 // The diagnostics, by category:
 //

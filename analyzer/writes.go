@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/ast/inspector"
@@ -17,6 +18,14 @@ type writeSummary struct {
 	globals  map[string]token.Pos
 	receiver token.Pos
 	params   []token.Pos // by parameter index
+	// calls is where the function first calls a function value it did not
+	// make (a parameter, a field of one, the receiver's, a package
+	// variable's), or passes one to a function that calls it; callsName is
+	// that value as written, and callsVia the function it is passed to.
+	calls     token.Pos
+	callsName string
+	callsVia  string
+	callsWhat map[string]bool // "param N", "receiver", pkg.Name
 }
 
 func (s *writeSummary) firstGlobal() string {
@@ -31,6 +40,10 @@ func (s *writeSummary) firstGlobal() string {
 
 func (s *writeSummary) fact() *WritesFact {
 	f := &WritesFact{Receiver: s.receiver.IsValid()}
+	for c := range s.callsWhat {
+		f.Calls = append(f.Calls, c)
+	}
+	slices.Sort(f.Calls)
 	for g := range s.globals {
 		f.Globals = append(f.Globals, g)
 	}
@@ -57,8 +70,9 @@ var knownWriters = map[string]bool{
 // iterating until calls within the package settle, and exports WritesFacts.
 //
 // Limits: it follows writes through a parameter's own name, not through
-// copies of it (q := p; q.x = 1 is missed), and not through calls of function
-// values or interface methods.
+// copies of it (q := p; q.x = 1 is missed), and not through calls of
+// interface methods. Calls of function values the function is given are
+// recorded instead (callsValue), and refused in delayed functions.
 func (p *pass) summarizeWrites(ins *inspector.Inspector) {
 	p.writes = map[*types.Func]*writeSummary{}
 	var decls []*ast.FuncDecl
@@ -91,7 +105,7 @@ func (p *pass) summarizeWrites(ins *inspector.Inspector) {
 }
 
 func sameFact(a, b *WritesFact) bool {
-	return a.Receiver == b.Receiver && slices.Equal(a.Globals, b.Globals) && slices.Equal(a.Params, b.Params)
+	return a.Receiver == b.Receiver && slices.Equal(a.Globals, b.Globals) && slices.Equal(a.Params, b.Params) && slices.Equal(a.Calls, b.Calls)
 }
 
 // scanWrites summarizes one function, or returns nil when it writes nothing
@@ -99,8 +113,9 @@ func sameFact(a, b *WritesFact) bool {
 func (p *pass) scanWrites(fd *ast.FuncDecl, obj *types.Func) *writeSummary {
 	sig := obj.Type().(*types.Signature)
 	w := &writer{p: p, params: map[*types.Var]int{}, s: &writeSummary{
-		globals: map[string]token.Pos{},
-		params:  make([]token.Pos, sig.Params().Len()),
+		globals:   map[string]token.Pos{},
+		params:    make([]token.Pos, sig.Params().Len()),
+		callsWhat: map[string]bool{},
 	}}
 	for i := 0; i < sig.Params().Len(); i++ {
 		w.params[sig.Params().At(i)] = i
@@ -110,7 +125,7 @@ func (p *pass) scanWrites(fd *ast.FuncDecl, obj *types.Func) *writeSummary {
 	}
 	ast.Inspect(fd.Body, w.visit)
 	s := w.s
-	if len(s.globals) == 0 && !s.receiver.IsValid() && !slices.ContainsFunc(s.params, token.Pos.IsValid) {
+	if len(s.globals) == 0 && !s.receiver.IsValid() && !slices.ContainsFunc(s.params, token.Pos.IsValid) && len(s.callsWhat) == 0 {
 		return nil
 	}
 	return s
@@ -197,6 +212,38 @@ func (w *writer) through(e ast.Expr, pos token.Pos) {
 	}
 }
 
+// callsValue records that the function calls a function value reached
+// from e (directly when via is "", else through function via): one that
+// a parameter, the receiver or a package variable gives it. Values the
+// function makes itself (a function literal in a local) are its own.
+func (w *writer) callsValue(e ast.Expr, pos token.Pos, via string) {
+	v := rootVar(w.p.TypesInfo, e)
+	name := types.ExprString(e)
+	switch {
+	case v == nil:
+	case isGlobal(v):
+		if !std(v.Pkg()) || w.p.Pkg == v.Pkg() {
+			w.callsRecord(v.Pkg().Name()+"."+v.Name(), pos, name, via)
+		}
+	case v == w.recv:
+		w.callsRecord("receiver", pos, name, via)
+	default:
+		if i, ok := w.params[v]; ok {
+			w.callsRecord("param "+strconv.Itoa(i), pos, name, via)
+		}
+	}
+}
+
+func (w *writer) callsRecord(what string, pos token.Pos, name, via string) {
+	if w.s.callsWhat == nil {
+		return // a region's mutation check, which looks at writes only
+	}
+	w.s.callsWhat[what] = true
+	if !w.s.calls.IsValid() {
+		w.s.calls, w.s.callsName, w.s.callsVia = pos, name, via
+	}
+}
+
 // std reports whether pkg is in the standard library: by Go's convention,
 // the first element of its path has no dot.
 func std(pkg *types.Package) bool {
@@ -231,6 +278,12 @@ func (w *writer) call(call *ast.CallExpr) {
 			return
 		}
 	}
+	if _, ok := typeutil.Callee(info, call).(*types.Var); ok {
+		// A call of a function value: one the function was given, or that
+		// a package variable holds, could do anything.
+		w.callsValue(call.Fun, call.Pos(), "")
+		return
+	}
 	fn, _ := typeutil.Callee(info, call).(*types.Func)
 	if fn == nil {
 		return
@@ -239,6 +292,26 @@ func (w *writer) call(call *ast.CallExpr) {
 	fact := w.p.writesOf(fn)
 	if fact == nil {
 		return
+	}
+	if fn.Pkg() == w.p.Pkg || !std(fn.Pkg()) {
+		sig := fn.Type().(*types.Signature)
+		for _, c := range fact.Calls {
+			switch {
+			case c == "receiver":
+				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil {
+					w.callsValue(sel.X, call.Pos(), fn.Name())
+				}
+			case strings.HasPrefix(c, "param "):
+				i, _ := strconv.Atoi(strings.TrimPrefix(c, "param "))
+				for j, arg := range call.Args {
+					if j == i || (i == sig.Params().Len()-1 && j > i && sig.Variadic()) {
+						w.callsValue(arg, call.Pos(), fn.Name())
+					}
+				}
+			default:
+				w.callsRecord(c, call.Pos(), c, fn.Name())
+			}
+		}
 	}
 	for _, g := range fact.Globals {
 		if std(fn.Pkg()) {

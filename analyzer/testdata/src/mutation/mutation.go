@@ -155,3 +155,33 @@ func Scaled(rows [][]float64) int {
 	}
 	return n
 }
+
+// hooks are callbacks a caller sets, as gocloc's ClocOptions.OnCode.
+type hooks struct {
+	onLine func(string)
+}
+
+func countLines(text []string, h *hooks) int { // want countLines:"writes calls param 1"
+	n := 0
+	for _, l := range text {
+		h.onLine(l)
+		n++
+	}
+	return n
+}
+
+//daskgen:delayed
+func lines(text []string, h *hooks) int { // want lines:"delayed" lines:"writes calls param 1"
+	return countLines(text, h) // want `delayed function lines passes h to countLines, which calls a function value in it: daskgen cannot check what that value does, and its tasks would call it concurrently and in any order, where F calls it in order. Call it in eager code with the task's results, or leave lines unmarked`
+}
+
+//daskgen:delayed
+func apply(f func(int) int, x int) int { // want apply:"delayed" apply:"writes calls param 0"
+	return f(x) // want `delayed function apply calls the function value f: daskgen cannot check what that value does`
+}
+
+//daskgen:delayed
+func squares(n int) int { // want squares:"delayed"
+	sq := func(x int) int { return x * x } // a function value it makes itself
+	return sq(n)
+}
