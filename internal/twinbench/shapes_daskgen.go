@@ -46,6 +46,10 @@ var slowParseDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[Record, d
 	return daskgen.Tuple2[Record, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
 }, daskgen.Name("slowParse"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowParse:err"))
 
+// slowCountDelayed is slowCount as a delayed function, written by daskgen:
+// a call adds a task to the graph instead of running slowCount.
+var slowCountDelayed = daskgen.Func2(slowCount, daskgen.Name("slowCount"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCount"))
+
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	var tw *daskgen.Twin
@@ -186,6 +190,56 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	return st, nil
 }
 
+// LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (map[string]int, error) {
+		return *new(map[string]int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	// iteration is what the issue part of the loop at line 131 hands to its eager part.
+	type iteration struct {
+		n         string
+		slowCount daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
+	def := *lang
+	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for _, n := range names {
+			if !p.Next(func(it *iteration, st *daskgen.Step) {
+				it.n = n
+				st.At(1)
+				it.slowCount = daskgen.Issue(st, slowCountDelayed.Call(daskgen.Value[*Rules](&def), daskgen.Value[string](it.n)))
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 1)
+		c := it.slowCount
+		if i, err2 := tw.Wait(c); err2 != nil {
+			return fail(i, err2)
+		}
+		lang.Counted += c.Must()
+		counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
+			m[k] = v
+			return m
+		}, counts, daskgen.Value[string](it.n), c))
+	}
+	if i, err2 := tw.Finish(counts); err2 != nil {
+		return fail(i, err2)
+	}
+	return counts.Must(), nil
+}
+
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	var tw *daskgen.Twin
@@ -200,7 +254,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 113 hands to its eager part.
+	// iteration is what the issue part of the loop at line 144 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -247,7 +301,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 126 hands to its eager part.
+	// iteration is what the issue part of the loop at line 157 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -294,7 +348,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 139 hands to its eager part.
+	// iteration is what the issue part of the loop at line 170 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -344,7 +398,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 			r0, r1, err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 154 hands to its eager part.
+	// iteration is what the issue part of the loop at line 185 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -393,7 +447,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 167 hands to its eager part.
+	// iteration is what the issue part of the loop at line 198 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -438,7 +492,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 			r0, err2 = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 179 hands to its eager part.
+	// iteration is what the issue part of the loop at line 210 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
@@ -502,7 +556,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 			r0, err2 = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 195 hands to its eager part.
+	// iteration is what the issue part of the loop at line 226 hands to its eager part.
 	type iteration struct {
 		i         int
 		l         string
@@ -555,7 +609,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 			err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 212 hands to its eager part.
+	// iteration is what the issue part of the loop at line 243 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -603,7 +657,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 			r0, err2 = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 223 hands to its eager part.
+	// iteration is what the issue part of the loop at line 254 hands to its eager part.
 	type iteration struct {
 		rec           daskgen.Delayed[Record]
 		err           error

@@ -85,6 +85,24 @@ func shapes() []shape {
 				each(len(it), func(i int) error { it[i].Score = slowSize(it[i].Name); return nil })
 				return it
 			}},
+		{"Lent", func() any { r := &Rules{Comment: "//"}; m := Lent(r, names); return []any{m, r.Counted} },
+			func() (any, error) {
+				r := &Rules{Comment: "//"}
+				m, err := LentParallel(ctx, r, names)
+				return []any{m, r.Counted}, err
+			},
+			func() any {
+				r := &Rules{Comment: "//"}
+				def := *r
+				cs := make([]int, len(names))
+				each(len(names), func(i int) error { cs[i] = slowCount(&def, names[i]); return nil })
+				m := make(map[string]int, len(names))
+				for i, n := range names {
+					r.Counted += cs[i]
+					m[n] = cs[i]
+				}
+				return []any{m, r.Counted}
+			}},
 		{"Totals", func() any { return Totals(names) },
 			func() (any, error) { return TotalsParallel(ctx, names) },
 			func() any {
