@@ -158,11 +158,17 @@ func (f *Future[T]) Delayed() Delayed[T] { return f.d }
 // Key returns the name of the future's task.
 func (f *Future[T]) Key() string { return f.d.Key() }
 
-// Done reports whether the future has finished, successfully or not.
+// Done reports whether the future has finished, successfully or not. A
+// future whose value a finished task read is done, even while its own
+// batch is still winding up.
 func (f *Future[T]) Done() bool {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.done
+	done := f.done
+	f.mu.Unlock()
+	if n := f.d.nodeOf(); !done && n != nil {
+		done = stOf(n.state.Load()) == stDone
+	}
+	return done
 }
 
 // Result waits for the future and returns its value, or its error: a
