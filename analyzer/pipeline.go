@@ -318,15 +318,9 @@ func (p *pipe) lentAddr(c *Call, u *ast.UnaryExpr) bool {
 	}
 	parts := map[types.Type]bool{}
 	reachable(v.Type(), parts)
-	sig, _ := c.Func.Type().(*types.Signature)
-	if sig == nil {
-		return false
-	}
-	if c.Instance.Type != nil {
-		sig, _ = c.Instance.Type.(*types.Signature)
-		if sig == nil {
-			return false
-		}
+	sig := c.Func.Type().(*types.Signature)
+	if inst, ok := c.Instance.Type.(*types.Signature); ok {
+		sig = inst // a generic function's results as instantiated
 	}
 	for i := 0; i < sig.Results().Len(); i++ {
 		if mayPointInto(sig.Results().At(i).Type(), parts, map[types.Type]bool{}) {
@@ -1036,40 +1030,28 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			if why = p.hazard(n.(ast.Expr), at); why != "" {
 				return false
 			}
-			if id := p.chainRoot(n.(ast.Expr)); id != nil {
+			// The variable this field, index or dereference is of is read
+			// in part; a method value (c.Get) reads its receiver whole.
+			var x ast.Expr
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if s := info.Selections[n]; s != nil && s.Kind() == types.FieldVal {
+					x = n.X
+				}
+			case *ast.IndexExpr:
+				x = n.X
+			case *ast.SliceExpr:
+				x = n.X
+			case *ast.StarExpr:
+				x = n.X
+			}
+			if id, ok := ast.Unparen(x).(*ast.Ident); ok {
 				rooted[id] = true
 			}
 		}
 		return true
 	})
 	return why
-}
-
-// chainRoot returns the variable at the root of a chain of fields,
-// indexes, slices and dereferences, such as items in items[i].Score, or
-// nil when the chain has anything else (a method value reads the whole
-// receiver).
-func (p *pipe) chainRoot(e ast.Expr) *ast.Ident {
-	info := p.s.p.TypesInfo
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			return x
-		case *ast.SelectorExpr:
-			if s := info.Selections[x]; s == nil || s.Kind() != types.FieldVal {
-				return nil
-			}
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.SliceExpr:
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		default:
-			return nil
-		}
-	}
 }
 
 // wholeValue says why the issue part cannot read struct or array variable
