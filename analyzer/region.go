@@ -74,7 +74,7 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	for _, b := range r.Barriers {
 		if b.InLoop && !b.Pipelined && b.msg != "" {
 			if b.Serial != "" {
-				s.diag(b.Pos, CatSync, "%s: it cannot issue later iterations' calls ahead, because %s", b.msg, b.Serial)
+				s.diag(b.Pos, CatSync, "%s: it cannot issue later iterations' calls ahead, because %s; to let them start ahead, give the calls only the loop's own variables and values the loop does not change (a copy made before the loop), or move that eager code into a delayed function", b.msg, b.Serial)
 				continue
 			}
 			s.diag(b.Pos, CatSync, "%s; use it after the loop, or do this work in a delayed function", b.msg)

@@ -173,6 +173,8 @@ func Generate(cfg Config) (*Result, error) {
 				switch {
 				case b.Pipelined:
 					msg += " (pipelined: waits for its own iteration only)"
+				case b.InLoop && b.Serial != "":
+					msg += " (in every iteration, one at a time: later iterations' calls cannot start ahead, because " + b.Serial + ")"
 				case b.InLoop:
 					msg += " (in every iteration, one at a time)"
 				}

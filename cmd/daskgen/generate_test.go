@@ -295,3 +295,37 @@ func TestVetBeforeTheFirstGenerate(t *testing.T) {
 		t.Errorf("daskgen vet did not analyze the package:\n%s", out)
 	}
 }
+
+// TestSerialLoopSaysWhy: when a loop waits in every iteration and cannot
+// start later iterations' calls ahead, daskgen's report says why, not only
+// that it is one at a time.
+func TestSerialLoopSaysWhy(t *testing.T) {
+	bin := buildDaskgen(t)
+	src := `package serial
+
+type limits struct{ lo, hi int }
+
+//daskgen:delayed
+func clamp(l limits, x int) int { return min(max(x, l.lo), l.hi) }
+
+//daskgen:parallel
+func Widening(xs []int) int {
+	lim := limits{0, 10}
+	n := 0
+	for _, x := range xs {
+		if clamp(lim, x) == lim.hi {
+			lim.hi++
+			n++
+		}
+	}
+	return n
+}
+`
+	dir := daskgenModule(t, map[string]string{"serial/serial.go": src})
+	goCmd(t, dir, "mod", "tidy")
+	out, code := run(t, dir, bin, "./...")
+	want := "serial.go:13:6: the result of clamp(lim, x) is waited for: the condition of an if (in every iteration, one at a time: later iterations' calls cannot start ahead, because clamp(lim, x) reads lim, which the loop's eager code changes at line 14)"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("daskgen: exit %d, output:\n%s\nwant a line with %q", code, out, want)
+	}
+}
