@@ -136,6 +136,9 @@ type writer struct {
 	params map[*types.Var]int
 	recv   *types.Var
 	s      *writeSummary
+	// once counts the sync.Once initializers being scanned: their writes
+	// of package variables are a lazy initialization, not a shared write.
+	once int
 }
 
 func (w *writer) visit(n ast.Node) bool {
@@ -158,9 +161,40 @@ func (w *writer) visit(n ast.Node) bool {
 			}
 		}
 	case *ast.CallExpr:
+		if lit := w.onceInit(n); lit != nil {
+			w.once++
+			ast.Inspect(lit.Body, w.visit)
+			w.once--
+			return false
+		}
 		w.call(n)
 	}
 	return true
+}
+
+// onceInit returns the function literal of a lazy initialization,
+// once.Do(func() { ... }) on a sync.Once that a package variable holds.
+// sync.Once runs the literal exactly once, and every caller of Do returns
+// after it has finished, so the package variables it sets hold the same
+// values after the first call whichever task makes it: the twin's order of
+// calls does not show. The literal's other effects (writes through
+// parameters, calls of function values) are checked as usual. This assumes
+// that the initializer computes the same values whenever it runs, as a
+// lazy initialization does.
+func (w *writer) onceInit(call *ast.CallExpr) *ast.FuncLit {
+	fn, _ := typeutil.Callee(w.p.TypesInfo, call).(*types.Func)
+	if fn == nil || fn.FullName() != "(*sync.Once).Do" || len(call.Args) != 1 {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if v := rootVar(w.p.TypesInfo, sel.X); v == nil || !isGlobal(v) {
+		return nil
+	}
+	lit, _ := ast.Unparen(call.Args[0]).(*ast.FuncLit)
+	return lit
 }
 
 // assign records a store to e itself.
@@ -255,7 +289,7 @@ func std(pkg *types.Package) bool {
 }
 
 func (w *writer) global(v *types.Var, pos token.Pos) {
-	if std(v.Pkg()) && w.p.Pkg != v.Pkg() {
+	if w.once > 0 || (std(v.Pkg()) && w.p.Pkg != v.Pkg()) {
 		return
 	}
 	name := v.Pkg().Name() + "." + v.Name()
@@ -314,8 +348,10 @@ func (w *writer) call(call *ast.CallExpr) {
 		}
 	}
 	for _, g := range fact.Globals {
-		if std(fn.Pkg()) {
-			break // the standard library's own state (caches, the scheduler) is its business
+		if std(fn.Pkg()) || w.once > 0 {
+			// The standard library's own state (caches, the scheduler) is
+			// its business; a sync.Once initializer's is a lazy one.
+			break
 		}
 		if _, ok := w.s.globals[g]; !ok {
 			w.s.globals[g] = call.Pos()

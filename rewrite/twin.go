@@ -243,19 +243,22 @@ func (t *twin) write() string {
 	if t.addErr {
 		t.resNames = append(t.resNames, t.fresh("err"))
 	}
-	b.WriteString("(")
+	named2 := make([]string, len(t.resNames))
 	for i, n := range t.resNames {
-		if i > 0 {
-			b.WriteString(", ")
-		}
 		if i < res.Len() {
-			b.WriteString(n + " " + t.typ(res.At(i).Type()))
+			named2[i] = n + " " + t.typ(res.At(i).Type())
 		} else {
-			b.WriteString(n + " error")
+			named2[i] = n + " error"
 		}
 	}
-	b.WriteString(")")
-	b.WriteString(" {\n")
+	// Where F's results have no names, neither have the twin's: its body
+	// is a function literal with named results, called at once.
+	wrap := res.Len() > 0 && !named
+	if wrap {
+		b.WriteString(t.results + " {\nreturn func() (" + strings.Join(named2, ", ") + ") {\n")
+	} else {
+		b.WriteString("(" + strings.Join(named2, ", ") + ") {\n")
+	}
 	t.bi = t.fresh("i")
 	t.be = t.fresh("err")
 	b.WriteString(t.prologue())
@@ -280,6 +283,9 @@ func (t *twin) write() string {
 			fmt.Fprintf(&b, "if %s, %s := %s.Finish(); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, t.be, t.fail, t.bi, t.be)
 		}
 		b.WriteString("return nil\n")
+	}
+	if wrap {
+		b.WriteString("}()\n")
 	}
 	b.WriteString("}\n\n")
 	out := b.String()

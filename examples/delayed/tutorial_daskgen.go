@@ -37,113 +37,121 @@ var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, das
 }, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
 
 // incAddParallel is the parallel twin of [incAdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func incAddParallel(ctx context.Context) (r0 int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (int, error) {
-		return *new(int), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func incAddParallel(ctx context.Context) (int, error) {
+	return func() (r0 int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (int, error) {
+			return *new(int), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
+		y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
+		d := daskgen.Track(tw, addDelayed.Call(x, y))
+		if i, err2 := tw.Finish(d); err2 != nil {
+			return fail(i, err2)
+		}
+		return d.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
-	y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
-	d := daskgen.Track(tw, addDelayed.Call(x, y))
-	if i, err2 := tw.Finish(d); err2 != nil {
-		return fail(i, err2)
-	}
-	return d.Must(), nil
 }
 
 // forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (int, error) {
-		return *new(int), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func forLoopParallel(ctx context.Context, data []int) (int, error) {
+	return func() (r0 int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (int, error) {
+			return *new(int), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		var results daskgen.Delayed[[]int]
+		for _, x := range data {
+			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+				return append(x3, x4)
+			}, results, incDelayed.Call(daskgen.Value[int](x))))
+		}
+		d := daskgen.Track(tw, sumDelayed.Call(results))
+		if i, err2 := tw.Finish(d); err2 != nil {
+			return fail(i, err2)
+		}
+		return d.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var results daskgen.Delayed[[]int]
-	for _, x := range data {
-		results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-			return append(x3, x4)
-		}, results, incDelayed.Call(daskgen.Value[int](x))))
-	}
-	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err2 := tw.Finish(d); err2 != nil {
-		return fail(i, err2)
-	}
-	return d.Must(), nil
 }
 
 // evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (int, error) {
-		return *new(int), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func evenOddParallel(ctx context.Context, data []int) (int, error) {
+	return func() (r0 int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (int, error) {
+			return *new(int), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		var results daskgen.Delayed[[]int]
+		for _, x := range data {
+			if isEven(x) {
+				results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+					return append(x3, x4)
+				}, results, doubleDelayed.Call(daskgen.Value[int](x))))
+			} else {
+				results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
+					return append(x5, x6)
+				}, results, incDelayed.Call(daskgen.Value[int](x))))
+			}
+		}
+		d := daskgen.Track(tw, sumDelayed.Call(results))
+		if i, err2 := tw.Finish(d); err2 != nil {
+			return fail(i, err2)
+		}
+		return d.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var results daskgen.Delayed[[]int]
-	for _, x := range data {
-		if isEven(x) {
-			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-				return append(x3, x4)
-			}, results, doubleDelayed.Call(daskgen.Value[int](x))))
-		} else {
-			results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
-				return append(x5, x6)
-			}, results, incDelayed.Call(daskgen.Value[int](x))))
-		}
-	}
-	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err2 := tw.Finish(d); err2 != nil {
-		return fail(i, err2)
-	}
-	return d.Must(), nil
 }
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
-	var tw *daskgen.Twin
-	onErr := []func(error) (int, error){
-		func(err error) (int, error) {
-			return 0, err
-		},
-	}
-	fail := func(i int, err error) (int, error) {
-		if i >= 0 {
-			return onErr[i](err)
+func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
+	return func() (r0 int, err2 error) {
+		var tw *daskgen.Twin
+		onErr := []func(error) (int, error){
+			func(err error) (int, error) {
+				return 0, err
+			},
 		}
-		return *new(int), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
+		fail := func(i int, err error) (int, error) {
+			if i >= 0 {
+				return onErr[i](err)
+			}
+			return *new(int), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		total := daskgen.Value[int](0)
+		for _, x := range data {
+			d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
+			tw.CheckAt(d, 0)
+			v := d
+			total = daskgen.Track(tw, daskgen.Call2(func(x2 int, y int) int {
+				return x2 + y
+			}, total, v))
+		}
+		if i, err3 := tw.Finish(total); err3 != nil {
+			return fail(i, err3)
+		}
+		return total.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	total := daskgen.Value[int](0)
-	for _, x := range data {
-		d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
-		tw.CheckAt(d, 0)
-		v := d
-		total = daskgen.Track(tw, daskgen.Call2(func(x2 int, y int) int {
-			return x2 + y
-		}, total, v))
-	}
-	if i, err3 := tw.Finish(total); err3 != nil {
-		return fail(i, err3)
-	}
-	return total.Must(), nil
 }

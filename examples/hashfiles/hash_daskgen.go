@@ -26,65 +26,67 @@ var hashFileDelayedErr = daskgen.Func2(func(a0 string, a1 string) daskgen.Tuple3
 }, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile:err"))
 
 // hashAllParallel is the parallel twin of [hashAll], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (r0 int64, err2 error) {
-	var tw *daskgen.Twin
-	var onErr []func(error) (int64, error)
-	fail := func(i int, err error) (int64, error) {
-		if i >= 0 {
-			return onErr[i](err)
-		}
-		return *new(int64), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
-	// iteration is what the issue part of the loop at line 40 hands to its eager part.
-	type iteration struct {
-		rel      string
-		hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var total daskgen.Delayed[int64]
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, rel := range files {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.rel = rel
-				st.At(1)
-				it.hashFile = daskgen.Issue(st, hashFileDelayed.Call(daskgen.Value[string](root), daskgen.Value[string](it.rel)))
-			}) {
-				return
+func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (int64, error) {
+	return func() (r0 int64, err2 error) {
+		var tw *daskgen.Twin
+		var onErr []func(error) (int64, error)
+		fail := func(i int, err error) (int64, error) {
+			if i >= 0 {
+				return onErr[i](err)
 			}
+			return *new(int64), err
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.hashFile
-		tw.CheckAt(d, len(onErr))
-		onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
-			return func(err error) (int64, error) {
-				return total.Must(), fmt.Errorf("hash %s: %w", rel, err)
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
 			}
-		}(total, it.rel))
-		sum := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) string {
-			return x.V0
-		}, d))
-		n := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) int64 {
-			return x.V1
-		}, d))
-		if i, err3 := tw.Wait(sum); err3 != nil {
+		}()
+		// iteration is what the issue part of the loop at line 40 hands to its eager part.
+		type iteration struct {
+			rel      string
+			hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
+		}
+		tw = daskgen.NewTwin(ctx)
+		var total daskgen.Delayed[int64]
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, rel := range files {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.rel = rel
+					st.At(1)
+					it.hashFile = daskgen.Issue(st, hashFileDelayed.Call(daskgen.Value[string](root), daskgen.Value[string](it.rel)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.hashFile
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
+				return func(err error) (int64, error) {
+					return total.Must(), fmt.Errorf("hash %s: %w", rel, err)
+				}
+			}(total, it.rel))
+			sum := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) string {
+				return x.V0
+			}, d))
+			n := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) int64 {
+				return x.V1
+			}, d))
+			if i, err3 := tw.Wait(sum); err3 != nil {
+				return fail(i, err3)
+			}
+			fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
+			total = daskgen.Track(tw, daskgen.Call2(func(x int64, y int64) int64 {
+				return x + y
+			}, total, n))
+		}
+		if i, err3 := tw.Finish(total); err3 != nil {
 			return fail(i, err3)
 		}
-		fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
-		total = daskgen.Track(tw, daskgen.Call2(func(x int64, y int64) int64 {
-			return x + y
-		}, total, n))
-	}
-	if i, err3 := tw.Finish(total); err3 != nil {
-		return fail(i, err3)
-	}
-	return total.Must(), nil
+		return total.Must(), nil
+	}()
 }

@@ -23,71 +23,73 @@ var checkDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[int, daskgen.
 }, daskgen.Name("check"), daskgen.Register("github.com/daskgen/daskgen/examples/linkcheck.check:err"))
 
 // checkLinksParallel is the parallel twin of [checkLinks], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (r0 int, err2 error) {
-	var tw *daskgen.Twin
-	var onErr []func(error) (int, error)
-	fail := func(i int, err error) (int, error) {
-		if i >= 0 {
-			return onErr[i](err)
-		}
-		return *new(int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
-	// iteration is what the issue part of the loop at line 42 hands to its eager part.
-	type iteration struct {
-		link  string
-		check daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	failures := 0
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, link := range links {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.link = link
-				st.At(1)
-				it.check = daskgen.Issue(st, checkDelayed.Call(daskgen.Value[string](it.link)))
-			}) {
-				return
+func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (int, error) {
+	return func() (r0 int, err2 error) {
+		var tw *daskgen.Twin
+		var onErr []func(error) (int, error)
+		fail := func(i int, err error) (int, error) {
+			if i >= 0 {
+				return onErr[i](err)
 			}
+			return *new(int), err
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.check
-		tw.CheckAt(d, len(onErr))
-		onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
-			return func(err error) (int, error) {
-				return failures, fmt.Errorf("check %s: %w", link, err)
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
 			}
-		}(failures, it.link))
-		status := d
-		if i, err3 := tw.Wait(status); err3 != nil {
-			return fail(i, err3)
+		}()
+		// iteration is what the issue part of the loop at line 42 hands to its eager part.
+		type iteration struct {
+			link  string
+			check daskgen.Delayed[int]
 		}
-		if status.Must() < 400 {
+		tw = daskgen.NewTwin(ctx)
+		failures := 0
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, link := range links {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.link = link
+					st.At(1)
+					it.check = daskgen.Issue(st, checkDelayed.Call(daskgen.Value[string](it.link)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.check
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
+				return func(err error) (int, error) {
+					return failures, fmt.Errorf("check %s: %w", link, err)
+				}
+			}(failures, it.link))
+			status := d
 			if i, err3 := tw.Wait(status); err3 != nil {
 				return fail(i, err3)
 			}
-			fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
-			continue
+			if status.Must() < 400 {
+				if i, err3 := tw.Wait(status); err3 != nil {
+					return fail(i, err3)
+				}
+				fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
+				continue
+			}
+			if i, err3 := tw.Wait(status); err3 != nil {
+				return fail(i, err3)
+			}
+			fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)
+			failures++
+			if failFast {
+				break
+			}
 		}
-		if i, err3 := tw.Wait(status); err3 != nil {
+		if i, err3 := tw.Finish(); err3 != nil {
 			return fail(i, err3)
 		}
-		fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)
-		failures++
-		if failFast {
-			break
-		}
-	}
-	if i, err3 := tw.Finish(); err3 != nil {
-		return fail(i, err3)
-	}
-	return failures, nil
+		return failures, nil
+	}()
 }

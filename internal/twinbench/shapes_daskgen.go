@@ -51,49 +51,51 @@ var slowParseDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[Record, d
 var slowCountDelayed = daskgen.Func2(slowCount, daskgen.Name("slowCount"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCount"))
 
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) ([]int, error) {
-		return *new([]int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func SizesParallel(ctx context.Context, names []string) ([]int, error) {
+	return func() (r0 []int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) ([]int, error) {
+			return *new([]int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 79 hands to its eager part.
-	type iteration struct {
-		i        int
-		n        string
-		slowSize daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	out := make([]int, len(names))
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for i, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.i, it.n = i, n
-				st.At(1)
-				it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 79 hands to its eager part.
+		type iteration struct {
+			i        int
+			n        string
+			slowSize daskgen.Delayed[int]
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowSize
-		if i2, err2 := tw.Wait(d); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		out := make([]int, len(names))
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for i, n := range names {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.i, it.n = i, n
+					st.At(1)
+					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowSize
+			if i2, err2 := tw.Wait(d); err2 != nil {
+				return fail(i2, err2)
+			}
+			out[it.i] = d.Must()
+		}
+		if i2, err2 := tw.Finish(); err2 != nil {
 			return fail(i2, err2)
 		}
-		out[it.i] = d.Must()
-	}
-	if i2, err2 := tw.Finish(); err2 != nil {
-		return fail(i2, err2)
-	}
-	return out, nil
+		return out, nil
+	}()
 }
 
 // ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
@@ -141,458 +143,476 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 }
 
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (Stats, error) {
-		return *new(Stats), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
+	return func() (r0 Stats, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (Stats, error) {
+			return *new(Stats), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 99 hands to its eager part.
-	type iteration struct {
-		n        string
-		slowSize daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var st Stats
-	for it, st2 := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st2 *daskgen.Step) {
-				it.n = n
-				st2.At(1)
-				it.slowSize = daskgen.Issue(st2, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 99 hands to its eager part.
+		type iteration struct {
+			n        string
+			slowSize daskgen.Delayed[int]
 		}
-	}) {
-		tw.Adopt(st2, 1)
-		b := it.slowSize
-		st.Files++
-		if i, err2 := tw.Wait(b); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var st Stats
+		for it, st2 := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, n := range names {
+				if !p.Next(func(it *iteration, st2 *daskgen.Step) {
+					it.n = n
+					st2.At(1)
+					it.slowSize = daskgen.Issue(st2, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st2, 1)
+			b := it.slowSize
+			st.Files++
+			if i, err2 := tw.Wait(b); err2 != nil {
+				return fail(i, err2)
+			}
+			st.Bytes += b.Must()
+			if i, err2 := tw.Wait(b); err2 != nil {
+				return fail(i, err2)
+			}
+			st.Max = max(st.Max, b.Must())
+		}
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		st.Bytes += b.Must()
-		if i, err2 := tw.Wait(b); err2 != nil {
-			return fail(i, err2)
-		}
-		st.Max = max(st.Max, b.Must())
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return st, nil
+		return st, nil
+	}()
 }
 
 // LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (map[string]int, error) {
-		return *new(map[string]int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]int, error) {
+	return func() (r0 map[string]int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (map[string]int, error) {
+			return *new(map[string]int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 131 hands to its eager part.
-	type iteration struct {
-		n         string
-		slowCount daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
-	def := *lang
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.n = n
-				st.At(1)
-				it.slowCount = daskgen.Issue(st, slowCountDelayed.Call(daskgen.Value[*Rules](&def), daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 131 hands to its eager part.
+		type iteration struct {
+			n         string
+			slowCount daskgen.Delayed[int]
 		}
-	}) {
-		tw.Adopt(st, 1)
-		c := it.slowCount
-		if i, err2 := tw.Wait(c); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
+		def := *lang
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, n := range names {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.n = n
+					st.At(1)
+					it.slowCount = daskgen.Issue(st, slowCountDelayed.Call(daskgen.Value[*Rules](&def), daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			c := it.slowCount
+			if i, err2 := tw.Wait(c); err2 != nil {
+				return fail(i, err2)
+			}
+			lang.Counted += c.Must()
+			counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
+				m[k] = v
+				return m
+			}, counts, daskgen.Value[string](it.n), c))
+		}
+		if i, err2 := tw.Finish(counts); err2 != nil {
 			return fail(i, err2)
 		}
-		lang.Counted += c.Must()
-		counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
-			m[k] = v
-			return m
-		}, counts, daskgen.Value[string](it.n), c))
-	}
-	if i, err2 := tw.Finish(counts); err2 != nil {
-		return fail(i, err2)
-	}
-	return counts.Must(), nil
+		return counts.Must(), nil
+	}()
 }
 
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) ([]int, error) {
-		return *new([]int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
+	return func() (r0 []int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) ([]int, error) {
+			return *new([]int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 144 hands to its eager part.
-	type iteration struct {
-		x        int
-		slowGood daskgen.Delayed[bool]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var out []int
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, x := range xs {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.x = x
-				st.At(1)
-				it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		// iteration is what the issue part of the loop at line 144 hands to its eager part.
+		type iteration struct {
+			x        int
+			slowGood daskgen.Delayed[bool]
+		}
+		tw = daskgen.NewTwin(ctx)
+		var out []int
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, x := range xs {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.x = x
+					st.At(1)
+					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowGood
+			if i, err2 := tw.Wait(d); err2 != nil {
+				return fail(i, err2)
+			}
+			if d.Must() {
+				out = append(out, it.x)
 			}
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowGood
-		if i, err2 := tw.Wait(d); err2 != nil {
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		if d.Must() {
-			out = append(out, it.x)
-		}
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return out, nil
+		return out, nil
+	}()
 }
 
 // CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (int, error) {
-		return *new(int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func CountBadParallel(ctx context.Context, xs []int) (int, error) {
+	return func() (r0 int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (int, error) {
+			return *new(int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 157 hands to its eager part.
-	type iteration struct {
-		x        int
-		slowGood daskgen.Delayed[bool]
-	}
-	tw = daskgen.NewTwin(ctx)
-	n := 0
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, x := range xs {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.x = x
-				st.At(1)
-				it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		// iteration is what the issue part of the loop at line 157 hands to its eager part.
+		type iteration struct {
+			x        int
+			slowGood daskgen.Delayed[bool]
+		}
+		tw = daskgen.NewTwin(ctx)
+		n := 0
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, x := range xs {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.x = x
+					st.At(1)
+					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowGood
+			if i, err2 := tw.Wait(d); err2 != nil {
+				return fail(i, err2)
+			}
+			if !d.Must() {
+				n++
 			}
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowGood
-		if i, err2 := tw.Wait(d); err2 != nil {
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		if !d.Must() {
-			n++
-		}
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return n, nil
+		return n, nil
+	}()
 }
 
 // FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) ([]int, error) {
-		return *new([]int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
+	return func() (r0 []int, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) ([]int, error) {
+			return *new([]int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 170 hands to its eager part.
-	type iteration struct {
-		x        int
-		slowGood daskgen.Delayed[bool]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var out []int
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, x := range xs {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.x = x
-				st.At(1)
-				it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		// iteration is what the issue part of the loop at line 170 hands to its eager part.
+		type iteration struct {
+			x        int
+			slowGood daskgen.Delayed[bool]
+		}
+		tw = daskgen.NewTwin(ctx)
+		var out []int
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, x := range xs {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.x = x
+					st.At(1)
+					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowGood
+			if i, err2 := tw.Wait(d); err2 != nil {
+				return fail(i, err2)
+			}
+			if d.Must() {
+				out = append(out, it.x)
+			}
+			if len(out) == limit {
+				break
 			}
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowGood
-		if i, err2 := tw.Wait(d); err2 != nil {
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		if d.Must() {
-			out = append(out, it.x)
-		}
-		if len(out) == limit {
-			break
-		}
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return out, nil
+		return out, nil
+	}()
 }
 
 // FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (string, bool, error) {
-		return *new(string), *new(bool), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, r1, err = fail(tw.Recover(p))
+func FindFirstParallel(ctx context.Context, names []string, want int) (string, bool, error) {
+	return func() (r0 string, r1 bool, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (string, bool, error) {
+			return *new(string), *new(bool), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 185 hands to its eager part.
-	type iteration struct {
-		n        string
-		slowSize daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.n = n
-				st.At(1)
-				it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, r1, err = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 185 hands to its eager part.
+		type iteration struct {
+			n        string
+			slowSize daskgen.Delayed[int]
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowSize
-		if i, err2 := tw.Wait(d); err2 != nil {
-			return fail(i, err2)
-		}
-		if d.Must() == want {
-			if i, err2 := tw.Finish(); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, n := range names {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.n = n
+					st.At(1)
+					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowSize
+			if i, err2 := tw.Wait(d); err2 != nil {
 				return fail(i, err2)
 			}
-			return it.n, true, nil
+			if d.Must() == want {
+				if i, err2 := tw.Finish(); err2 != nil {
+					return fail(i, err2)
+				}
+				return it.n, true, nil
+			}
 		}
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return "", false, nil
+		if i, err2 := tw.Finish(); err2 != nil {
+			return fail(i, err2)
+		}
+		return "", false, nil
+	}()
 }
 
 // ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (string, error) {
-		return *new(string), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func ReportParallel(ctx context.Context, names []string) (string, error) {
+	return func() (r0 string, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (string, error) {
+			return *new(string), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 198 hands to its eager part.
-	type iteration struct {
-		n        string
-		slowSize daskgen.Delayed[int]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var sb strings.Builder
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.n = n
-				st.At(1)
-				it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 198 hands to its eager part.
+		type iteration struct {
+			n        string
+			slowSize daskgen.Delayed[int]
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowSize
-		if i, err2 := tw.Wait(d); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var sb strings.Builder
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, n := range names {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.n = n
+					st.At(1)
+					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowSize
+			if i, err2 := tw.Wait(d); err2 != nil {
+				return fail(i, err2)
+			}
+			fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
+		}
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
-	}
-	if i, err2 := tw.Finish(); err2 != nil {
-		return fail(i, err2)
-	}
-	return sb.String(), nil
+		return sb.String(), nil
+	}()
 }
 
 // CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (int, error) {
-		return *new(int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
+func CollectParallel(ctx context.Context, names []string) (int, error) {
+	return func() (r0 int, err2 error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (int, error) {
+			return *new(int), err
 		}
-	}()
-	// iteration is what the issue part of the loop at line 210 hands to its eager part.
-	type iteration struct {
-		n         string
-		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
-	}
-	tw = daskgen.NewTwin(ctx)
-	var errs daskgen.Delayed[[]error]
-	total := daskgen.Value[int](0)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.n = n
-				st.At(1)
-				it.slowCheck = daskgen.Issue(st, slowCheckDelayedErr.Call(daskgen.Value[string](it.n)))
-			}) {
-				return
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
 			}
+		}()
+		// iteration is what the issue part of the loop at line 210 hands to its eager part.
+		type iteration struct {
+			n         string
+			slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowCheck
-		size := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) int {
-			return x.V0
-		}, d))
-		err := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) error {
-			return x.V1.Err
-		}, d))
-		if i, err3 := tw.Wait(err); err3 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var errs daskgen.Delayed[[]error]
+		total := daskgen.Value[int](0)
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for _, n := range names {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.n = n
+					st.At(1)
+					it.slowCheck = daskgen.Issue(st, slowCheckDelayedErr.Call(daskgen.Value[string](it.n)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowCheck
+			size := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) int {
+				return x.V0
+			}, d))
+			err := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) error {
+				return x.V1.Err
+			}, d))
+			if i, err3 := tw.Wait(err); err3 != nil {
+				return fail(i, err3)
+			}
+			if err.Must() != nil {
+				errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
+					return append(x2, x3)
+				}, errs, err))
+				continue
+			}
+			total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
+				return x + y
+			}, total, size))
+		}
+		if i, err3 := tw.Finish(total, errs); err3 != nil {
 			return fail(i, err3)
 		}
-		if err.Must() != nil {
-			errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
-				return append(x2, x3)
-			}, errs, err))
-			continue
-		}
-		total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
-			return x + y
-		}, total, size))
-	}
-	if i, err3 := tw.Finish(total, errs); err3 != nil {
-		return fail(i, err3)
-	}
-	return total.Must(), errors.Join(errs.Must()...)
+		return total.Must(), errors.Join(errs.Must()...)
+	}()
 }
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
-	var tw *daskgen.Twin
-	var onErr []func(error) ([]Record, error)
-	fail := func(i int, err error) ([]Record, error) {
-		if i >= 0 {
-			return onErr[i](err)
-		}
-		return *new([]Record), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
-	// iteration is what the issue part of the loop at line 226 hands to its eager part.
-	type iteration struct {
-		i         int
-		l         string
-		slowParse daskgen.Delayed[Record]
-	}
-	tw = daskgen.NewTwin(ctx)
-	out := make([]Record, len(lines))
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for i, l := range lines {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.i, it.l = i, l
-				st.At(1)
-				it.slowParse = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](it.l)))
-			}) {
-				return
+func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
+	return func() (r0 []Record, err2 error) {
+		var tw *daskgen.Twin
+		var onErr []func(error) ([]Record, error)
+		fail := func(i int, err error) ([]Record, error) {
+			if i >= 0 {
+				return onErr[i](err)
 			}
+			return *new([]Record), err
 		}
-	}) {
-		tw.Adopt(st, 1)
-		d := it.slowParse
-		tw.CheckAt(d, len(onErr))
-		onErr = append(onErr, func(i int) func(error) ([]Record, error) {
-			return func(err error) ([]Record, error) {
-				return nil, fmt.Errorf("line %d: %w", i+1, err)
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
 			}
-		}(it.i))
-		r := d
-		if i2, err3 := tw.Wait(r); err3 != nil {
+		}()
+		// iteration is what the issue part of the loop at line 226 hands to its eager part.
+		type iteration struct {
+			i         int
+			l         string
+			slowParse daskgen.Delayed[Record]
+		}
+		tw = daskgen.NewTwin(ctx)
+		out := make([]Record, len(lines))
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for i, l := range lines {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					it.i, it.l = i, l
+					st.At(1)
+					it.slowParse = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](it.l)))
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowParse
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(i int) func(error) ([]Record, error) {
+				return func(err error) ([]Record, error) {
+					return nil, fmt.Errorf("line %d: %w", i+1, err)
+				}
+			}(it.i))
+			r := d
+			if i2, err3 := tw.Wait(r); err3 != nil {
+				return fail(i2, err3)
+			}
+			out[it.i] = r.Must()
+		}
+		if i2, err3 := tw.Finish(); err3 != nil {
 			return fail(i2, err3)
 		}
-		out[it.i] = r.Must()
-	}
-	if i2, err3 := tw.Finish(); err3 != nil {
-		return fail(i2, err3)
-	}
-	return out, nil
+		return out, nil
+	}()
 }
 
 // FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
@@ -640,58 +660,60 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 }
 
 // LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
-	var tw *daskgen.Twin
-	var onErr []func(error) (int, error)
-	fail := func(i int, err error) (int, error) {
-		if i >= 0 {
-			return onErr[i](err)
-		}
-		return *new(int), err
-	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
-	// iteration is what the issue part of the loop at line 254 hands to its eager part.
-	type iteration struct {
-		rec           daskgen.Delayed[Record]
-		err           error
-		slowParseTask daskgen.Delayed[Record]
-	}
-	tw = daskgen.NewTwin(ctx)
-	sc := bufio.NewScanner(r)
-	n := 0
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
-		for sc.Scan() {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				st.At(1)
-				it.slowParseTask = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](sc.Text())))
-				it.rec = it.slowParseTask
-			}) {
-				return
+func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
+	return func() (r0 int, err2 error) {
+		var tw *daskgen.Twin
+		var onErr []func(error) (int, error)
+		fail := func(i int, err error) (int, error) {
+			if i >= 0 {
+				return onErr[i](err)
 			}
+			return *new(int), err
 		}
-	}) {
-		tw.Adopt(st, 1)
-		tw.CheckAt(it.slowParseTask, len(onErr))
-		onErr = append(onErr, func(n int) func(error) (int, error) {
-			return func(err error) (int, error) {
-				return n, err
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err2 = fail(tw.Recover(p))
 			}
-		}(n))
-		if i, err3 := tw.Wait(it.rec); err3 != nil {
+		}()
+		// iteration is what the issue part of the loop at line 254 hands to its eager part.
+		type iteration struct {
+			rec           daskgen.Delayed[Record]
+			err           error
+			slowParseTask daskgen.Delayed[Record]
+		}
+		tw = daskgen.NewTwin(ctx)
+		sc := bufio.NewScanner(r)
+		n := 0
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+			for sc.Scan() {
+				if !p.Next(func(it *iteration, st *daskgen.Step) {
+					st.At(1)
+					it.slowParseTask = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](sc.Text())))
+					it.rec = it.slowParseTask
+				}) {
+					return
+				}
+			}
+		}) {
+			tw.Adopt(st, 1)
+			tw.CheckAt(it.slowParseTask, len(onErr))
+			onErr = append(onErr, func(n int) func(error) (int, error) {
+				return func(err error) (int, error) {
+					return n, err
+				}
+			}(n))
+			if i, err3 := tw.Wait(it.rec); err3 != nil {
+				return fail(i, err3)
+			}
+			fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)
+			n++
+		}
+		if i, err3 := tw.Finish(); err3 != nil {
 			return fail(i, err3)
 		}
-		fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)
-		n++
-	}
-	if i, err3 := tw.Finish(); err3 != nil {
-		return fail(i, err3)
-	}
-	return n, sc.Err()
+		return n, sc.Err()
+	}()
 }

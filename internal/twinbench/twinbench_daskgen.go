@@ -16,49 +16,53 @@ var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"), daskgen.Register(
 var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.spin"))
 
 // FetchParallel is the parallel twin of [Fetch], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) ([]string, error) {
-		return *new([]string), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func FetchParallel(ctx context.Context, n int) ([]string, error) {
+	return func() (r0 []string, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) ([]string, error) {
+			return *new([]string), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		var out daskgen.Delayed[[]string]
+		for day := range n {
+			out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+				return append(x2, x3)
+			}, out, fetchDelayed.Call(daskgen.Value[int](day))))
+		}
+		if i, err2 := tw.Finish(out); err2 != nil {
+			return fail(i, err2)
+		}
+		return out.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var out daskgen.Delayed[[]string]
-	for day := range n {
-		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-			return append(x2, x3)
-		}, out, fetchDelayed.Call(daskgen.Value[int](day))))
-	}
-	if i, err2 := tw.Finish(out); err2 != nil {
-		return fail(i, err2)
-	}
-	return out.Must(), nil
 }
 
 // SpinParallel is the parallel twin of [Spin], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
-	var tw *daskgen.Twin
-	fail := func(i int, err error) (uint64, error) {
-		return *new(uint64), err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
+func SpinParallel(ctx context.Context, n int) (uint64, error) {
+	return func() (r0 uint64, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) (uint64, error) {
+			return *new(uint64), err
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		tw = daskgen.NewTwin(ctx)
+		var total daskgen.Delayed[uint64]
+		for i := range n {
+			total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
+				return x ^ y
+			}, total, spinDelayed.Call(daskgen.Value[uint64](uint64(i)))))
+		}
+		if i2, err2 := tw.Finish(total); err2 != nil {
+			return fail(i2, err2)
+		}
+		return total.Must(), nil
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var total daskgen.Delayed[uint64]
-	for i := range n {
-		total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
-			return x ^ y
-		}, total, spinDelayed.Call(daskgen.Value[uint64](uint64(i)))))
-	}
-	if i2, err2 := tw.Finish(total); err2 != nil {
-		return fail(i2, err2)
-	}
-	return total.Must(), nil
 }

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
+	"sync"
 )
 
 //daskgen:delayed
@@ -304,4 +306,52 @@ func Weighed(names []string) (int, int) {
 		sum += w
 	}
 	return sum, heavy
+}
+
+// Constraint is one parsed version constraint.
+type Constraint struct {
+	Op      string
+	Version string
+}
+
+var (
+	constraintRe     *regexp.Regexp
+	constraintReOnce sync.Once
+)
+
+// parseConstraint compiles its pattern once, on first use, as
+// hashicorp/go-version does; whichever task runs first compiles it.
+//
+//daskgen:delayed
+func parseConstraint(s string) (*Constraint, error) {
+	constraintReOnce.Do(func() {
+		constraintRe = regexp.MustCompile(`^\s*(>=|<=|!=|~>|>|<|=)?\s*v?([0-9]+(\.[0-9]+)*)\s*$`)
+	})
+	m := constraintRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil, fmt.Errorf("malformed constraint: %s", s)
+	}
+	op := m[1]
+	if op == "" {
+		op = "="
+	}
+	return &Constraint{Op: op, Version: m[2]}, nil
+}
+
+// Constraints parses a comma-separated list into a slice of the same
+// length, stopping at the first malformed element, like go-version's
+// NewConstraint.
+//
+//daskgen:parallel
+func Constraints(v string) ([]*Constraint, error) {
+	vs := strings.Split(v, ",")
+	result := make([]*Constraint, len(vs))
+	for i, single := range vs {
+		c, err := parseConstraint(single)
+		if err != nil {
+			return nil, err
+		}
+		result[i] = c
+	}
+	return result, nil
 }

@@ -107,5 +107,24 @@ func TestEffects(t *testing.T) {
 	}
 }
 
+func TestLazyInit(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range []string{"", ">= 1.0", ">= 1.0, < 2.0, != 1.5.1", "1.2,~> 3.4,<=5", ">= 1.0, bogus, < 2.0, also bogus", strings.Repeat("> 0.1,", 500) + "< 9"} {
+		cs, err := Constraints(in)
+		gcs, gerr := ConstraintsParallel(ctx, in)
+		difftest.Same(t, "Constraints", []any{values(cs)}, []any{values(gcs)}, err, gerr)
+	}
+}
+
+// values copies what the pointers point to, which is what F and the twin
+// must agree on.
+func values(cs []*Constraint) []Constraint {
+	var out []Constraint
+	for _, c := range cs {
+		out = append(out, *c)
+	}
+	return out
+}
+
 func results[T any](v T, _ error) []any { return []any{v} }
 func errOf[T any](_ T, err error) error { return err }
