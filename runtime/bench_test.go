@@ -323,3 +323,37 @@ func BenchmarkBuild(b *testing.B) {
 		_ = d
 	})
 }
+
+// BenchmarkObserved is the cost of recording for the dashboard and the
+// report: the fan-out of BenchmarkFanOut with the recorder off and on, in
+// the same run.
+func BenchmarkObserved(b *testing.B) {
+	want := fanTasks*(fanTasks-1)/2 + fanTasks
+	build := func(ds []runtime.Delayed[int]) runtime.Delayed[int] {
+		for i := range ds {
+			ds[i] = noopFn.Call(runtime.Value(i))
+		}
+		return sumN.Call(runtime.Collect(ds))
+	}
+	fanOut := func(b *testing.B) {
+		ds := make([]runtime.Delayed[int], fanTasks)
+		for b.Loop() {
+			v, err := runtime.Compute(context.Background(), build(ds))
+			if err != nil || v != want {
+				b.Fatalf("got %d, %v", v, err)
+			}
+		}
+		perTask(b, fanTasks)
+	}
+	d, err := runtime.StartDashboard("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	b.Run("off", func(b *testing.B) {
+		resume := runtime.PauseRecording()
+		defer resume()
+		fanOut(b)
+	})
+	b.Run("on", fanOut)
+}

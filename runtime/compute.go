@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/trace"
 	"slices"
 )
 
@@ -18,6 +19,7 @@ type config struct {
 	sync       bool
 	failFast   bool
 	progress   io.Writer
+	group      string // the twin whose computes these are, for the dashboard
 	executor   Executor
 	local      bool
 	keepFailed bool // a failed task is not run again (see keepFailed)
@@ -168,6 +170,9 @@ func runErr(ctx context.Context, targets []*node, opts []Option) error {
 		err = b.err
 	}
 	b.recycle()
+	if obs.Load() != nil {
+		updateReport()
+	}
 	return err
 }
 
@@ -186,6 +191,12 @@ func (b *batch) runSync(ctx context.Context) error {
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	b.ctxDone = b.ctx.Done()
 	defer b.cancel()
+	var ws wstate // for the dashboard's lane
+	defer func() {
+		if ws.lane != nil {
+			ws.lane.release()
+		}
+	}()
 	order := make([]int32, len(b.tasks))
 	for i := range order {
 		order[i] = int32(i)
@@ -216,7 +227,12 @@ func (b *batch) runSync(ctx context.Context) error {
 		if !n.state.CompareAndSwap(pack(b.id, stClaimed), pack(b.id, stRunning)) {
 			return finish(fmt.Errorf("task %s: claimed by another compute", n.name()))
 		}
-		err := b.attempt(t)
+		var err error
+		if rec := obs.Load(); rec != nil || trace.IsEnabled() {
+			err = b.observed(rec, &ws, t)
+		} else {
+			_, err = b.attempt(b.ctx, t)
+		}
 		if ctx.Err() != nil {
 			n.state.Store(stPending)
 			n.settled()

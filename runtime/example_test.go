@@ -1,10 +1,12 @@
 package runtime_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -290,4 +292,53 @@ func ExampleAsCompleted() {
 	slices.Sort(pages)
 	fmt.Println(pages)
 	// Output: [/ /a /b /c]
+}
+
+// A dashboard shows the tasks of the process while it runs; open its URL
+// in a browser. DASKGEN_DASHBOARD=127.0.0.1:8787 starts one without code.
+func ExampleStartDashboard() {
+	d, err := runtime.StartDashboard("127.0.0.1:0") // port 0: any free port
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer d.Close()
+	fmt.Println(strings.HasPrefix(d.URL(), "http://127.0.0.1:"))
+
+	double := runtime.Func1(func(x int) int { return 2 * x })
+	v, err := runtime.Compute(context.Background(), double.Call(runtime.Value(21)))
+	fmt.Println(v, err)
+	// Output:
+	// true
+	// 42 <nil>
+}
+
+// A run report is one HTML file with the dashboard's views for a whole
+// run, brought up to date whenever a compute or a twin returns.
+// DASKGEN_REPORT=run.html does the same without code.
+func ExampleReportTo() {
+	dir, err := os.MkdirTemp("", "report")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.html")
+	if err := runtime.ReportTo(path); err != nil {
+		fmt.Println(err)
+		return
+	}
+	square := runtime.Func1(func(x int) int { return x * x }, runtime.Name("square"))
+	var ds []runtime.Delayed[int]
+	for i := range 4 {
+		ds = append(ds, square.Call(runtime.Value(i)))
+	}
+	vs, err := runtime.ComputeSlice(context.Background(), ds)
+	fmt.Println(vs, err)
+
+	page, err := os.ReadFile(path)
+	fmt.Println(err, bytes.HasPrefix(page, []byte("<!DOCTYPE html>")), bytes.Contains(page, []byte(`"square"`)))
+	// Output:
+	// [0 1 4 9] <nil>
+	// <nil> true true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,7 +67,10 @@ type wstate struct {
 	db *batch
 	dj int32
 	dn int32
-	_  [16]byte // keep workers' counters on separate cache lines
+	// lane is the worker's row of the dashboard's task stream, while the
+	// recorder is on.
+	lane *lane
+	_    [16]byte // keep workers' counters on separate cache lines
 }
 
 // maxHeld is how many decrements a worker holds back at the most.
@@ -133,6 +137,7 @@ type batch struct {
 	failFast bool
 	executor Executor // runs registered functions' tasks, or nil
 	prog     *progress
+	group    int32 // the recorder's index of the twin or compute, if on
 
 	done    atomic.Bool
 	doneCh  chan struct{}
@@ -323,6 +328,10 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*
 	if cfg.progress != nil {
 		b.prog = newProgress(cfg.progress, nt)
 	}
+	if rec := obs.Load(); rec != nil {
+		b.group = rec.group(taskGroup(cfg))
+		rec.submitted(a.tasks, a.foreign)
+	}
 	return b, nil
 }
 
@@ -336,6 +345,8 @@ func fiErr(fi *fnInfo) error {
 // revert gives up the claims of tasks that did not start.
 func (b *batch) revert() {
 	claimed := pack(b.id, stClaimed)
+	rec := obs.Load()
+	var skipped map[*fnInfo]int64
 	for i, t := range b.tasks {
 		if b.foreign[i] {
 			continue
@@ -343,7 +354,16 @@ func (b *batch) revert() {
 		n := t.hdr()
 		if n.state.CompareAndSwap(claimed, stPending) {
 			n.settled()
+			if rec != nil {
+				if skipped == nil {
+					skipped = map[*fnInfo]int64{}
+				}
+				skipped[t.fninfo()]++
+			}
 		}
+	}
+	if skipped != nil {
+		rec.skippedTasks(skipped)
 	}
 }
 
@@ -589,6 +609,10 @@ func (e *exec) take(ws *wstate) (item, bool) {
 			continue
 		}
 		if e.live == 0 || e.workers > e.base {
+			if ws.lane != nil {
+				ws.lane.release()
+				ws.lane = nil
+			}
 			e.workers--
 			for k, w := range e.ws {
 				if w == ws {
@@ -601,6 +625,9 @@ func (e *exec) take(ws *wstate) (item, bool) {
 			}
 			e.mu.Unlock()
 			return item{}, false
+		}
+		if ws.lane != nil {
+			ws.lane.idle()
 		}
 		e.idle++
 		e.cond.Wait()
@@ -710,7 +737,12 @@ func (e *exec) run(ws *wstate, it item) (item, bool) {
 		}
 		return item{}, false
 	}
-	err := b.attempt(t)
+	var err error
+	if rec := obs.Load(); rec != nil || trace.IsEnabled() {
+		err = b.observed(rec, ws, t)
+	} else {
+		_, err = b.attempt(b.ctx, t)
+	}
 	if it.slot {
 		fi.release()
 	}
@@ -739,18 +771,19 @@ func (e *exec) run(ws *wstate, it item) (item, bool) {
 	return item{}, false
 }
 
-// attempt runs t, retrying as its function says.
-func (b *batch) attempt(t task) error {
+// attempt runs t with ctx, retrying as its function says. It returns how
+// many times it ran t again, and t's error.
+func (b *batch) attempt(ctx context.Context, t task) (int, error) {
 	fi := t.fninfo()
 	wait := fi.backoff
 	for try := 0; ; try++ {
-		err := b.once(t)
+		err := b.once(ctx, t)
 		if err == nil || try >= fi.retries || b.ctx.Err() != nil {
-			return err
+			return try, err
 		}
 		var pe *PanicError
 		if errors.As(err, &pe) {
-			return err
+			return try, err
 		}
 		if wait > 0 {
 			timer := time.NewTimer(wait)
@@ -758,15 +791,15 @@ func (b *batch) attempt(t task) error {
 			case <-timer.C:
 			case <-b.ctx.Done():
 				timer.Stop()
-				return err
+				return try, err
 			}
 		}
 		wait = min(2*wait, maxBackoff)
 	}
 }
 
-// once runs t one time, turning a panic into a *PanicError.
-func (b *batch) once(t task) (err error) {
+// once runs t one time with ctx, turning a panic into a *PanicError.
+func (b *batch) once(ctx context.Context, t task) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
@@ -775,11 +808,11 @@ func (b *batch) once(t task) (err error) {
 	if b.executor != nil {
 		if fi := t.fninfo(); fi.remote != "" && !fi.local {
 			if r, ok := t.(remoter); ok {
-				return r.remote(b.ctx, b.executor)
+				return r.remote(ctx, b.executor)
 			}
 		}
 	}
-	return t.call(b.ctx)
+	return t.call(ctx)
 }
 
 // completed records that task i finished successfully and makes the tasks

@@ -6,6 +6,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 )
@@ -92,6 +93,8 @@ type fnInfo struct {
 
 	pmu   sync.Mutex // guards cache, for pure functions
 	cache map[any]weak.Pointer[node]
+
+	obsID atomic.Int32 // the recorder's index of the function plus one; see observe.go
 }
 
 func newInfo(raw any, opts []FnOption) *fnInfo {

@@ -42,7 +42,11 @@ type Twin struct {
 
 // NewTwin starts a twin's run. Its computes use ctx and opts.
 func NewTwin(ctx context.Context, opts ...Option) *Twin {
-	return &Twin{ctx: ctx, opts: append(opts[:len(opts):len(opts)], keepFailed)}
+	opts = append(opts[:len(opts):len(opts)], keepFailed)
+	if obs.Load() != nil {
+		opts = append(opts, inGroup(callerOutside()))
+	}
+	return &Twin{ctx: ctx, opts: opts}
 }
 
 // Track records d's task, if it has one, as added by the twin, and returns d.
@@ -119,7 +123,11 @@ func (t *Twin) Wait(ds ...Node) (int, error) {
 			targets = append(targets, n)
 		}
 	}
-	return t.wait(targets)
+	i, err := t.wait(targets)
+	if obs.Load() != nil {
+		updateReport()
+	}
+	return i, err
 }
 
 // Finish is Wait for ds and for every task the twin has added: the end of
@@ -131,7 +139,11 @@ func (t *Twin) Finish(ds ...Node) (int, error) {
 			targets = append(targets, n)
 		}
 	}
-	return t.wait(targets)
+	i, err := t.wait(targets)
+	if obs.Load() != nil {
+		updateReport()
+	}
+	return i, err
 }
 
 func (t *Twin) wait(targets []*node) (int, error) {

@@ -4,6 +4,7 @@
 // wall times.
 //
 //	go run ./examples/all
+//	go run ./examples/all -dashboard 127.0.0.1:8787   # and open the page
 //
 // Run it from anywhere inside the daskgen module; name examples to run only
 // those.
@@ -28,8 +29,10 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("examples: ")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/all [example ...]\n\nRuns the named examples, or all of them, and prints their timings.\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/all [-dashboard addr] [example ...]\n\nRuns the named examples, or all of them, and prints their timings.\n\n")
+		flag.PrintDefaults()
 	}
+	dashboard := flag.String("dashboard", os.Getenv("DASKGEN_DASHBOARD"), "serve daskgen's live dashboard at `addr` (such as 127.0.0.1:8787) while the examples run; the page follows each example in turn")
 	flag.Parse()
 	root, err := moduleRoot()
 	if err != nil {
@@ -50,7 +53,10 @@ func main() {
 	if err := generate(root, names); err != nil {
 		log.Fatal(err)
 	}
-	rows, err := runAll(root, names)
+	if *dashboard != "" {
+		fmt.Printf("== the dashboard: http://%s/ (keep it open; it follows each example)\n", dashboardHost(*dashboard))
+	}
+	rows, err := runAll(root, names, *dashboard)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,8 +112,18 @@ func generate(root string, names []string) error {
 	return nil
 }
 
-// runAll runs each example with go run and gathers the rows they report.
-func runAll(root string, names []string) ([]timing.Row, error) {
+// dashboardHost is where the page of a dashboard address is: an address
+// without a host is served on loopback.
+func dashboardHost(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "127.0.0.1" + addr
+	}
+	return addr
+}
+
+// runAll runs each example with go run and gathers the rows they report;
+// with a dashboard address, each example serves the dashboard there.
+func runAll(root string, names []string, dashboard string) ([]timing.Row, error) {
 	tmp, err := os.CreateTemp("", "daskgen-timings-*.jsonl")
 	if err != nil {
 		return nil, err
@@ -119,7 +135,7 @@ func runAll(root string, names []string) ([]timing.Row, error) {
 		cmd := exec.Command("go", "run", "./examples/"+name)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		cmd.Env = append(os.Environ(), "DASKGEN_TIMINGS="+tmp.Name())
+		cmd.Env = append(os.Environ(), "DASKGEN_TIMINGS="+tmp.Name(), "DASKGEN_DASHBOARD="+dashboard)
 		if err := cmd.Run(); err != nil {
 			return nil, fmt.Errorf("examples/%s: %w", name, err)
 		}

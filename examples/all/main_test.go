@@ -25,7 +25,7 @@ func TestExamplesAreFoundAndReportTimings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs an example with go run")
 	}
-	rows, err := runAll(root, []string{"graph"})
+	rows, err := runAll(root, []string{"graph"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

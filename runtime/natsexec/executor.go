@@ -263,6 +263,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	}
 	// The result has been read: remove it from the bucket, without waiting.
 	e.purge(id)
+	if r.Worker != "" {
+		daskgen.RanOn(ctx, r.Worker)
+	}
 	switch {
 	case r.Unreg:
 		return nil, fmt.Errorf("natsexec: the worker has no function %q registered: %s", name, r.Err)

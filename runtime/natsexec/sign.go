@@ -61,7 +61,7 @@ func signed(id string, r *resultMsg) []byte {
 		b = binary.AppendUvarint(b, uint64(len(p)))
 		b = append(b, p...)
 	}
-	field([]byte("daskgen result v1"))
+	field([]byte("daskgen result v2"))
 	field([]byte(id))
 	field(r.Value)
 	field([]byte(r.Blob))
@@ -69,6 +69,7 @@ func signed(id string, r *resultMsg) []byte {
 	field([]byte(r.Err))
 	field([]byte(r.Panic))
 	field([]byte(r.Stack))
+	field([]byte(r.Worker))
 	flags := byte(0)
 	if r.Failed {
 		flags |= 1

@@ -41,6 +41,9 @@ type resultMsg struct {
 	// signature of the result (see sign.go).
 	BlobSum []byte `cbor:"8,keyasint,omitempty"`
 	Sig     []byte `cbor:"9,keyasint,omitempty"`
+	// Worker names the worker process that ran the task, for the client's
+	// dashboard.
+	Worker string `cbor:"10,keyasint,omitempty"`
 
 	lost error // the executor lost its server; never sent
 }

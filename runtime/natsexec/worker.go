@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -47,7 +48,7 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 	if err != nil {
 		return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
 	}
-	w := &worker{cfg: cfg, r: r}
+	w := &worker{cfg: cfg, r: r, name: workerName()}
 	sem := make(chan struct{}, cfg.concurrency)
 	var wg sync.WaitGroup
 	// Tasks run on after a drain starts, so their context is not ctx.
@@ -74,8 +75,19 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 }
 
 type worker struct {
-	cfg *config
-	r   *resources
+	cfg  *config
+	r    *resources
+	name string // host and process, for the client's dashboard
+}
+
+// workerName names this process in the results it stores, so that a
+// client's dashboard gives each worker process a lane of its own.
+func workerName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "worker"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
 }
 
 // handle runs one delivered task and stores its result.
@@ -115,6 +127,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		r.BlobSum = blobSum(r.Value)
 		r.Value, r.Blob = nil, name
 	}
+	r.Worker = w.name
 	if w.cfg.secret != nil {
 		sign(w.cfg.secret, t.ID, &r)
 	}
