@@ -337,14 +337,9 @@ func (t *twin) prologue() string {
 	}
 	// Eager code can panic where the sequential function had already
 	// returned an error: Recover returns that error, or panics again.
-	background := len(t.pipes) > 0
-	for _, r := range t.regions {
-		background = background || r.Unordered != nil
-	}
-	if background {
-		// Pipelined loops run tasks in the background: none outlives the twin.
-		fmt.Fprintf(&b, "defer func() {\n%s.Close()\n}()\n", t.tw)
-	}
+	// Pipelined loops, and loops that add thousands of tasks, run tasks in
+	// the background: none outlives the twin.
+	fmt.Fprintf(&b, "defer func() {\n%s.Close()\n}()\n", t.tw)
 	fmt.Fprintf(&b, "defer func() {\nif p := recover(); p != nil {\n%s = %s(%s.Recover(p))\n}\n}()\n", strings.Join(t.resNames, ", "), t.fail, t.tw)
 	return b.String()
 }

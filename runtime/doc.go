@@ -36,6 +36,15 @@
 // [Synchronous] runs every task in the caller's goroutine in program order,
 // for debugging and for tests.
 //
+// The runtime learns what each function's calls cost as they run. In the
+// pipelined loops of generated twins, calls too cheap to be worth a task
+// (under about 5 µs) run in chunks of consecutive calls, one task per
+// chunk, on every core; each call keeps its own result, error and panic,
+// so nothing but the speed changes. A twin that adds thousands of tasks
+// before it waits starts them in the background as it goes, so that a fold
+// over millions of iterations holds the tasks in flight, not a graph of all
+// of them.
+//
 // Per function, [Retries] and [Backoff] re-run failing tasks, [Limit] caps
 // how many tasks of the function run at once, and [Pure] lets identical calls
 // share one task.

@@ -738,10 +738,20 @@ func (e *exec) run(ws *wstate, it item) (item, bool) {
 		return item{}, false
 	}
 	var err error
+	sample := ws.n%sampleEvery == 0
+	var start int64
+	if sample {
+		start = nanotime() // what the function's calls cost; see granular.go
+	}
 	if rec := obs.Load(); rec != nil || trace.IsEnabled() {
 		err = b.observed(rec, ws, t)
 	} else {
 		_, err = b.attempt(b.ctx, t)
+	}
+	if sample && err == nil {
+		if _, isChunk := t.(*callChunk); !isChunk {
+			fi.noteCost(nanotime() - start)
+		}
 	}
 	if it.slot {
 		fi.release()

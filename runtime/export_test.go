@@ -6,3 +6,7 @@ func PauseRecording() (resume func()) {
 	r := obs.Swap(nil)
 	return func() { obs.Store(r) }
 }
+
+// SetCost sets what the runtime has learnt that f's calls cost, so that
+// tests can make its calls run in chunks (see granular.go).
+func SetCost[A, R any](f Fn1[A, R], ns int64) { f.info.cost.Store(ns) }

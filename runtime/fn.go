@@ -95,6 +95,11 @@ type fnInfo struct {
 	cache map[any]weak.Pointer[node]
 
 	obsID atomic.Int32 // the recorder's index of the function plus one; see observe.go
+
+	// What its calls cost, and the function of its chunks; see granular.go.
+	cost      atomic.Int64 // nanoseconds per call, a moving average; 0 until measured
+	chunkOnce sync.Once
+	chunkFn   *fnInfo
 }
 
 func newInfo(raw any, opts []FnOption) *fnInfo {

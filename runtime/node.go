@@ -33,8 +33,11 @@ type node struct {
 	state  atomic.Uint64
 	idx    int32       // index in the owning batch; written only by the owner
 	waited atomic.Bool // someone waits on this node from another batch
-	err    error       // the error of the last failed run
-	self   task        // the node's own task, for the scheduler
+	// chunked: the node is a call in a chunk, which anyone who needs it
+	// first may run in place (see granular.go).
+	chunked atomic.Bool
+	err     error // the error of the last failed run
+	self    task  // the node's own task, for the scheduler
 }
 
 // task is what the scheduler runs. Every node type implements it.

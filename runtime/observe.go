@@ -336,6 +336,9 @@ func (r *recorder) skippedTasks(counts map[*fnInfo]int64) {
 
 func (r *recorder) add(counts map[*fnInfo]int64, field func(*fnStats) *int64) {
 	for fi, n := range counts {
+		if fi == nil {
+			continue // a nil function: the compute fails before it starts
+		}
 		id := r.fnID(fi)
 		r.mu.Lock()
 		*field(r.fns[id]) += n

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"runtime/trace"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,6 +67,8 @@ func observedSum(xs []int) int {
 
 var errFlaky = errors.New("flaky")
 
+var feedRuns atomic.Int64
+
 // TestDashboardFeed serves the dashboard, runs a compute and a failing one,
 // and reads the page's event stream until it shows every task done with the
 // right counts per function, each task once in the task stream, on a named
@@ -79,8 +83,11 @@ func TestDashboardFeed(t *testing.T) {
 		t.Fatalf("URL = %s, want a loopback address", d.URL())
 	}
 
-	sq := runtime.Func1(observedSquare)
-	sum := runtime.Func1(observedSum)
+	// Names of this run's own, so that -count=N counts each run apart.
+	run := feedRuns.Add(1)
+	name := func(f string) string { return fmt.Sprintf("%s%d", f, run) }
+	sq := runtime.Func1(observedSquare, runtime.Name(name("observedSquare")))
+	sum := runtime.Func1(observedSum, runtime.Name(name("observedSum")))
 	var parts []runtime.Delayed[int]
 	for i := range 20 {
 		parts = append(parts, sq.Call(runtime.Value(i)))
@@ -95,15 +102,56 @@ func TestDashboardFeed(t *testing.T) {
 			return 0, errFlaky
 		}
 		return x, nil
-	}, runtime.Name("observedFlaky"), runtime.Retries(2), runtime.Backoff(time.Millisecond))
+	}, runtime.Name(name("observedFlaky")), runtime.Retries(2), runtime.Backoff(time.Millisecond))
 	if _, err := runtime.Compute(context.Background(), flaky.Call(runtime.Value(1))); err != nil {
 		t.Fatal(err)
 	}
-	broken := runtime.Func1E(func(x int) (int, error) { return 0, errFlaky }, runtime.Name("observedBroken"))
+	broken := runtime.Func1E(func(x int) (int, error) { return 0, errFlaky }, runtime.Name(name("observedBroken")))
 	if _, err := runtime.Compute(context.Background(), broken.Call(runtime.Value(1))); !errors.Is(err, errFlaky) {
 		t.Fatalf("err = %v, want errFlaky", err)
 	}
 
+	all := readFeed(t, d, func(f *feed) bool {
+		done, _, _, _ := f.counts(name("observedSquare"))
+		return done == 20
+	})
+	for _, c := range []struct {
+		name                  string
+		done, failed, retried int
+	}{
+		{name("observedSquare"), 20, 0, 0},
+		{name("observedSum"), 1, 0, 0},
+		{name("observedFlaky"), 1, 0, 2},
+		{name("observedBroken"), 0, 1, 0},
+	} {
+		done, failed, retried, ok := all.counts(c.name)
+		if !ok || done != c.done || failed != c.failed || retried != c.retried {
+			t.Errorf("%s: done %d, failed %d, retried %d (listed %v), want %d, %d, %d", c.name, done, failed, retried, ok, c.done, c.failed, c.retried)
+		}
+		if n := all.tasksOf(c.name); n != c.done+c.failed {
+			t.Errorf("%s: %d tasks in the stream, want %d", c.name, n, c.done+c.failed)
+		}
+	}
+	for _, tk := range all.Tasks {
+		if fn := all.Fns[int(tk[1])]; fn[0] != name("observedSquare") {
+			continue
+		}
+		if lane := all.Lanes[int(tk[0])]; !strings.HasPrefix(lane, "worker ") {
+			t.Errorf("a task ran on lane %q", lane)
+		}
+		if g := all.Groups[int(tk[2])]; g != "compute in runtime_test.TestDashboardFeed" {
+			t.Errorf("a task belongs to %q, want the test's compute", g)
+		}
+		if tk[4] < tk[3] {
+			t.Errorf("a task ends at %v, before its start at %v", tk[4], tk[3])
+		}
+	}
+}
+
+// readFeed reads the dashboard's event stream, gathering its feeds, until
+// done says the gathered feed is complete, or ten seconds pass.
+func readFeed(t *testing.T, d *runtime.Dashboard, done func(*feed) bool) *feed {
+	t.Helper()
 	resp, err := http.Get(d.URL() + "events")
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +160,7 @@ func TestDashboardFeed(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("Content-Type = %q", ct)
 	}
-	var all feed
+	all := &feed{}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 64<<20)
 	deadline := time.Now().Add(10 * time.Second)
@@ -127,41 +175,11 @@ func TestDashboardFeed(t *testing.T) {
 		}
 		all.Fns, all.Groups, all.Lanes = f.Fns, f.Groups, f.Lanes
 		all.Tasks = append(all.Tasks, f.Tasks...)
-		if done, _, _, _ := all.counts("observedSquare"); done == 20 {
+		if done(all) {
 			break
 		}
 	}
-	for _, c := range []struct {
-		name                  string
-		done, failed, retried int
-	}{
-		{"observedSquare", 20, 0, 0},
-		{"observedSum", 1, 0, 0},
-		{"observedFlaky", 1, 0, 2},
-		{"observedBroken", 0, 1, 0},
-	} {
-		done, failed, retried, ok := all.counts(c.name)
-		if !ok || done != c.done || failed != c.failed || retried != c.retried {
-			t.Errorf("%s: done %d, failed %d, retried %d (listed %v), want %d, %d, %d", c.name, done, failed, retried, ok, c.done, c.failed, c.retried)
-		}
-		if n := all.tasksOf(c.name); n != c.done+c.failed {
-			t.Errorf("%s: %d tasks in the stream, want %d", c.name, n, c.done+c.failed)
-		}
-	}
-	for _, tk := range all.Tasks {
-		if fn := all.Fns[int(tk[1])]; fn[0] != "observedSquare" {
-			continue
-		}
-		if lane := all.Lanes[int(tk[0])]; !strings.HasPrefix(lane, "worker ") {
-			t.Errorf("a task ran on lane %q", lane)
-		}
-		if g := all.Groups[int(tk[2])]; g != "compute in runtime_test.TestDashboardFeed" {
-			t.Errorf("a task belongs to %q, want the test's compute", g)
-		}
-		if tk[4] < tk[3] {
-			t.Errorf("a task ends at %v, before its start at %v", tk[4], tk[3])
-		}
-	}
+	return all
 }
 
 // TestDashboardListensOnLoopback checks that an address without a host
@@ -191,7 +209,8 @@ func TestReportFile(t *testing.T) {
 	if err := runtime.ReportTo(path); err != nil {
 		t.Fatal(err)
 	}
-	sq := runtime.Func1(observedSquare, runtime.Name("reportSquare"))
+	name := fmt.Sprintf("reportSquare%d", feedRuns.Add(1))
+	sq := runtime.Func1(observedSquare, runtime.Name(name))
 	for range 2 {
 		var ds []runtime.Delayed[int]
 		for i := range 5 {
@@ -217,11 +236,11 @@ func TestReportFile(t *testing.T) {
 		all.Fns = f.Fns
 		all.Tasks = append(all.Tasks, f.Tasks...)
 	}
-	if done, _, _, _ := all.counts("reportSquare"); done != 10 {
-		t.Errorf("reportSquare: %d done in the report, want 10", done)
+	if done, _, _, _ := all.counts(name); done != 10 {
+		t.Errorf("%s: %d done in the report, want 10", name, done)
 	}
-	if n := all.tasksOf("reportSquare"); n != 10 {
-		t.Errorf("reportSquare: %d tasks in the report's stream, want 10", n)
+	if n := all.tasksOf(name); n != 10 {
+		t.Errorf("%s: %d tasks in the report's stream, want 10", name, n)
 	}
 	if bytes.Contains(b, []byte("http://")) || bytes.Contains(b, []byte("https://")) {
 		t.Error("the report refers to the network; it must be self-contained")

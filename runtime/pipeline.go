@@ -43,7 +43,11 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			panic(err)
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
-		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan *slot[I], window), group: min(maxGroup, window)}
+		// The channel holds groups of iterations, full ones while the eager
+		// part is behind: with the group the eager part is on and the one
+		// being gathered, about window iterations ahead in all.
+		group := min(maxGroup, max(1, window/4))
+		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan []slot[I], max(1, window/group-1)), group: group}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -51,7 +55,7 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			defer func() {
 				r := recover()
 				if p.flush() && r != nil {
-					p.send(&slot[I]{header: true, st: Step{p: r}})
+					p.send([]slot[I]{{header: true, st: Step{p: r}}})
 				}
 			}()
 			produce(p)
@@ -69,26 +73,29 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 			// that none outlives the loop; but not a batch that an iteration
 			// the loop reached shares, whose tasks the twin may still need.
 			cancelled := map[*batch]bool{reached: true}
-			drop := func(s *slot[I]) {
-				if b := s.st.b; b != nil && !cancelled[b] {
-					cancelled[b] = true
-					cancelBatch(b)
+			drop := func(g []slot[I]) {
+				for k := range g {
+					if b := g[k].st.b; b != nil && !cancelled[b] {
+						cancelled[b] = true
+						cancelBatch(b)
+					}
 				}
 			}
-			for s := range p.ch {
-				drop(s)
+			for g := range p.ch {
+				drop(g)
 			}
-			for _, s := range p.unsent {
-				drop(s)
-			}
+			drop(p.unsent)
 		}()
-		for s := range p.ch {
-			if s.header {
-				panic(s.st.p)
-			}
-			reached = s.st.b
-			if !yield(&s.v, &s.st) {
-				return
+		for g := range p.ch {
+			for k := range g {
+				s := &g[k]
+				if s.header {
+					panic(s.st.p)
+				}
+				reached = s.st.b
+				if !yield(&s.v, &s.st) {
+					return
+				}
 			}
 		}
 		finished = true
@@ -100,15 +107,18 @@ type Producer[I any] struct {
 	ctx context.Context // done when the eager part has left the loop
 	run context.Context // the twin's: what the iterations' tasks run with
 	c   *Client
-	ch  chan *slot[I]
+	ch  chan []slot[I]
 	// Iterations issued but not started yet: their tasks start as one
-	// batch when the eager part has caught up, or when maxGroup gather.
-	pending []*slot[I]
+	// batch, and they go to the eager part as one group, when the eager
+	// part has caught up or when maxGroup gather. Each group has an array
+	// of its own, which the eager part's pointers point into.
+	pending []slot[I]
 	nodes   []*node
-	group   int // maxGroup, or the window when it is smaller
-	// unsent are the iterations the producer started but could not hand
-	// over, the eager part having left the loop.
-	unsent []*slot[I]
+	scratch []*node // for chunkCheap
+	group   int     // maxGroup, or a quarter of the window when it is smaller
+	// unsent is the group the producer started but could not hand over,
+	// the eager part having left the loop.
+	unsent []slot[I]
 }
 
 // maxGroup is how many issued iterations the producer gathers at most before
@@ -132,7 +142,11 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 	if p.ctx.Err() != nil {
 		return false
 	}
-	s := &slot[I]{}
+	if p.pending == nil {
+		p.pending = make([]slot[I], 0, p.group)
+	}
+	p.pending = append(p.pending, slot[I]{}) // within its capacity: s stays put
+	s := &p.pending[len(p.pending)-1]
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -141,7 +155,6 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 		}()
 		issue(&s.v, &s.st)
 	}()
-	p.pending = append(p.pending, s)
 	p.nodes = append(p.nodes, s.st.nodes...)
 	if len(p.ch) > 0 && len(p.pending) < p.group {
 		return true // the eager part has iterations to go on with
@@ -156,26 +169,24 @@ func (p *Producer[I]) flush() bool {
 	if len(p.pending) == 0 {
 		return p.ctx.Err() == nil
 	}
-	b := startBatch(p.run, p.c, p.nodes)
+	b := startBatch(p.run, p.c, chunkCheap(p.nodes, p.c.cfg.executor, &p.scratch))
 	clear(p.nodes)
 	p.nodes = p.nodes[:0]
 	pending := p.pending
 	p.pending = nil
-	for _, s := range pending {
-		s.st.b = b
+	for k := range pending {
+		pending[k].st.b = b
 	}
-	for i, s := range pending {
-		if !p.send(s) {
-			p.unsent = append(p.unsent, pending[i:]...)
-			return false
-		}
+	if !p.send(pending) {
+		p.unsent = pending
+		return false
 	}
 	return true
 }
 
-func (p *Producer[I]) send(s *slot[I]) bool {
+func (p *Producer[I]) send(g []slot[I]) bool {
 	select {
-	case p.ch <- s:
+	case p.ch <- g:
 		return true
 	case <-p.ctx.Done():
 		return false
@@ -193,6 +204,10 @@ type Step struct {
 	p        any
 	panicked bool
 	b        *batch
+	// Room for the one task most steps issue, so that issuing it does not
+	// allocate.
+	node1 [1]*node
+	step1 [1]int32
 }
 
 // At records that the issue part is at its step k (counted from 1): the
@@ -204,6 +219,9 @@ func (s *Step) At(k int) { s.at = k }
 // part is done.
 func Issue[T any](s *Step, d Delayed[T]) Delayed[T] {
 	if n := d.nodeOf(); n != nil {
+		if s.nodes == nil {
+			s.nodes, s.steps = s.node1[:0], s.step1[:0]
+		}
 		s.nodes = append(s.nodes, n)
 		s.steps = append(s.steps, int32(s.at))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -141,9 +142,12 @@ func (n *notifying) RunsLocally(name, why string) { n.local = append(n.local, na
 
 type opaque struct{ secret int }
 
+var revealRuns atomic.Int64
+
 func TestUncrossableValuesRunLocally(t *testing.T) {
 	ex := &notifying{}
-	reveal := runtime.Func1(func(o opaque) int { return o.secret }, runtime.Register("runtime_test.reveal"))
+	// A name per run: names are registered once per process (-count=N).
+	reveal := runtime.Func1(func(o opaque) int { return o.secret }, runtime.Register(fmt.Sprintf("runtime_test.reveal%d", revealRuns.Add(1))))
 	for range 2 {
 		v, err := runtime.Compute(context.Background(), reveal.Call(runtime.Value(opaque{7})), runtime.Using(ex))
 		if err != nil || v != 7 {
@@ -153,7 +157,7 @@ func TestUncrossableValuesRunLocally(t *testing.T) {
 	if n := ex.runs.Load(); n != 0 {
 		t.Errorf("the executor ran %d tasks of a function whose argument cannot cross", n)
 	}
-	if len(ex.local) != 1 || !strings.Contains(ex.local[0], "runtime_test.reveal: values of type runtime_test.opaque cannot cross processes") {
+	if len(ex.local) != 1 || !strings.Contains(ex.local[0], ": values of type runtime_test.opaque cannot cross processes") || !strings.HasPrefix(ex.local[0], "runtime_test.reveal") {
 		t.Errorf("RunsLocally calls: %q", ex.local)
 	}
 }

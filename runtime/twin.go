@@ -30,14 +30,54 @@ import (
 type Twin struct {
 	ctx     context.Context
 	opts    []Option
-	tracked []*node
-	checks  map[*node]int
-	// order holds the program-order key of the tasks that a pipelined loop
-	// issued ahead and the twin adopted later: they were made before tasks
-	// that come before them in F's order, so their creation order is not
-	// F's. Every other task's key is its creation number.
-	order map[*node]uint64
-	bg    *Client // runs pipelined loops' tasks; nil until one starts
+	tracked []tracked
+	nchecks int     // Check calls so far
+	pruneAt int     // len(tracked) at which done tasks are dropped
+	bg      *Client // runs pipelined loops' tasks; nil until one starts
+	// unstarted counts the tasks tracked since the last background start
+	// (see startTracked); last is that start's batch.
+	unstarted int
+	last      *batch
+}
+
+// tracked is a task the twin added.
+type tracked struct {
+	n *node
+	// key is the program-order key of a task that a pipelined loop issued
+	// ahead and the twin adopted later: it was made before tasks that come
+	// before it in F's order, so its creation order is not F's. Zero for
+	// every other task, whose key is its creation number.
+	key uint64
+	// check is the index of the error idiom the task is, or -1.
+	check int32
+}
+
+// minPrune is the fewest tracked tasks that are worth going through to drop
+// the done ones.
+const minPrune = 1024
+
+// track records n. Tasks that are done can no longer fail, so the twin
+// forgets them once in a while: a loop of millions of iterations holds its
+// tasks in flight, not all of them.
+func (t *Twin) track(n *node, key uint64, check int32) {
+	t.tracked = append(t.tracked, tracked{n: n, key: key, check: check})
+	if key == 0 {
+		if t.unstarted++; t.unstarted >= startEvery {
+			t.startTracked()
+		}
+	}
+	if len(t.tracked) < max(t.pruneAt, minPrune) {
+		return
+	}
+	kept := t.tracked[:0]
+	for _, tr := range t.tracked {
+		if stOf(tr.n.state.Load()) != stDone {
+			kept = append(kept, tr)
+		}
+	}
+	clear(t.tracked[len(kept):])
+	t.tracked = kept
+	t.pruneAt = 2 * len(kept)
 }
 
 // NewTwin starts a twin's run. Its computes use ctx and opts.
@@ -49,10 +89,42 @@ func NewTwin(ctx context.Context, opts ...Option) *Twin {
 	return &Twin{ctx: ctx, opts: opts}
 }
 
+// startEvery is how many tasks a twin adds before it starts them in the
+// background, without waiting for them.
+const startEvery = 8192
+
+// startTracked starts the tasks the twin added since the last start, in the
+// background. A loop that adds millions of tasks and waits only at its end,
+// like a fold over a huge range, then holds the tasks in flight rather than
+// a graph of all of them: done tasks let their inputs go, and the twin
+// forgets them. Whatever fails is found where the twin waits, in F's order.
+// After a failure nothing more starts early: the twin's waits start what F
+// would still have reached.
+func (t *Twin) startTracked() {
+	t.unstarted = 0
+	if b := t.last; b != nil && b.done.Load() && b.err != nil {
+		return
+	}
+	c, err := t.background()
+	if err != nil {
+		return // the twin's waits meet the same error
+	}
+	var nodes []*node
+	for k := len(t.tracked) - 1; k >= 0 && len(nodes) < startEvery; k-- {
+		if n := t.tracked[k].n; n.state.Load() == stPending {
+			nodes = append(nodes, n)
+		}
+	}
+	slices.Reverse(nodes)
+	if b := startBatch(t.ctx, c, nodes); b != nil {
+		t.last = b
+	}
+}
+
 // Track records d's task, if it has one, as added by the twin, and returns d.
 func Track[T any](t *Twin, d Delayed[T]) Delayed[T] {
 	if n := d.nodeOf(); n != nil {
-		t.tracked = append(t.tracked, n)
+		t.track(n, 0, -1)
 	}
 	return d
 }
@@ -60,18 +132,24 @@ func Track[T any](t *Twin, d Delayed[T]) Delayed[T] {
 // adopt tracks n, issued ahead by a pipelined loop, as if the twin added it
 // now.
 func (t *Twin) adopt(n *node) {
-	if t.order == nil {
-		t.order = map[*node]uint64{}
-	}
-	if _, ok := t.order[n]; !ok {
-		t.order[n] = seqs.Add(1)
-	}
-	t.tracked = append(t.tracked, n)
+	t.track(n, seqs.Add(1), -1)
 }
 
-// key is n's place in F's order among the twin's tasks.
-func (t *Twin) key(n *node) uint64 {
-	if k, ok := t.order[n]; ok {
+// keys returns the program-order key of every tracked task that has one
+// other than its creation number (the first, when adopted twice).
+func (t *Twin) keys() map[*node]uint64 {
+	m := map[*node]uint64{}
+	for _, tr := range t.tracked {
+		if _, ok := m[tr.n]; !ok && tr.key != 0 {
+			m[tr.n] = tr.key
+		}
+	}
+	return m
+}
+
+// keyIn is n's place in F's order among the twin's tasks.
+func keyIn(keys map[*node]uint64, n *node) uint64 {
+	if k, ok := keys[n]; ok {
 		return k
 	}
 	return n.seq
@@ -81,17 +159,11 @@ func (t *Twin) key(n *node) uint64 {
 // and Finish return its index, counting Check calls from zero. A plain value
 // cannot fail; it still takes an index, so that indexes match the calls.
 func (t *Twin) Check(d Node) {
-	if t.checks == nil {
-		t.checks = map[*node]int{}
+	i := t.nchecks
+	t.nchecks++
+	if n := d.nodeOf(); n != nil {
+		t.track(n, 0, int32(i))
 	}
-	i := len(t.checks)
-	n := d.nodeOf()
-	if n == nil {
-		n = &node{} // a stand-in that never fails, to keep the count
-	} else {
-		t.tracked = append(t.tracked, n)
-	}
-	t.checks[n] = i
 }
 
 // CheckAt registers d's task as error idiom number i: if it fails first,
@@ -100,15 +172,9 @@ func (t *Twin) Check(d Node) {
 // source site rather than once per call. Do not mix it with Check. A plain
 // value cannot fail and is not registered.
 func (t *Twin) CheckAt(d Node, i int) {
-	n := d.nodeOf()
-	if n == nil {
-		return
+	if n := d.nodeOf(); n != nil {
+		t.track(n, 0, int32(i))
 	}
-	if t.checks == nil {
-		t.checks = map[*node]int{}
-	}
-	t.tracked = append(t.tracked, n)
-	t.checks[n] = i
 }
 
 // Wait computes ds: the barrier where eager code needs their values. Read
@@ -133,7 +199,10 @@ func (t *Twin) Wait(ds ...Node) (int, error) {
 // Finish is Wait for ds and for every task the twin has added: the end of
 // the twin, where the sequential function returns.
 func (t *Twin) Finish(ds ...Node) (int, error) {
-	targets := slices.Clip(t.tracked)
+	targets := make([]*node, 0, len(t.tracked)+len(ds))
+	for _, tr := range t.tracked {
+		targets = append(targets, tr.n)
+	}
 	for _, d := range ds {
 		if n := d.nodeOf(); n != nil {
 			targets = append(targets, n)
@@ -155,6 +224,10 @@ func (t *Twin) wait(targets []*node) (int, error) {
 	pending := false
 	for _, n := range targets {
 		st := stOf(n.state.Load())
+		if st == stPending && n.chunked.Load() && runInPlace(t.ctx, n) {
+			// A cheap call that its chunk has not got to: run it here.
+			st = stOf(n.state.Load())
+		}
 		if st == stPending {
 			pending = true
 			break
@@ -236,16 +309,19 @@ func (t *Twin) settle(err error) (int, error) {
 	if !ok {
 		return -1, fmt.Errorf("daskgen: %w", err)
 	}
-	key := t.keyOfSeq(seq)
+	keys := t.keys()
+	key := t.keyOfSeq(keys, seq)
 	for {
-		for _, n := range t.tracked {
-			if k := t.key(n); k < key && stOf(n.state.Load()) == stFailed {
+		for _, tr := range t.tracked {
+			n := tr.n
+			if k := keyIn(keys, n); k < key && stOf(n.state.Load()) == stFailed {
 				key, err = k, taskErr(n, n.err)
 			}
 		}
 		var earlier []*node
-		for _, n := range t.tracked {
-			if st := stOf(n.state.Load()); t.key(n) < key && st != stDone && st != stFailed {
+		for _, tr := range t.tracked {
+			n := tr.n
+			if st := stOf(n.state.Load()); keyIn(keys, n) < key && st != stDone && st != stFailed {
 				earlier = append(earlier, n)
 			}
 		}
@@ -263,7 +339,7 @@ func (t *Twin) settle(err error) (int, error) {
 		if !ok {
 			return -1, fmt.Errorf("daskgen: %w", err2)
 		}
-		key, err = t.keyOfSeq(s2), err2
+		key, err = t.keyOfSeq(keys, s2), err2
 	}
 	var pe *PanicError
 	if errors.As(err, &pe) {
@@ -271,9 +347,11 @@ func (t *Twin) settle(err error) (int, error) {
 	}
 	var te *TaskError
 	if errors.As(err, &te) {
-		for n, i := range t.checks {
-			if n.seq == te.seq && n.self != nil {
-				return i, te.Err
+		// The last registration of the task, as a map from task to index
+		// would hold.
+		for k := len(t.tracked) - 1; k >= 0; k-- {
+			if tr := t.tracked[k]; tr.check >= 0 && tr.n.seq == te.seq {
+				return int(tr.check), te.Err
 			}
 		}
 	}
@@ -282,8 +360,8 @@ func (t *Twin) settle(err error) (int, error) {
 
 // keyOfSeq returns the program-order key of the task numbered seq: its
 // adoption key when a pipelined loop issued it ahead, else seq.
-func (t *Twin) keyOfSeq(seq uint64) uint64 {
-	for n, k := range t.order {
+func (t *Twin) keyOfSeq(keys map[*node]uint64, seq uint64) uint64 {
+	for n, k := range keys {
 		if n.seq == seq {
 			return k
 		}

@@ -21,6 +21,9 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 		return *new([]float64), *new([]float64), *new([]float64), err
 	}
 	defer func() {
+		tw.Close()
+	}()
+	defer func() {
 		if p := recover(); p != nil {
 			list1, list2, list3, err = fail(tw.Recover(p))
 		}

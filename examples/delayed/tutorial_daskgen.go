@@ -44,6 +44,9 @@ func incAddParallel(ctx context.Context) (int, error) {
 			return *new(int), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
 			}
@@ -66,6 +69,9 @@ func forLoopParallel(ctx context.Context, data []int) (int, error) {
 		fail := func(i int, err error) (int, error) {
 			return *new(int), err
 		}
+		defer func() {
+			tw.Close()
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
@@ -93,6 +99,9 @@ func evenOddParallel(ctx context.Context, data []int) (int, error) {
 		fail := func(i int, err error) (int, error) {
 			return *new(int), err
 		}
+		defer func() {
+			tw.Close()
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
@@ -134,6 +143,9 @@ func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
 			}
 			return *new(int), err
 		}
+		defer func() {
+			tw.Close()
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				r0, err2 = fail(tw.Recover(p))

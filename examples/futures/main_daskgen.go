@@ -23,6 +23,9 @@ func crawlSiteParallel(ctx context.Context, start, base string) ([]string, error
 			return *new([]string), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err2 = fail(tw.Recover(p))
 			}

@@ -23,6 +23,9 @@ func mapAddTwoParallel(ctx context.Context, xs []int) ([]int, error) {
 			return *new([]int), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
 			}
@@ -49,6 +52,9 @@ func foldLeftParallel(ctx context.Context, xs []int) (int, error) {
 			return *new(int), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
 			}
@@ -72,6 +78,9 @@ func treeSumParallel(ctx context.Context, xs []int) (int, error) {
 		fail := func(i int, err error) (int, error) {
 			return *new(int), err
 		}
+		defer func() {
+			tw.Close()
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))

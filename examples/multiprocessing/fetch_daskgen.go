@@ -21,6 +21,9 @@ func forLoopParallel(ctx context.Context, params []time.Time) ([]string, error) 
 			return *new([]string), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
 			}

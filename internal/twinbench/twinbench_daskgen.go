@@ -23,6 +23,9 @@ func FetchParallel(ctx context.Context, n int) ([]string, error) {
 			return *new([]string), err
 		}
 		defer func() {
+			tw.Close()
+		}()
+		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))
 			}
@@ -48,6 +51,9 @@ func SpinParallel(ctx context.Context, n int) (uint64, error) {
 		fail := func(i int, err error) (uint64, error) {
 			return *new(uint64), err
 		}
+		defer func() {
+			tw.Close()
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				r0, err = fail(tw.Recover(p))

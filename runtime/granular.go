@@ -1,0 +1,208 @@
+package runtime
+
+import (
+	"context"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// Adaptive granularity: calls too cheap to be worth a task each run in
+// batches of consecutive calls.
+//
+// The runtime learns what a function's calls cost as they run: a worker
+// times one task in sampleEvery, and a batch times all of its calls, and
+// the function keeps a moving average. When a pipelined loop's producer
+// starts a group of iterations, the calls of functions that cost less than
+// cheapCall, whose inputs are all known, become batches ("chunks") of
+// consecutive calls, sized to cost about chunkTarget each: one task per
+// callChunk, so that many chunks still run on every core. A call in a callChunk is
+// not claimed by any compute until it runs: the callChunk runs it, or the
+// twin's loop does when it needs the value before the callChunk got to it
+// (runInPlace), whichever comes first. Each call keeps its own result,
+// error and panic, so folds, first errors and panics keep F's order: the
+// twin finds a failed call where F would have met it. Functions with
+// retries, a limit, purity or an executor keep a task per call, and so do
+// calls whose cost is not known yet.
+
+const (
+	// cheapCall is the cost under which calls are run in chunks.
+	cheapCall = 5 * time.Microsecond
+	// chunkTarget is what a callChunk of cheap calls should cost, well above
+	// what a task costs the scheduler.
+	chunkTarget = 50 * time.Microsecond
+	// maxChunk bounds the calls of a callChunk.
+	maxChunkCalls = 256
+	// sampleEvery is how often a worker times a task: one in this many.
+	sampleEvery = 64
+)
+
+// inPlace is the owner of a node that runs outside any compute: in a callChunk,
+// or in the twin's goroutine. Batch ids never reach it.
+const inPlace = 1 << 55
+
+// noteCost adds one measurement of a call's cost, in nanoseconds, to fi's
+// moving average.
+func (fi *fnInfo) noteCost(ns int64) {
+	ns = max(ns, 1)
+	if old := fi.cost.Load(); old > 0 {
+		ns = (7*old + ns) / 8
+	}
+	fi.cost.Store(ns)
+}
+
+// EnvChunks set to "all" runs every call that may run in a chunk in one,
+// whatever it costs: a way to test that chunks change nothing but speed.
+const EnvChunks = "DASKGEN_CHUNKS"
+
+var chunkAll = os.Getenv(EnvChunks) == "all"
+
+// chunkCost returns the cost of fi's calls when they may run in chunks,
+// or zero.
+func (fi *fnInfo) chunkCost(executor Executor) int64 {
+	c := fi.cost.Load()
+	if chunkAll {
+		c = 1_000 // a microsecond: chunks of fifty
+	}
+	if c <= 0 || c >= int64(cheapCall) || fi.retries != 0 || fi.limit != 0 || fi.pure || fi.err != nil {
+		return 0
+	}
+	if executor != nil && fi.remote != "" && !fi.local {
+		return 0 // its calls go to the executor
+	}
+	return c
+}
+
+// inputsDone reports whether every input of n is computed; buf is scratch
+// space, returned for the next call.
+func inputsDone(n *node, buf []*node) (bool, []*node) {
+	buf = n.self.deps(buf[:0])
+	for _, d := range buf {
+		if stOf(d.state.Load()) != stDone {
+			return false, buf
+		}
+	}
+	return true, buf
+}
+
+// chunkCheap replaces the cheap calls among nodes by chunks of them, in
+// their order, and returns the nodes to start: the chunks and the rest.
+// scratch is space it may reuse.
+func chunkCheap(nodes []*node, executor Executor, scratch *[]*node) []*node {
+	var (
+		out    []*node
+		open   map[*fnInfo]*callChunk
+		chunks []*callChunk
+		done   bool
+	)
+	for _, n := range nodes {
+		fi := n.self.fninfo()
+		cost := int64(0)
+		if fi != nil && n.state.Load() == stPending {
+			cost = fi.chunkCost(executor)
+		}
+		if cost > 0 {
+			done, *scratch = inputsDone(n, *scratch)
+		}
+		if cost == 0 || !done {
+			out = append(out, n)
+			continue
+		}
+		c := open[fi]
+		if c == nil || len(c.members) >= c.size {
+			c = &callChunk{info: fi.chunkInfo(), size: min(maxChunkCalls, max(2, int(int64(chunkTarget)/cost)))}
+			if open == nil {
+				open = map[*fnInfo]*callChunk{}
+			}
+			open[fi] = c
+			chunks = append(chunks, c)
+		}
+		c.members = append(c.members, n)
+	}
+	for _, c := range chunks {
+		if len(c.members) == 1 {
+			out = append(out, c.members[0])
+			continue
+		}
+		for _, m := range c.members {
+			m.chunked.Store(true)
+		}
+		c.init(c)
+		out = append(out, &c.node)
+	}
+	return out
+}
+
+// chunkInfo returns the function of fi's chunks, made once.
+func (fi *fnInfo) chunkInfo() *fnInfo {
+	fi.chunkOnce.Do(func() {
+		fi.chunkFn = &fnInfo{raw: fi.raw, name: "batch of " + fi.Name()}
+	})
+	return fi.chunkFn
+}
+
+// callChunk is a task that runs consecutive cheap calls one after the other.
+type callChunk struct {
+	node
+	info    *fnInfo
+	members []*node
+	size    int
+}
+
+func (c *callChunk) fninfo() *fnInfo { return c.info }
+
+// call runs the members that nobody has run yet, in order, and times them.
+// Each member keeps its own result or failure; the callChunk does not fail.
+func (c *callChunk) call(ctx context.Context) error {
+	start, ran := nanotime(), 0
+	for _, m := range c.members {
+		if ctx.Err() != nil {
+			return nil // the loop was left: the rest stay pending
+		}
+		if runInPlace(ctx, m) {
+			ran++
+		}
+	}
+	if ran > 0 {
+		c.members[0].self.fninfo().noteCost((nanotime() - start) / int64(ran))
+	}
+	return nil
+}
+
+func (c *callChunk) deps(buf []*node) []*node { return buf }
+func (c *callChunk) release()                 { c.members = nil }
+func (c *callChunk) spec() Task               { return Task{name: c.info.Name()} }
+
+// runInPlace runs n in the calling goroutine if it is pending, and reports
+// whether it did. Like a worker, it stores the result or the failure and
+// wakes whoever waits on n; when ctx ended while n ran, its result may be a
+// cancelled one, so n is pending again.
+func runInPlace(ctx context.Context, n *node) bool {
+	if !n.state.CompareAndSwap(stPending, pack(inPlace, stRunning)) {
+		return false
+	}
+	err := callOnce(ctx, n.self)
+	switch {
+	case ctx.Err() != nil:
+		n.state.Store(stPending)
+	case err == nil:
+		n.err = nil
+		n.state.Store(stDone)
+		n.self.release()
+	default:
+		n.err = err
+		n.state.Store(stFailed)
+	}
+	n.settled()
+	return true
+}
+
+// callOnce runs t locally one time, turning a panic into a *PanicError.
+func callOnce(ctx context.Context, t task) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
+		}
+	}()
+	return t.call(ctx)
+}
