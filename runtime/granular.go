@@ -89,10 +89,12 @@ func inputsDone(n *node, buf []*node) (bool, []*node) {
 // their order, and returns the nodes to start: the chunks and the rest.
 // scratch is space it may reuse.
 func chunkCheap(nodes []*node, executor Executor, scratch *[]*node) []*node {
+	if len(nodes) < 2 {
+		return nodes // one call is one task either way
+	}
 	var (
 		out    []*node
-		open   map[*fnInfo]*callChunk
-		chunks []*callChunk
+		chunks []*callChunk // in order; the last of each function is open
 		done   bool
 	)
 	for _, n := range nodes {
@@ -108,13 +110,15 @@ func chunkCheap(nodes []*node, executor Executor, scratch *[]*node) []*node {
 			out = append(out, n)
 			continue
 		}
-		c := open[fi]
-		if c == nil || len(c.members) >= c.size {
-			c = &callChunk{info: fi.chunkInfo(), size: min(maxChunkCalls, max(2, int(int64(chunkTarget)/cost)))}
-			if open == nil {
-				open = map[*fnInfo]*callChunk{}
+		var c *callChunk
+		for k := len(chunks) - 1; k >= 0; k-- {
+			if chunks[k].fn == fi {
+				c = chunks[k]
+				break
 			}
-			open[fi] = c
+		}
+		if c == nil || len(c.members) >= c.size {
+			c = &callChunk{fn: fi, info: fi.chunkInfo(), size: min(maxChunkCalls, max(2, int(int64(chunkTarget)/cost)))}
 			chunks = append(chunks, c)
 		}
 		c.members = append(c.members, n)
@@ -144,7 +148,8 @@ func (fi *fnInfo) chunkInfo() *fnInfo {
 // callChunk is a task that runs consecutive cheap calls one after the other.
 type callChunk struct {
 	node
-	info    *fnInfo
+	fn      *fnInfo // the function of the members
+	info    *fnInfo // the chunk's own, for the dashboard
 	members []*node
 	size    int
 }

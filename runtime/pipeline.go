@@ -113,6 +113,9 @@ type Producer[I any] struct {
 	// part has caught up or when maxGroup gather. Each group has an array
 	// of its own, which the eager part's pointers point into.
 	pending []slot[I]
+	slab    []slot[I] // pending is slab[start:used]
+	start   int
+	used    int
 	nodes   []*node
 	scratch []*node // for chunkCheap
 	group   int     // maxGroup, or a quarter of the window when it is smaller
@@ -142,11 +145,20 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 	if p.ctx.Err() != nil {
 		return false
 	}
-	if p.pending == nil {
-		p.pending = make([]slot[I], 0, p.group)
+	if p.used == len(p.slab) {
+		// Groups are cut from slabs of slots, which do not move: the eager
+		// part holds pointers into them.
+		if len(p.pending) > 0 && !p.flush() {
+			return false
+		}
+		p.slab, p.used = make([]slot[I], p.group), 0
 	}
-	p.pending = append(p.pending, slot[I]{}) // within its capacity: s stays put
-	s := &p.pending[len(p.pending)-1]
+	if len(p.pending) == 0 {
+		p.start = p.used
+	}
+	s := &p.slab[p.used]
+	p.used++
+	p.pending = p.slab[p.start:p.used]
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
