@@ -1,17 +1,14 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/daskgen/daskgen/examples/internal/browser"
 )
@@ -29,18 +26,7 @@ func TestReportShowsNATSWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	defer func() {
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	}()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
+	srv := embeddedNATS(t)
 	exe := filepath.Join(t.TempDir(), "delayed")
 	build := exec.Command("go", "build", "-o", exe, "./examples/delayed")
 	build.Dir = root
@@ -49,21 +35,7 @@ func TestReportShowsNATSWorkers(t *testing.T) {
 	}
 	env := []string{"DASKGEN_NATS_URL=" + srv.ClientURL()}
 	args := []string{"-work", "20ms"}
-	var workers []*exec.Cmd
-	for range 2 {
-		w := exec.Command(exe, args...)
-		w.Env = append(os.Environ(), append(env, "DASKGEN_WORKER=1")...)
-		if err := w.Start(); err != nil {
-			t.Fatal(err)
-		}
-		workers = append(workers, w)
-	}
-	defer func() {
-		for _, w := range workers {
-			w.Process.Signal(syscall.SIGTERM)
-			w.Wait()
-		}
-	}()
+	workers := startWorkers(t, 2, exe, args, env)
 	report := filepath.Join(t.TempDir(), "run.html")
 	out := runExample(t, exe, args, append(env, "DASKGEN_REPORT="+report))
 	if !strings.Contains(out, "running delayed calls on the NATS workers") {

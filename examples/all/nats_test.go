@@ -54,18 +54,7 @@ func TestExamplesOnNATS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	defer func() {
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	}()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
+	srv := embeddedNATS(t)
 	bin := t.TempDir()
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
@@ -79,21 +68,7 @@ func TestExamplesOnNATS(t *testing.T) {
 			local := runExample(t, exe, args, nil)
 
 			env := []string{"DASKGEN_NATS_URL=" + srv.ClientURL()}
-			var workers []*exec.Cmd
-			for range 2 {
-				w := exec.Command(exe, args...)
-				w.Env = append(os.Environ(), append(env, "DASKGEN_WORKER=1")...)
-				if err := w.Start(); err != nil {
-					t.Fatal(err)
-				}
-				workers = append(workers, w)
-			}
-			defer func() {
-				for _, w := range workers {
-					w.Process.Signal(syscall.SIGTERM)
-					w.Wait()
-				}
-			}()
+			startWorkers(t, 2, exe, args, env)
 			remote := runExample(t, exe, args, env)
 			if !strings.Contains(remote, "running delayed calls on the NATS workers") {
 				t.Errorf("the run did not use the cluster:\n%s", remote)
@@ -103,6 +78,47 @@ func TestExamplesOnNATS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// embeddedNATS starts a NATS server with JetStream in the test's process,
+// on a free port of loopback, until the test ends.
+func embeddedNATS(t *testing.T) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	})
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	return srv
+}
+
+// startWorkers starts n worker processes of an example, which serve its
+// delayed calls until the test ends and sends them SIGTERM.
+func startWorkers(t *testing.T, n int, exe string, args, env []string) []*exec.Cmd {
+	t.Helper()
+	var workers []*exec.Cmd
+	t.Cleanup(func() {
+		for _, w := range workers {
+			w.Process.Signal(syscall.SIGTERM)
+			w.Wait()
+		}
+	})
+	for range n {
+		w := exec.Command(exe, args...)
+		w.Env = append(os.Environ(), append(env, "DASKGEN_WORKER=1")...)
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		workers = append(workers, w)
+	}
+	return workers
 }
 
 func runExample(t *testing.T, exe string, args, env []string) string {
