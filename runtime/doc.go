@@ -2,6 +2,23 @@
 // generates calls it, and it can be used by hand like Dask's delayed and
 // futures.
 //
+// # At a glance
+//
+//   - [Func1] (and FuncN, FuncNE, FuncNC, FuncNCE for other shapes) declares a
+//     delayed function; its Call adds a task and returns a [Delayed] at once.
+//   - [Value] makes a plain Delayed; [Collect] gathers many into a slice.
+//   - [Compute], [ComputeSlice] and [ComputeAll] run what values need.
+//   - Per function: [Name], [Retries], [Backoff], [Limit], [Pure], [Register].
+//     Per compute: [MaxWorkers], [FailFast], [Synchronous], [Progress].
+//   - [NewClient] with [Submit], [Map], [Gather] and [AsCompleted]: futures.
+//   - [Graph], [Apply], [Literal], [Get], [WriteDOT], [WriteSVG]: graphs as
+//     data, and their drawings.
+//   - [StartDashboard], [ReportTo]: see the work, live or afterwards
+//     (or set DASKGEN_DASHBOARD, DASKGEN_REPORT).
+//
+// The rest is for the code daskgen generates (see "Generated twins") and
+// for executor authors (see "Executors").
+//
 // # Delayed values
 //
 // A [Delayed] is a lazy value: a plain value, or the result of a call that has
