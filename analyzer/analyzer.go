@@ -146,6 +146,9 @@ type pass struct {
 	*analysis.Pass
 	plan   *Plan
 	writes map[*types.Func]*writeSummary
+	// lazy are the package's lazily initialized function values: see
+	// lazyValues.
+	lazy map[*types.Var]bool
 }
 
 func (p *pass) report(pos token.Pos, category, format string, args ...any) {

@@ -74,13 +74,42 @@ var knownWriters = map[string]bool{
 // interface methods. Calls of function values the function is given are
 // recorded instead (callsValue), and refused in delayed functions.
 func (p *pass) summarizeWrites(ins *inspector.Inspector) {
-	p.writes = map[*types.Func]*writeSummary{}
 	var decls []*ast.FuncDecl
 	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
 		if fd := n.(*ast.FuncDecl); fd.Body != nil {
 			decls = append(decls, fd)
 		}
 	}
+	// The summaries take the lazy values as lazy; a value whose literal
+	// turns out not to be (with the summaries of what it calls) is dropped,
+	// and the summaries made again without it.
+	lits := p.lazyCandidates()
+	p.lazy = map[*types.Var]bool{}
+	for v := range lits {
+		p.lazy[v] = true
+	}
+	for {
+		p.summarize(decls)
+		dropped := false
+		for v, lit := range lits {
+			if p.lazy[v] && !p.lazyLiteral(lit) {
+				delete(p.lazy, v)
+				dropped = true
+			}
+		}
+		if !dropped {
+			break
+		}
+	}
+	for obj, s := range p.writes {
+		p.ExportObjectFact(obj, s.fact())
+	}
+}
+
+// summarize makes the write summaries of decls, iterating until calls
+// within the package settle.
+func (p *pass) summarize(decls []*ast.FuncDecl) {
+	p.writes = map[*types.Func]*writeSummary{}
 	for round := 0; round < 10; round++ {
 		changed := false
 		for _, fd := range decls {
@@ -98,9 +127,6 @@ func (p *pass) summarizeWrites(ins *inspector.Inspector) {
 		if !changed {
 			break
 		}
-	}
-	for obj, s := range p.writes {
-		p.ExportObjectFact(obj, s.fact())
 	}
 }
 
@@ -255,6 +281,9 @@ func (w *writer) callsValue(e ast.Expr, pos token.Pos, via string) {
 	name := types.ExprString(e)
 	switch {
 	case v == nil:
+	case w.p.lazy[v] && isVarItself(w.p.TypesInfo, e, v):
+		// A sync.OnceValue of the package's own: its literal runs once, and
+		// lazyValues checked what it does.
 	case isGlobal(v):
 		if !std(v.Pkg()) || w.p.Pkg == v.Pkg() {
 			w.callsRecord(v.Pkg().Name()+"."+v.Name(), pos, name, via)
@@ -276,6 +305,97 @@ func (w *writer) callsRecord(what string, pos token.Pos, name, via string) {
 	if !w.s.calls.IsValid() {
 		w.s.calls, w.s.callsName, w.s.callsVia = pos, name, via
 	}
+}
+
+// lazyCandidates finds the package variables that hold a lazy initializer:
+//
+//	var pattern = sync.OnceValue(func() *regexp.Regexp { ... })
+//
+// (or sync.OnceValues, sync.OnceFunc) and that nothing in the package
+// assigns or takes the address of, with their literals. Calling one runs
+// its literal once, and every caller gets the same values whichever calls
+// first, so a call of it is not a call of an unknown function value, as
+// long as the literal is what lazyLiteral accepts.
+func (p *pass) lazyCandidates() map[*types.Var]*ast.FuncLit {
+	lits := map[*types.Var]*ast.FuncLit{}
+	for _, f := range p.Files {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				if len(vs.Values) != len(vs.Names) {
+					continue
+				}
+				for i, id := range vs.Names {
+					v, _ := p.TypesInfo.Defs[id].(*types.Var)
+					call, ok := ast.Unparen(vs.Values[i]).(*ast.CallExpr)
+					if v == nil || !ok || len(call.Args) != 1 {
+						continue
+					}
+					fn, _ := typeutil.Callee(p.TypesInfo, call).(*types.Func)
+					if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
+						continue
+					}
+					switch fn.Name() {
+					case "OnceValue", "OnceValues", "OnceFunc":
+						if lit, ok := ast.Unparen(call.Args[0]).(*ast.FuncLit); ok {
+							lits[v] = lit
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(lits) == 0 {
+		return nil
+	}
+	// Not lazy: a variable the package assigns or lends.
+	for _, f := range p.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			var targets []ast.Expr
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				targets = n.Lhs
+			case *ast.UnaryExpr:
+				if n.Op == token.AND {
+					targets = []ast.Expr{n.X}
+				}
+			}
+			for _, e := range targets {
+				if v := rootVar(p.TypesInfo, e); v != nil {
+					delete(lits, v)
+				}
+			}
+			return true
+		})
+	}
+	return lits
+}
+
+// lazyLiteral reports whether the literal of a lazy value does what a lazy
+// initialization may: compute, and set package variables (as a sync.Once
+// literal may, see onceInit); not call function values it did not make.
+func (p *pass) lazyLiteral(lit *ast.FuncLit) bool {
+	w := &writer{p: p, params: map[*types.Var]int{}, once: 1, s: &writeSummary{
+		globals:   map[string]token.Pos{},
+		callsWhat: map[string]bool{},
+	}}
+	ast.Inspect(lit.Body, w.visit)
+	return len(w.s.callsWhat) == 0
+}
+
+// isVarItself reports whether e is v itself (v, or pkg.v), not a part of it.
+func isVarItself(info *types.Info, e ast.Expr, v *types.Var) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return info.Uses[e] == v
+	case *ast.SelectorExpr:
+		return info.Uses[e.Sel] == v
+	}
+	return false
 }
 
 // std reports whether pkg is in the standard library: by Go's convention,

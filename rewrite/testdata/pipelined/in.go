@@ -355,3 +355,35 @@ func Constraints(v string) ([]*Constraint, error) {
 	}
 	return result, nil
 }
+
+// versionRe is compiled on first use, by whichever task needs it first.
+var versionRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^v?(\d+)\.(\d+)\.(\d+)$`)
+})
+
+// major parses a version's major number.
+//
+//daskgen:delayed
+func major(v string) (string, error) {
+	m := versionRe().FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return "", fmt.Errorf("malformed version: %q", v)
+	}
+	return m[1], nil
+}
+
+// Majors lists the major number of each version, in order, and stops at
+// the first malformed one.
+//
+//daskgen:parallel
+func Majors(vs []string) ([]string, error) {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		m, err := major(v)
+		if err != nil {
+			return nil, fmt.Errorf("version %d: %w", i, err)
+		}
+		out[i] = m
+	}
+	return out, nil
+}

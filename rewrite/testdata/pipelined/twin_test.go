@@ -114,6 +114,11 @@ func TestLazyInit(t *testing.T) {
 		gcs, gerr := ConstraintsParallel(ctx, in)
 		difftest.Same(t, "Constraints", []any{values(cs)}, []any{values(gcs)}, err, gerr)
 	}
+	for _, in := range [][]string{nil, {"1.2.3"}, {"v1.0.0", "2.3.4", " 10.0.1 "}, {"1.0.0", "bad", "2.0.0", "worse"}, strings.Split(strings.Repeat("3.2.1,", 800)+"x", ",")} {
+		ms, err := Majors(in)
+		gms, gerr := MajorsParallel(ctx, in)
+		difftest.Same(t, "Majors", []any{ms}, []any{gms}, err, gerr)
+	}
 }
 
 // values copies what the pointers point to, which is what F and the twin
