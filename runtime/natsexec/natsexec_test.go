@@ -692,17 +692,19 @@ func jsCluster(t *testing.T, n int) []*server.Server {
 			t.Fatal("a cluster server did not start")
 		}
 	}
-	// JetStream is ready when the meta group has a leader.
+	// JetStream is ready when the meta group has a leader that sees every
+	// server online, with its stats: before that, a stream of n replicas
+	// finds "no suitable peers for placement".
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, s := range srvs {
-			if s.JetStreamIsLeader() {
+			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == n {
 				return srvs
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatal("the JetStream cluster elected no leader")
+	t.Fatal("the JetStream cluster did not come up: no leader that sees every server")
 	return nil
 }
 
