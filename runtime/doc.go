@@ -55,7 +55,7 @@
 //
 // The runtime learns what each function's calls cost as they run. In the
 // pipelined loops of generated twins, calls too cheap to be worth a task
-// (under about 5 µs) run in chunks of consecutive calls, one task per
+// (under about 20 µs) run in chunks of consecutive calls, one task per
 // chunk, on every core; each call keeps its own result, error and panic,
 // so nothing but the speed changes. A twin that adds thousands of tasks
 // before it waits starts them in the background as it goes, so that a fold

@@ -27,7 +27,7 @@ import (
 
 const (
 	// cheapCall is the cost under which calls are run in chunks.
-	cheapCall = 5 * time.Microsecond
+	cheapCall = 20 * time.Microsecond
 	// chunkTarget is what a callChunk of cheap calls should cost, well above
 	// what a task costs the scheduler.
 	chunkTarget = 50 * time.Microsecond
