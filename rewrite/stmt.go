@@ -447,12 +447,11 @@ func (t *twin) assign1(l ast.Expr, tok token.Token, r ast.Expr) string {
 	return t.defOrSet(l, tok) + t.track(t.lift(r, v.Type()))
 }
 
-// opOf turns += into +.
+// opOf turns += into +, as go/types does: go/token lists the assignment
+// operators in the order of their operators. Other tokens give ILLEGAL.
 func opOf(tok token.Token) token.Token {
-	return map[token.Token]token.Token{
-		token.ADD_ASSIGN: token.ADD, token.SUB_ASSIGN: token.SUB, token.MUL_ASSIGN: token.MUL,
-		token.QUO_ASSIGN: token.QUO, token.REM_ASSIGN: token.REM, token.AND_ASSIGN: token.AND,
-		token.OR_ASSIGN: token.OR, token.XOR_ASSIGN: token.XOR, token.SHL_ASSIGN: token.SHL,
-		token.SHR_ASSIGN: token.SHR, token.AND_NOT_ASSIGN: token.AND_NOT,
-	}[tok]
+	if tok < token.ADD_ASSIGN || tok > token.AND_NOT_ASSIGN {
+		return token.ILLEGAL
+	}
+	return tok + (token.ADD - token.ADD_ASSIGN)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	goruntime "runtime"
-	"runtime/debug"
 	"runtime/trace"
 	"sync"
 	"sync/atomic"
@@ -809,20 +808,8 @@ func (b *batch) attempt(ctx context.Context, t task) (int, error) {
 }
 
 // once runs t one time with ctx, turning a panic into a *PanicError.
-func (b *batch) once(ctx context.Context, t task) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
-		}
-	}()
-	if b.executor != nil {
-		if fi := t.fninfo(); fi.remote != "" && !fi.local {
-			if r, ok := t.(remoter); ok {
-				return r.remote(ctx, b.executor)
-			}
-		}
-	}
-	return t.call(ctx)
+func (b *batch) once(ctx context.Context, t task) error {
+	return callOnce(ctx, t, b.executor)
 }
 
 // completed records that task i finished successfully and makes the tasks

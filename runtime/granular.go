@@ -186,7 +186,7 @@ func runInPlace(ctx context.Context, n *node) bool {
 	if !n.state.CompareAndSwap(stPending, pack(inPlace, stRunning)) {
 		return false
 	}
-	err := callOnce(ctx, n.self)
+	err := callOnce(ctx, n.self, nil) // chunks hold local calls only
 	switch {
 	case ctx.Err() != nil:
 		n.state.Store(stPending)
@@ -202,12 +202,21 @@ func runInPlace(ctx context.Context, n *node) bool {
 	return true
 }
 
-// callOnce runs t locally one time, turning a panic into a *PanicError.
-func callOnce(ctx context.Context, t task) (err error) {
+// callOnce runs t one time, with executor when it has one and t's
+// function is registered with it, else locally, turning a panic into a
+// *PanicError.
+func callOnce(ctx context.Context, t task, executor Executor) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Task: t.hdr().name(), Value: r, Stack: debug.Stack(), seq: t.hdr().seq}
 		}
 	}()
+	if executor != nil {
+		if fi := t.fninfo(); fi.remote != "" && !fi.local {
+			if r, ok := t.(remoter); ok {
+				return r.remote(ctx, executor)
+			}
+		}
+	}
 	return t.call(ctx)
 }
