@@ -6,6 +6,7 @@ import (
 	"go/printer"
 	"go/token"
 	"go/types"
+	"go/version"
 	"slices"
 	"strings"
 
@@ -66,8 +67,13 @@ type pipe struct {
 	loop   ast.Stmt
 	body   *ast.BlockStmt
 	header map[*types.Var]bool
-	key    *types.Var // the index variable of a range over a slice, array or string
-	hobj   *types.Var // the variable whose method the for condition calls (sc in sc.Scan())
+	// fresh holds the header's variables that are new in each iteration
+	// and that the header does not read: a range's, since Go 1.22. The
+	// body may write them; the issue part reads them before any write of
+	// the iteration (freshWrite).
+	fresh map[*types.Var]bool
+	key   *types.Var // the index variable of a range over a slice, array or string
+	hobj  *types.Var // the variable whose method the for condition calls (sc in sc.Scan())
 
 	assigned map[*types.Var][]token.Pos // variables the loop assigns, and where
 	writes   map[*types.Var][]memWrite  // writes through variables in the loop
@@ -166,7 +172,7 @@ func (s *rs) iterationOf(l ast.Stmt, pos token.Pos) bool {
 
 // pipeline splits loop l, or says why it cannot.
 func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
-	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
+	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, fresh: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
 		writes: map[*types.Var][]memWrite{}, lent: map[*ast.UnaryExpr]bool{}, aliased: map[*ast.UnaryExpr]string{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{}}
 	p.scanEffects()
 	if why := p.headerOK(); why != "" {
@@ -442,9 +448,13 @@ func (p *pipe) headerOK() string {
 			v := rootVar(info, l.Key)
 			return fmt.Sprintf("the range assigns %s, which is declared outside the loop; declare the loop's variables with :=", v.Name())
 		}
+		perIteration := version.Compare(p.s.p.goVersionAt(l.Pos()), "go1.22") >= 0
 		for _, e := range []ast.Expr{l.Key, l.Value} {
 			if v := p.s.identVar(e); v != nil {
 				p.header[v] = true
+				if perIteration {
+					p.fresh[v] = true
+				}
 			}
 		}
 		switch under(info.TypeOf(l.X)).(type) {
@@ -538,8 +548,17 @@ func (p *pipe) headerOK() string {
 		}
 	}
 	for v := range p.header {
+		if p.fresh[v] {
+			continue // the header sets it anew, without reading it
+		}
 		for _, pos := range p.assigned[v] {
 			if p.body.Pos() <= pos && pos < p.body.End() {
+				if _, ok := p.loop.(*ast.RangeStmt); ok {
+					if gv := p.s.p.goVersionAt(pos); gv != "" {
+						return fmt.Sprintf("the body assigns %s at line %d, and its iterations share the variable (the file is %s; since Go 1.22 each has its own)", v.Name(), p.s.line(pos), gv)
+					}
+					return fmt.Sprintf("the body assigns %s at line %d, and its iterations may share the variable (the file's Go version is not known; since Go 1.22 each has its own)", v.Name(), p.s.line(pos))
+				}
 				return fmt.Sprintf("the body assigns %s at line %d, and the loop's header needs it", v.Name(), p.s.line(pos))
 			}
 		}
@@ -994,7 +1013,10 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			if !ok || v.IsField() {
 				return true
 			}
-			if why = p.readable(v, c); why == "" && !rooted[n] {
+			if why = p.readable(v, c); why == "" && p.fresh[v] {
+				why = p.freshWrite(v, at)
+			}
+			if why == "" && !rooted[n] {
 				why = p.wholeValue(v, at)
 			}
 		case *ast.UnaryExpr:
@@ -1064,8 +1086,21 @@ func (p *pipe) wholeValue(v *types.Var, at token.Pos) string {
 	default:
 		return "" // a reference or a basic value: only an assignment changes it (readable)
 	}
-	local := p.body.Pos() <= v.Pos() && v.Pos() < p.body.End()
-	nested := false // at is in a loop inside the body, which may come back to it
+	local := p.body.Pos() <= v.Pos() && v.Pos() < p.body.End() || p.fresh[v]
+	nested := p.nested(at)
+	for _, w := range p.writes[v] {
+		if local && !nested && w.at > at {
+			continue // a fresh variable each iteration, written after the read
+		}
+		return fmt.Sprintf("reads %s, which the loop's eager code changes at line %d", v.Name(), p.s.line(w.pos))
+	}
+	return ""
+}
+
+// nested reports whether at is in a loop inside the body, which may come
+// back to it after a later statement of that loop.
+func (p *pipe) nested(at token.Pos) bool {
+	nested := false
 	ast.Inspect(p.body, func(n ast.Node) bool {
 		switch n.(type) {
 		case *ast.ForStmt, *ast.RangeStmt:
@@ -1077,11 +1112,20 @@ func (p *pipe) wholeValue(v *types.Var, at token.Pos) string {
 		}
 		return !nested
 	})
-	for _, w := range p.writes[v] {
-		if local && !nested && w.at > at {
-			continue // a fresh variable each iteration, written after the read
+	return nested
+}
+
+// freshWrite says why the issue part cannot read v, a variable of the
+// header that is new in each iteration, where F reads it at at, or "": the
+// body assigns it or takes its address before the read, in the same
+// iteration. A write after the read changes nothing the issue part read,
+// and a later iteration has a variable of its own.
+func (p *pipe) freshWrite(v *types.Var, at token.Pos) string {
+	nested := p.nested(at)
+	for _, pos := range p.assigned[v] {
+		if p.body.Pos() <= pos && pos < p.body.End() && (nested || pos <= at) {
+			return fmt.Sprintf("reads %s, which the loop's eager code sets at line %d", v.Name(), p.s.line(pos))
 		}
-		return fmt.Sprintf("reads %s, which the loop's eager code changes at line %d", v.Name(), p.s.line(w.pos))
 	}
 	return ""
 }
@@ -1131,6 +1175,8 @@ func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
 	path, keyed := p.path(e)
 	for _, w := range p.writes[v] {
 		switch {
+		case p.fresh[v] && at <= w.at && !p.nested(at):
+			continue // the iteration's own variable, written after the read
 		case w.path == "":
 		case keyed && w.keyed && at <= w.at:
 			continue // the iteration's own element, written after the read
@@ -1381,4 +1427,17 @@ func nodeString(fset *token.FileSet, n ast.Node) string {
 		return fmt.Sprintf("%T", n)
 	}
 	return b.String()
+}
+
+// goVersionAt returns the Go version of the file at pos: what its build
+// constraint or its module says, such as "go1.24".
+func (p *pass) goVersionAt(pos token.Pos) string {
+	for _, f := range p.Files {
+		if f.FileStart <= pos && pos < f.FileEnd {
+			if v := p.TypesInfo.FileVersions[f]; v != "" {
+				return v
+			}
+		}
+	}
+	return p.Pkg.GoVersion()
 }

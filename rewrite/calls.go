@@ -19,6 +19,24 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 	if t.pipe != nil && !t.pipe.producer && t.pipe.calls[c] != nil {
 		return t.slotCall(t.pipe, c, idiom)
 	}
+	fn, args := t.callParts(c, idiom)
+	return fn + ".Call(" + args + ")"
+}
+
+// issueCall writes delayed call c as the issue part of a pipelined loop
+// issues it: fn.Issue(st, args), which records the task in the iteration's
+// step, or runs the call at once when it is cheaper than a task.
+func (t *twin) issueCall(c *ast.CallExpr, idiom bool) string {
+	fn, args := t.callParts(c, idiom)
+	if args == "" {
+		return fn + ".Issue(" + t.pipe.st + ")"
+	}
+	return fn + ".Issue(" + t.pipe.st + ", " + args + ")"
+}
+
+// callParts returns the delayed function that call c calls, as an
+// expression of the twin, and its lifted arguments.
+func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
 	ac := t.calls[c]
 	fn := ac.Func
 	sig := t.sigOf(c)
@@ -31,7 +49,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
 		if !ok {
 			t.internal(c.Pos(), "delayed method %s called through a method expression", fn.Name())
-			return ""
+			return "", ""
 		}
 		recvT := sig.Recv().Type()
 		xt := t.typeOf(sel.X)
@@ -44,7 +62,7 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 			args = append(args, t.rt("Value")+"["+t.typ(recvT)+"](*"+t.expr(sel.X)+")")
 		default:
 			t.internal(sel.X.Pos(), "the receiver of delayed method %s has type %s, not %s", fn.Name(), xt, recvT)
-			return ""
+			return "", ""
 		}
 	}
 	params := sig.Params()
@@ -76,9 +94,9 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 	}
 	if fn.Type().(*types.Signature).TypeParams().Len() > 0 {
 		// The analyzer refuses instantiations with a type parameter.
-		return t.g.instance(fn, ac.Instance, ac.Fact, t.fd.Pos()) + variant + ".Call(" + strings.Join(args, ", ") + ")"
+		return t.g.instance(fn, ac.Instance, ac.Fact, t.fd.Pos()) + variant, strings.Join(args, ", ")
 	}
-	return t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos()) + ".Call(" + strings.Join(args, ", ") + ")"
+	return t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos()), strings.Join(args, ", ")
 }
 
 // sigOf returns the signature a delayed call calls: its function's, or for

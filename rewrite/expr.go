@@ -45,7 +45,11 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 	case *ast.CallExpr:
 		if t.calls[e] != nil {
 			tmp := t.fresh("d")
-			t.pre = append(t.pre, tmp+" := "+t.track(t.liftCall(e, false)))
+			if t.pipe != nil && t.pipe.producer {
+				t.pre = append(t.pre, tmp+" := "+t.issueCall(e, false))
+			} else {
+				t.pre = append(t.pre, tmp+" := "+t.track(t.liftCall(e, false)))
+			}
 			t.need(tmp)
 			return tmp + ".Must()", true
 		}

@@ -14,12 +14,12 @@ import (
 // A pipelined loop (analyzer.Pipeline) becomes
 //
 //	type iteration struct{ ... } // at the top of the twin: what the issue part hands over
-//	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+//	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 //		for i, u := range urls { // F's header, run ahead
 //			if !p.Next(func(it *iteration, st *daskgen.Step) {
 //				it.i, it.u = i, u
 //				st.At(1)
-//				it.fetch = daskgen.Issue(st, fetchDelayed.Call(daskgen.Value[string](it.u)))
+//				it.fetch = fetchDelayed.Issue(st, daskgen.Value[string](it.u))
 //			}) {
 //				return
 //			}
@@ -203,7 +203,78 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	if pl.Window > 0 {
 		window = strconv.Itoa(pl.Window)
 	}
-	return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s) %s", pre, label, it, st, t.rt("Pipeline"), t.tw, window, producer, consumer)
+	slots := t.rt("Reuse")
+	if t.retains(body, pl.Vars) {
+		slots = t.rt("Keep")
+	}
+	return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s) %s", pre, label, it, st, t.rt("Pipeline"), t.tw, window, slots, producer, consumer)
+}
+
+// retains reports whether F's loop body may keep a pointer into the
+// memory of a handed-over variable (one of vars) past its iteration: a
+// function literal that uses one, its address, a method with a pointer
+// receiver called on it, or a slice of it when it is an array. The
+// pipeline reuses the memory of iterations only when it does not.
+func (t *twin) retains(body *ast.BlockStmt, vars []*types.Var) bool {
+	handed := map[*types.Var]bool{}
+	for _, v := range vars {
+		handed[v] = true
+	}
+	// rooted reports whether e's memory is part of a handed-over variable:
+	// the variable, a field of it, an element when it is an array.
+	var rooted func(e ast.Expr) bool
+	rooted = func(e ast.Expr) bool {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			v := t.useVar(e)
+			return v != nil && handed[v]
+		case *ast.SelectorExpr:
+			if sel := t.info.Selections[e]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
+				return rooted(e.X)
+			}
+		case *ast.IndexExpr:
+			if _, ok := t.typeOf(e.X).Underlying().(*types.Array); ok {
+				return rooted(e.X)
+			}
+		}
+		return false
+	}
+	uses := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v := t.useVar(id); v != nil && handed[v] {
+					found = true
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			found = uses(n)
+		case *ast.UnaryExpr:
+			found = n.Op == token.AND && rooted(n.X)
+		case *ast.SelectorExpr:
+			if sel := t.info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				_, ptrRecv := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
+				_, ptrX := t.typeOf(n.X).Underlying().(*types.Pointer)
+				found = ptrRecv && !ptrX && rooted(n.X)
+			}
+		case *ast.SliceExpr:
+			if _, ok := t.typeOf(n.X).Underlying().(*types.Array); ok {
+				found = rooted(n.X)
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // callOf returns the call of slot s.
@@ -325,9 +396,9 @@ func (t *twin) producerCalls(p *pipe, s ast.Stmt) string {
 		}
 		slot := p.calls[step.Call]
 		fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k+1)
-		call := t.liftCall(step.Call, slot.idiom)
+		call := t.issueCall(step.Call, slot.idiom)
 		b.WriteString(t.flush())
-		fmt.Fprintf(&b, "%s.%s = %s(%s, %s)\n", p.it, slot.field.name, t.rt("Issue"), p.st, call)
+		fmt.Fprintf(&b, "%s.%s = %s\n", p.it, slot.field.name, call)
 		t.noWaits(step.Call)
 	}
 	return b.String()

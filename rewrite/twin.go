@@ -506,7 +506,11 @@ func (t *twin) flush() string {
 	for _, p := range t.pre {
 		b.WriteString(p + "\n")
 	}
-	if len(t.waits) > 0 {
+	switch len(t.waits) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, "if %s, %s := %s(%s, %s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.rt("Await"), t.tw, t.waits[0], t.be, t.fail, t.bi, t.be)
+	default:
 		fmt.Fprintf(&b, "if %s, %s := %s.Wait(%s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, strings.Join(t.waits, ", "), t.be, t.fail, t.bi, t.be)
 	}
 	t.pre, t.waits = nil, nil

@@ -78,6 +78,24 @@ func (fn Fn0[R]) Call() Delayed[R] {
 	return fn.call()
 }
 
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn0[R]) Issue(s *Step) Delayed[R] {
+	if s.inlines(fn.info) {
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call()
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call())
+}
+
 func (fn Fn0[R]) call() Delayed[R] {
 	c := &call0[R]{fn: fn}
 	c.init(c)
@@ -229,6 +247,25 @@ func (fn Fn1[A1, R]) Call(a1 Delayed[A1]) Delayed[R] {
 		return d
 	}
 	return fn.call(a1)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() {
+		x1 := a1.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1))
 }
 
 func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
@@ -401,6 +438,26 @@ func (fn Fn2[A1, A2, R]) Call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 		return d
 	}
 	return fn.call(a1, a2)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() && a2.known() {
+		x1 := a1.get()
+		x2 := a2.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1, a2)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1, a2))
 }
 
 func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
@@ -592,6 +649,27 @@ func (fn Fn3[A1, A2, A3, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 		return d
 	}
 	return fn.call(a1, a2, a3)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() {
+		x1 := a1.get()
+		x2 := a2.get()
+		x3 := a3.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1, a2, a3)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1, a2, a3))
 }
 
 func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
@@ -802,6 +880,28 @@ func (fn Fn4[A1, A2, A3, A4, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 		return d
 	}
 	return fn.call(a1, a2, a3, a4)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() {
+		x1 := a1.get()
+		x2 := a2.get()
+		x3 := a3.get()
+		x4 := a4.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1, a2, a3, a4)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1, a2, a3, a4))
 }
 
 func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
@@ -1035,6 +1135,29 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 		return d
 	}
 	return fn.call(a1, a2, a3, a4, a5)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() && a5.known() {
+		x1 := a1.get()
+		x2 := a2.get()
+		x3 := a3.get()
+		x4 := a4.get()
+		x5 := a5.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1, a2, a3, a4, a5)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1, a2, a3, a4, a5))
 }
 
 func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
@@ -1289,6 +1412,30 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3
 		return d
 	}
 	return fn.call(a1, a2, a3, a4, a5, a6)
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
+	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() && a5.known() && a6.known() {
+		x1 := a1.get()
+		x2 := a2.get()
+		x3 := a3.get()
+		x4 := a4.get()
+		x5 := a5.get()
+		x6 := a6.get()
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5, x6) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call(a1, a2, a3, a4, a5, a6)
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call(a1, a2, a3, a4, a5, a6))
 }
 
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {

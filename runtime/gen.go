@@ -84,6 +84,14 @@ func (a arity) CArgs(ctx string) string {
 	return ctx + ", " + a.Args()
 }
 
+// CArgsX is "ctx, x1, x2".
+func (a arity) CArgsX(ctx string) string {
+	if a.N == 0 {
+		return ctx
+	}
+	return ctx + ", " + a.list(func(i int) string { return fmt.Sprintf("x%d", i) })
+}
+
 // Gets is "c.a1.get(), c.a2.get()" after a context.
 func (a arity) Gets() string {
 	return a.list(func(i int) string { return fmt.Sprintf("c.a%d.get()", i) })
@@ -190,6 +198,27 @@ func (fn Fn{{$n}}[{{.TA}}]) Call({{.DParams}}) Delayed[R] {
 		return d
 	}
 	return fn.call({{.Args}})
+}
+
+// Issue is Issue(s, fn.Call(...)), for the issue part of a generated twin's
+// pipelined loop. When fn's calls are known to cost less than making a task
+// and the arguments are known, it runs the call at once, in the loop's
+// producer, and returns its value: a failed or panicking call still becomes a
+// failed task, which the twin meets where F would have.
+func (fn Fn{{$n}}[{{.TA}}]) Issue(s *Step{{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
+	if s.inlines(fn.info){{range .Is}} && a{{.}}.known(){{end}} {
+		{{- range .Is}}
+		x{{.}} := a{{.}}.get()
+		{{- end}}
+		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f({{.CArgsX "ctx"}}) })
+		if err == nil && p == nil {
+			return Value(v)
+		}
+		d := fn.call({{.Args}})
+		failInline(&d.o.node, err, p)
+		return Issue(s, d)
+	}
+	return Issue(s, fn.Call({{.Args}}))
 }
 
 func (fn Fn{{$n}}[{{.TA}}]) call({{.DParams}}) Delayed[R] {

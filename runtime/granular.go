@@ -35,6 +35,14 @@ const (
 	maxChunkCalls = 256
 	// sampleEvery is how often a worker times a task: one in this many.
 	sampleEvery = 64
+	// inlineCall is the cost under which a pipelined loop's producer runs
+	// a call itself, at once, rather than make a task of it: about what
+	// making, starting and adopting a task costs the producer and the
+	// twin, so that the call costs less than its task would.
+	inlineCall = 200 * time.Nanosecond
+	// inlineSample is how often the producer times a call it runs: one in
+	// this many, so that a function that turns expensive is noticed.
+	inlineSample = 16
 )
 
 // inPlace is the owner of a node that runs outside any compute: in a callChunk,
@@ -42,27 +50,38 @@ const (
 const inPlace = 1 << 55
 
 // noteCost adds one measurement of a call's cost, in nanoseconds, to fi's
-// moving average.
+// moving average. A measurement counts for at most four times the average:
+// a call that the Go scheduler or the collector interrupted costs no more
+// than that, and a function that turned expensive is still noticed after a
+// few measurements.
 func (fi *fnInfo) noteCost(ns int64) {
 	ns = max(ns, 1)
 	if old := fi.cost.Load(); old > 0 {
-		ns = (7*old + ns) / 8
+		ns = (7*old + min(ns, 4*old)) / 8
 	}
 	fi.cost.Store(ns)
 }
 
 // EnvChunks set to "all" runs every call that may run in a chunk in one,
-// whatever it costs: a way to test that chunks change nothing but speed.
+// whatever it costs, and set to "inline" runs every call that may run in
+// the producer of a pipelined loop there: ways to test that chunks and
+// inline calls change nothing but speed.
 const EnvChunks = "DASKGEN_CHUNKS"
 
-var chunkAll = os.Getenv(EnvChunks) == "all"
+var (
+	chunkAll    = os.Getenv(EnvChunks) == "all"
+	chunkInline = os.Getenv(EnvChunks) == "inline"
+)
 
 // chunkCost returns the cost of fi's calls when they may run in chunks,
 // or zero.
 func (fi *fnInfo) chunkCost(executor Executor) int64 {
 	c := fi.cost.Load()
-	if chunkAll {
+	switch {
+	case chunkAll:
 		c = 1_000 // a microsecond: chunks of fifty
+	case chunkInline:
+		c = 1
 	}
 	if c <= 0 || c >= int64(cheapCall) || fi.retries != 0 || fi.limit != 0 || fi.pure || fi.err != nil {
 		return 0
@@ -219,4 +238,73 @@ func callOnce(ctx context.Context, t task, executor Executor) (err error) {
 		}
 	}
 	return t.call(ctx)
+}
+
+// Calls run at once in the producer ("inline"). A call that costs less than
+// its task would, with its arguments known, runs in the producer of a
+// pipelined loop when the iteration issues it; its value is a plain value,
+// and nothing is allocated or scheduled for it. The producer is one
+// goroutine, so only calls cheaper than a task run there: the producer
+// would spend longer making their tasks. A call that fails or panics
+// becomes a failed task, found where F would have met it, like any other.
+
+// issuer is what a Producer lends its steps for running calls inline.
+type issuer struct {
+	ctx      context.Context // the twin's, which the calls get
+	executor Executor
+	calls    int // calls run inline, for sampling their cost
+	off      bool
+}
+
+// inlines reports whether a call of fi issued at s may run at once. The
+// dashboard and runtime/trace show tasks, so while either records, every
+// call stays one.
+func (s *Step) inlines(fi *fnInfo) bool {
+	src := s.src
+	if src == nil || src.off || fi == nil {
+		return false
+	}
+	c := fi.chunkCost(src.executor)
+	return c > 0 && c < int64(inlineCall)
+}
+
+// known reports whether d's value is known: a plain value or a done task.
+func (d Delayed[T]) known() bool {
+	return d.o == nil || stOf(d.o.state.Load()) == stDone
+}
+
+// inlinePanic is a panic of a call run inline, with its stack.
+type inlinePanic struct {
+	value any
+	stack []byte
+}
+
+// runInline runs f, a call of fi, in the producer that s belongs to, and
+// returns its result, its error, or its panic. One call in inlineSample is
+// timed, to keep fi's cost current.
+func runInline[R any](s *Step, fi *fnInfo, f func(ctx context.Context) (R, error)) (v R, err error, p *inlinePanic) {
+	defer func() {
+		if r := recover(); r != nil {
+			p = &inlinePanic{value: r, stack: debug.Stack()}
+		}
+	}()
+	src := s.src
+	if src.calls++; src.calls%inlineSample != 0 {
+		v, err = f(src.ctx)
+		return v, err, nil
+	}
+	start := nanotime()
+	v, err = f(src.ctx)
+	fi.noteCost(nanotime() - start)
+	return v, err, nil
+}
+
+// failInline makes n, a new task for a call that ran inline, failed with
+// the call's error or panic, as a worker would have left it.
+func failInline(n *node, err error, p *inlinePanic) {
+	if p != nil {
+		err = &PanicError{Task: n.name(), Value: p.value, Stack: p.stack, seq: n.seq}
+	}
+	n.err = err
+	n.state.Store(stFailed)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/daskgen/daskgen/runtime"
 )
@@ -26,7 +28,7 @@ var cheapSquare = runtime.Func1E(func(x int) (int, error) {
 // loop is a pipelined loop over the items from, to; the eager part waits
 // for each value in order, as a twin's does, and stops at the first error.
 func loop(tw *runtime.Twin, from, to int) (sum int, at int, err error) {
-	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, func(p *runtime.Producer[iter]) {
+	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, runtime.Reuse, func(p *runtime.Producer[iter]) {
 		for i := from; i < to; i++ {
 			if !p.Next(func(it *iter, st *runtime.Step) {
 				it.i = i
@@ -142,5 +144,123 @@ func TestLargeTwinSums(t *testing.T) {
 	}
 	if _, err := tw.Finish(total); err != nil || total.Must() != want {
 		t.Errorf("Finish: %v, total %d; want %d", err, total.Must(), want)
+	}
+}
+
+// inlineLoop is loop with the calls issued as generated twins issue them,
+// which runs cheap calls at once in the producer.
+func inlineLoop(tw *runtime.Twin, from, to int, slots runtime.Slots) (sum int, at int, err error) {
+	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, slots, func(p *runtime.Producer[iter]) {
+		for i := from; i < to; i++ {
+			if !p.Next(func(it *iter, st *runtime.Step) {
+				it.i = i
+				st.At(1)
+				it.d = cheapSquare.Issue(st, runtime.Value(i))
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 1)
+		if _, err := runtime.Await(tw, it.d); err != nil {
+			return sum, it.i, err
+		}
+		sum += it.d.Must()
+	}
+	return sum, -1, nil
+}
+
+// TestInlineCallsKeepOrderErrorsAndPanics runs a function cheaper than a
+// task in the producer: values, the first error and the panic are F's, as
+// with tasks, and the loop makes no task per call.
+func TestInlineCallsKeepOrderErrorsAndPanics(t *testing.T) {
+	// While the dashboard records (an earlier test started one), every
+	// call is a task, so that the page shows it.
+	defer runtime.PauseRecording()()
+	runtime.SetCost(cheapSquare, 50) // cheaper than a task: inline
+	ctx := context.Background()
+	for _, slots := range []runtime.Slots{runtime.Keep, runtime.Reuse} {
+		tw := runtime.NewTwin(ctx)
+		sum, at, err := inlineLoop(tw, 0, 3000, slots)
+		want := 0
+		for i := range 3000 {
+			want += i * i
+		}
+		if err != nil || sum != want {
+			t.Fatalf("slots %v: loop over 0..2999 = %d, %v (at %d); want %d", slots, sum, err, at, want)
+		}
+		tw.Close()
+
+		tw = runtime.NewTwin(ctx)
+		_, at, err = inlineLoop(tw, 2000, 6000, slots)
+		var te *runtime.TaskError
+		if !errors.Is(err, errAt) || at != 3001 || !errors.As(err, &te) || !strings.HasPrefix(te.Task, "cheapSquare-") {
+			t.Errorf("slots %v: loop over 2000..5999 stopped at %d with %v; want 3001 and errAt from a cheapSquare task", slots, at, err)
+		}
+		tw.Close()
+
+		tw = runtime.NewTwin(ctx)
+		func() {
+			defer func() {
+				pe, ok := recover().(*runtime.PanicError)
+				if !ok || pe.Value != "boom at 4002" || !strings.HasPrefix(pe.Task, "cheapSquare-") || !strings.Contains(string(pe.Stack), "granular_test.go") {
+					t.Errorf("slots %v: recovered %v; want the panic of 4002 with cheapSquare's stack", slots, pe)
+				}
+			}()
+			_, at, err := inlineLoop(tw, 3002, 6000, slots)
+			t.Errorf("slots %v: loop over 3002..5999 returned (at %d, %v); want a panic", slots, at, err)
+		}()
+		tw.Close()
+	}
+
+	// No task per call: a loop of 20,000 iterations allocates for its
+	// window, not per iteration, when it reuses its slots.
+	allocs := testing.AllocsPerRun(3, func() {
+		tw := runtime.NewTwin(ctx)
+		defer tw.Close()
+		if _, _, err := inlineLoop(tw, 5000, 25_000, runtime.Reuse); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 200 {
+		t.Errorf("a loop of 20,000 inline calls allocated %.0f times; want at most 200", allocs)
+	}
+}
+
+// TestExpensiveCallsLeaveTheProducer checks that the producer notices a
+// function that turned expensive among the calls it runs itself, and
+// makes tasks of its calls again.
+func TestExpensiveCallsLeaveTheProducer(t *testing.T) {
+	slow := runtime.Func1(func(x int) int {
+		if x >= 100 {
+			time.Sleep(200 * time.Microsecond)
+		}
+		return x
+	})
+	defer runtime.PauseRecording()()
+	runtime.SetCost(slow, 50)
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	inline := 0
+	for it, st := range runtime.Pipeline(tw, 64, runtime.Reuse, func(p *runtime.Producer[iter]) {
+		for i := range 400 {
+			if !p.Next(func(it *iter, st *runtime.Step) {
+				it.i = i
+				it.d = slow.Issue(st, runtime.Value(i))
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 0)
+		if _, err := runtime.Await(tw, it.d); err != nil || it.d.Must() != it.i {
+			t.Fatalf("iteration %d: %d, %v", it.i, it.d.Must(), err)
+		}
+		if it.i >= 300 && it.d.Key() == "" {
+			inline++
+		}
+	}
+	if inline > 0 {
+		t.Errorf("%d of the last 100 calls, which sleep 200µs, ran in the producer; want tasks", inline)
 	}
 }

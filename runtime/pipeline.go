@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"iter"
+	"runtime/trace"
 )
 
 // DefaultWindow is how many iterations a pipelined loop issues ahead of the
@@ -32,8 +33,14 @@ const DefaultWindow = 1024
 // where F would have met it: a panic of the header when the loop asks for
 // the next iteration, a panic of a step at [Twin.Adopt] of that step.
 //
+// With slots Reuse, the producer writes later iterations into the memory
+// of iterations the eager part is done with, so that a loop of millions of
+// iterations allocates for the window, not for every iteration. The
+// generated code says Reuse when the eager part keeps no pointer into an
+// iteration's values past the iteration (no closure or address of them).
+//
 // Generated code calls Pipeline; there is no need to call it by hand.
-func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq2[*I, *Step] {
+func Pipeline[I any](t *Twin, window int, slots Slots, produce func(p *Producer[I])) iter.Seq2[*I, *Step] {
 	if window < 1 {
 		window = DefaultWindow
 	}
@@ -48,6 +55,14 @@ func Pipeline[I any](t *Twin, window int, produce func(p *Producer[I])) iter.Seq
 		// being gathered, about window iterations ahead in all.
 		group := min(maxGroup, max(1, window/4))
 		p := &Producer[I]{ctx: ctx, run: t.ctx, c: c, ch: make(chan []slot[I], max(1, window/group-1)), group: group}
+		if slots == Reuse {
+			// At most cap(ch) groups wait in the channel, one is the eager
+			// part's and one is being gathered: each in a slab of its own
+			// or sharing one, so one slab more than that is never in use
+			// when the producer goes back to it.
+			p.slabs = make([][]slot[I], cap(p.ch)+3)
+		}
+		p.iss = issuer{ctx: t.ctx, executor: c.cfg.executor, off: obs.Load() != nil || trace.IsEnabled()}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -113,7 +128,9 @@ type Producer[I any] struct {
 	// part has caught up or when maxGroup gather. Each group has an array
 	// of its own, which the eager part's pointers point into.
 	pending []slot[I]
-	slab    []slot[I] // pending is slab[start:used]
+	slab    []slot[I]   // pending is slab[start:used]
+	slabs   [][]slot[I] // with Reuse: the ring slab is from
+	slabAt  int
 	start   int
 	used    int
 	nodes   []*node
@@ -122,6 +139,7 @@ type Producer[I any] struct {
 	// unsent is the group the producer started but could not hand over,
 	// the eager part having left the loop.
 	unsent []slot[I]
+	iss    issuer // for the calls the steps run inline; see granular.go
 }
 
 // maxGroup is how many issued iterations the producer gathers at most before
@@ -151,12 +169,15 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 		if len(p.pending) > 0 && !p.flush() {
 			return false
 		}
-		p.slab, p.used = make([]slot[I], p.group), 0
+		p.slab, p.used = p.nextSlab(), 0
 	}
 	if len(p.pending) == 0 {
 		p.start = p.used
 	}
 	s := &p.slab[p.used]
+	if p.slabs != nil {
+		*s = slot[I]{} // a reused slot: clear the iteration before
+	}
 	p.used++
 	p.pending = p.slab[p.start:p.used]
 	func() {
@@ -165,14 +186,46 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 				s.st.p, s.st.panicked = r, true
 			}
 		}()
+		s.st.src = &p.iss
 		issue(&s.v, &s.st)
 	}()
-	p.nodes = append(p.nodes, s.st.nodes...)
+	for _, n := range s.st.nodes {
+		if n.state.Load() == stPending { // not a call that failed inline
+			p.nodes = append(p.nodes, n)
+		}
+	}
 	if len(p.ch) > 0 && len(p.pending) < p.group {
 		return true // the eager part has iterations to go on with
 	}
 	return p.flush()
 }
+
+// nextSlab returns the slab the next iterations go in: a new one, or with
+// Reuse, the next of a ring of slabs, made on first use.
+func (p *Producer[I]) nextSlab() []slot[I] {
+	if p.slabs == nil {
+		return make([]slot[I], p.group)
+	}
+	p.slabAt = (p.slabAt + 1) % len(p.slabs)
+	if p.slabs[p.slabAt] == nil {
+		p.slabs[p.slabAt] = make([]slot[I], p.group)
+	}
+	return p.slabs[p.slabAt]
+}
+
+// Slots says whether a pipelined loop's eager part keeps pointers into an
+// iteration's values (a closure that captures them, their address) after
+// it is done with the iteration.
+type Slots bool
+
+// The values of [Slots].
+const (
+	// Keep gives every iteration memory of its own.
+	Keep Slots = false
+	// Reuse lets the producer write later iterations into the memory of
+	// iterations that the eager part is done with.
+	Reuse Slots = true
+)
 
 // flush starts the tasks of the pending iterations as one batch and hands
 // the iterations to the eager part, in order. It returns false when the
@@ -216,6 +269,7 @@ type Step struct {
 	p        any
 	panicked bool
 	b        *batch
+	src      *issuer
 	// Room for the one task most steps issue, so that issuing it does not
 	// allocate.
 	node1 [1]*node

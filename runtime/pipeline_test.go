@@ -20,7 +20,7 @@ type iter struct {
 // squares is a pipelined loop over n items whose delayed call is f; the eager
 // part reads each value as it comes.
 func squares(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *atomic.Int64) func(yield func(*iter, *runtime.Step) bool) {
-	return runtime.Pipeline(t, window, func(p *runtime.Producer[iter]) {
+	return runtime.Pipeline(t, window, runtime.Reuse, func(p *runtime.Producer[iter]) {
 		for i := range n {
 			if issued != nil {
 				issued.Add(1)
@@ -133,7 +133,7 @@ func TestPipelinePanics(t *testing.T) {
 				t.Errorf("recovered %v, want step 3", p)
 			}
 		}()
-		for it, st := range runtime.Pipeline(tw, 4, func(p *runtime.Producer[iter]) {
+		for it, st := range runtime.Pipeline(tw, 4, runtime.Keep, func(p *runtime.Producer[iter]) {
 			for i := range 10 {
 				if !p.Next(func(it *iter, st *runtime.Step) {
 					it.i = i
@@ -163,7 +163,7 @@ func TestPipelinePanics(t *testing.T) {
 				t.Errorf("recovered %v, want header", p)
 			}
 		}()
-		for it := range runtime.Pipeline(tw, 4, func(p *runtime.Producer[iter]) {
+		for it := range runtime.Pipeline(tw, 4, runtime.Keep, func(p *runtime.Producer[iter]) {
 			for i := 0; ; i++ {
 				if i == 5 {
 					panic("header")

@@ -196,6 +196,16 @@ func (t *Twin) Wait(ds ...Node) (int, error) {
 	return i, err
 }
 
+// Await is Wait for one value: generated twins call it where eager code
+// needs one delayed value. A value already known returns at once, without
+// allocating.
+func Await[T any](t *Twin, d Delayed[T]) (int, error) {
+	if d.o == nil || stOf(d.o.state.Load()) == stDone {
+		return -1, nil
+	}
+	return t.Wait(d)
+}
+
 // Finish is Wait for ds and for every task the twin has added: the end of
 // the twin, where the sequential function returns.
 func (t *Twin) Finish(ds ...Node) (int, error) {

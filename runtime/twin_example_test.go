@@ -212,19 +212,19 @@ func ExamplePipeline() {
 	words := []string{"pipelined", "loops", "keep", "order"}
 	tw := runtime.NewTwin(context.Background())
 	defer tw.Close()
-	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, func(p *runtime.Producer[iteration]) {
+	for it, st := range runtime.Pipeline(tw, runtime.DefaultWindow, runtime.Reuse, func(p *runtime.Producer[iteration]) {
 		for _, w := range words {
 			if !p.Next(func(it *iteration, st *runtime.Step) {
 				it.w = w
 				st.At(1)
-				it.length = runtime.Issue(st, length.Call(runtime.Value(it.w)))
+				it.length = length.Issue(st, runtime.Value(it.w))
 			}) {
 				return
 			}
 		}
 	}) {
 		tw.Adopt(st, 1)
-		if _, err := tw.Wait(it.length); err != nil {
+		if _, err := runtime.Await(tw, it.length); err != nil {
 			fmt.Println(err)
 			return
 		}

@@ -100,7 +100,7 @@ func treeSumParallel(ctx context.Context, xs []int) (int, error) {
 					return append(x4, x5)
 				}, next, daskgen.Value[int](level[len(level)-1])))
 			}
-			if i2, err2 := tw.Wait(next); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, next); err2 != nil {
 				return fail(i2, err2)
 			}
 			level = next.Must()

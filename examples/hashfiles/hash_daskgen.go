@@ -51,12 +51,12 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}
 		tw = daskgen.NewTwin(ctx)
 		var total daskgen.Delayed[int64]
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, rel := range files {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.rel = rel
 					st.At(1)
-					it.hashFile = daskgen.Issue(st, hashFileDelayed.Call(daskgen.Value[string](root), daskgen.Value[string](it.rel)))
+					it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
 				}) {
 					return
 				}
@@ -76,7 +76,7 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 			n := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) int64 {
 				return x.V1
 			}, d))
-			if i, err3 := tw.Wait(sum); err3 != nil {
+			if i, err3 := daskgen.Await(tw, sum); err3 != nil {
 				return fail(i, err3)
 			}
 			fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)

@@ -48,12 +48,12 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}
 		tw = daskgen.NewTwin(ctx)
 		failures := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, link := range links {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.link = link
 					st.At(1)
-					it.check = daskgen.Issue(st, checkDelayed.Call(daskgen.Value[string](it.link)))
+					it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
 				}) {
 					return
 				}
@@ -68,17 +68,17 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 				}
 			}(failures, it.link))
 			status := d
-			if i, err3 := tw.Wait(status); err3 != nil {
+			if i, err3 := daskgen.Await(tw, status); err3 != nil {
 				return fail(i, err3)
 			}
 			if status.Must() < 400 {
-				if i, err3 := tw.Wait(status); err3 != nil {
+				if i, err3 := daskgen.Await(tw, status); err3 != nil {
 					return fail(i, err3)
 				}
 				fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
 				continue
 			}
-			if i, err3 := tw.Wait(status); err3 != nil {
+			if i, err3 := daskgen.Await(tw, status); err3 != nil {
 				return fail(i, err3)
 			}
 			fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)

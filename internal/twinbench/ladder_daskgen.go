@@ -54,12 +54,12 @@ func TrivialParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, b := range bs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.b = i, b
 					st.At(1)
-					it.trivial = daskgen.Issue(st, trivialDelayed.Call(daskgen.Value[Block](it.b)))
+					it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
 				}) {
 					return
 				}
@@ -67,7 +67,7 @@ func TrivialParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.trivial
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()
@@ -102,12 +102,12 @@ func MixParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, b := range bs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.b = i, b
 					st.At(1)
-					it.mix = daskgen.Issue(st, mixDelayed.Call(daskgen.Value[Block](it.b)))
+					it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
 				}) {
 					return
 				}
@@ -115,7 +115,7 @@ func MixParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.mix
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()
@@ -150,12 +150,12 @@ func DigestParallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([][32]byte, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, b := range bs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.b = i, b
 					st.At(1)
-					it.digest = daskgen.Issue(st, digestDelayed.Call(daskgen.Value[Block](it.b)))
+					it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
 				}) {
 					return
 				}
@@ -163,7 +163,7 @@ func DigestParallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()
@@ -198,12 +198,12 @@ func Digest10Parallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([][32]byte, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, b := range bs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.b = i, b
 					st.At(1)
-					it.digest10 = daskgen.Issue(st, digest10Delayed.Call(daskgen.Value[Block](it.b)))
+					it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
 				}) {
 					return
 				}
@@ -211,7 +211,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest10
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()
@@ -246,12 +246,12 @@ func SleepyParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, b := range bs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.b = i, b
 					st.At(1)
-					it.sleepy = daskgen.Issue(st, sleepyDelayed.Call(daskgen.Value[Block](it.b)))
+					it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
 				}) {
 					return
 				}
@@ -259,7 +259,7 @@ func SleepyParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.sleepy
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()

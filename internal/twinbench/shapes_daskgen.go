@@ -73,12 +73,12 @@ func SizesParallel(ctx context.Context, names []string) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]int, len(names))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, n := range names {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.n = i, n
 					st.At(1)
-					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -86,7 +86,7 @@ func SizesParallel(ctx context.Context, names []string) ([]int, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
-			if i2, err2 := tw.Wait(d); err2 != nil {
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i2, err2)
 			}
 			out[it.i] = d.Must()
@@ -118,12 +118,12 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		slowSize daskgen.Delayed[int]
 	}
 	tw = daskgen.NewTwin(ctx)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 		for i := range items {
 			if !p.Next(func(it *iteration, st *daskgen.Step) {
 				it.i = i
 				st.At(1)
-				it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](items[it.i].Name)))
+				it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](items[it.i].Name))
 			}) {
 				return
 			}
@@ -131,7 +131,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i2, err2 := tw.Wait(d); err2 != nil {
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		items[it.i].Score = d.Must()
@@ -164,12 +164,12 @@ func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var st Stats
-		for it, st2 := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st2 := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, n := range names {
 				if !p.Next(func(it *iteration, st2 *daskgen.Step) {
 					it.n = n
 					st2.At(1)
-					it.slowSize = daskgen.Issue(st2, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+					it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -178,11 +178,11 @@ func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 			tw.Adopt(st2, 1)
 			b := it.slowSize
 			st.Files++
-			if i, err2 := tw.Wait(b); err2 != nil {
+			if i, err2 := daskgen.Await(tw, b); err2 != nil {
 				return fail(i, err2)
 			}
 			st.Bytes += b.Must()
-			if i, err2 := tw.Wait(b); err2 != nil {
+			if i, err2 := daskgen.Await(tw, b); err2 != nil {
 				return fail(i, err2)
 			}
 			st.Max = max(st.Max, b.Must())
@@ -217,12 +217,12 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]
 		tw = daskgen.NewTwin(ctx)
 		counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
 		def := *lang
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, n := range names {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.n = n
 					st.At(1)
-					it.slowCount = daskgen.Issue(st, slowCountDelayed.Call(daskgen.Value[*Rules](&def), daskgen.Value[string](it.n)))
+					it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -230,7 +230,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]
 		}) {
 			tw.Adopt(st, 1)
 			c := it.slowCount
-			if i, err2 := tw.Wait(c); err2 != nil {
+			if i, err2 := daskgen.Await(tw, c); err2 != nil {
 				return fail(i, err2)
 			}
 			lang.Counted += c.Must()
@@ -268,12 +268,12 @@ func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var out []int
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, x := range xs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.x = x
 					st.At(1)
-					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 				}) {
 					return
 				}
@@ -281,7 +281,7 @@ func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
-			if i, err2 := tw.Wait(d); err2 != nil {
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			if d.Must() {
@@ -317,12 +317,12 @@ func CountBadParallel(ctx context.Context, xs []int) (int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		n := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, x := range xs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.x = x
 					st.At(1)
-					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 				}) {
 					return
 				}
@@ -330,7 +330,7 @@ func CountBadParallel(ctx context.Context, xs []int) (int, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
-			if i, err2 := tw.Wait(d); err2 != nil {
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			if !d.Must() {
@@ -366,12 +366,12 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var out []int
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, x := range xs {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.x = x
 					st.At(1)
-					it.slowGood = daskgen.Issue(st, slowGoodDelayed.Call(daskgen.Value[int](it.x)))
+					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 				}) {
 					return
 				}
@@ -379,7 +379,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
-			if i, err2 := tw.Wait(d); err2 != nil {
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			if d.Must() {
@@ -417,12 +417,12 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (string, b
 			slowSize daskgen.Delayed[int]
 		}
 		tw = daskgen.NewTwin(ctx)
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, n := range names {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.n = n
 					st.At(1)
-					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -430,7 +430,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (string, b
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
-			if i, err2 := tw.Wait(d); err2 != nil {
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			if d.Must() == want {
@@ -469,12 +469,12 @@ func ReportParallel(ctx context.Context, names []string) (string, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var sb strings.Builder
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, n := range names {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.n = n
 					st.At(1)
-					it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -482,7 +482,7 @@ func ReportParallel(ctx context.Context, names []string) (string, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
-			if i, err2 := tw.Wait(d); err2 != nil {
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
@@ -517,12 +517,12 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 		tw = daskgen.NewTwin(ctx)
 		var errs daskgen.Delayed[[]error]
 		total := daskgen.Value[int](0)
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for _, n := range names {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.n = n
 					st.At(1)
-					it.slowCheck = daskgen.Issue(st, slowCheckDelayedErr.Call(daskgen.Value[string](it.n)))
+					it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
 				}) {
 					return
 				}
@@ -536,7 +536,7 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 			err := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) error {
 				return x.V1.Err
 			}, d))
-			if i, err3 := tw.Wait(err); err3 != nil {
+			if i, err3 := daskgen.Await(tw, err); err3 != nil {
 				return fail(i, err3)
 			}
 			if err.Must() != nil {
@@ -583,12 +583,12 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]Record, len(lines))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for i, l := range lines {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					it.i, it.l = i, l
 					st.At(1)
-					it.slowParse = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](it.l)))
+					it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
 				}) {
 					return
 				}
@@ -603,7 +603,7 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 				}
 			}(it.i))
 			r := d
-			if i2, err3 := tw.Wait(r); err3 != nil {
+			if i2, err3 := daskgen.Await(tw, r); err3 != nil {
 				return fail(i2, err3)
 			}
 			out[it.i] = r.Must()
@@ -635,12 +635,12 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		slowSize daskgen.Delayed[int]
 	}
 	tw = daskgen.NewTwin(ctx)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 		for _, n := range names {
 			if !p.Next(func(it *iteration, st *daskgen.Step) {
 				it.n = n
 				st.At(1)
-				it.slowSize = daskgen.Issue(st, slowSizeDelayed.Call(daskgen.Value[string](it.n)))
+				it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 			}) {
 				return
 			}
@@ -648,7 +648,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i, err2 := tw.Wait(d); err2 != nil {
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		s.sizes[it.n] = d.Must()
@@ -687,7 +687,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
 		tw = daskgen.NewTwin(ctx)
 		sc := bufio.NewScanner(r)
 		n := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, func(p *daskgen.Producer[iteration]) {
+		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
 			for sc.Scan() {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					st.At(1)
@@ -705,7 +705,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
 					return n, err
 				}
 			}(n))
-			if i, err3 := tw.Wait(it.rec); err3 != nil {
+			if i, err3 := daskgen.Await(tw, it.rec); err3 != nil {
 				return fail(i, err3)
 			}
 			fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)

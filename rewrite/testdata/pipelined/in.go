@@ -387,3 +387,47 @@ func Majors(vs []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Enriched scores each item and keeps a pointer to its own copy, as code
+// that builds a []*T from a range loop does (each iteration's variable is
+// its own since Go 1.22): the twin must give each iteration memory of its
+// own. The small window makes the pipeline go round its slots many times.
+//
+//daskgen:parallel window=4
+func Enriched(items []Item) []*Item {
+	out := make([]*Item, len(items))
+	for i, item := range items {
+		item.Score = size(item.Name)
+		out[i] = &item
+	}
+	return out
+}
+
+// Deferred makes a closure over each iteration's values and runs them all
+// after the loop, as code that collects callbacks does.
+//
+//daskgen:parallel window=4
+func Deferred(names []string) string {
+	var fs []func() string
+	for _, n := range names {
+		label := fmt.Sprintf("=%d;", size(n))
+		fs = append(fs, func() string { return n + label })
+	}
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f())
+	}
+	return b.String()
+}
+
+// Reused stores each result by index with the same small window: nothing
+// points into an iteration, so the pipeline reuses their memory.
+//
+//daskgen:parallel window=4
+func Reused(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = fmt.Sprintf("%s:%d", n, size(n))
+	}
+	return out
+}

@@ -54,6 +54,35 @@ func TestStores(t *testing.T) {
 	}
 }
 
+// TestIterationMemory checks the loops whose eager part keeps pointers
+// into its iterations, and one that does not, over more iterations than
+// their window's slots.
+func TestIterationMemory(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range append(names, strings.Split(strings.Repeat("abc,de,f,", 40), ",")) {
+		items := make([]Item, len(in))
+		for i, n := range in {
+			items[i] = Item{Name: n}
+		}
+		got, err := EnrichedParallel(ctx, items)
+		difftest.Same(t, "Enriched", []any{deref(Enriched(items))}, []any{deref(got)}, nil, err)
+
+		s, err := DeferredParallel(ctx, in)
+		difftest.Same(t, "Deferred", []any{Deferred(in)}, []any{s}, nil, err)
+
+		out, err := ReusedParallel(ctx, in)
+		difftest.Same(t, "Reused", []any{Reused(in)}, []any{out}, nil, err)
+	}
+}
+
+func deref[T any](ps []*T) []T {
+	var out []T
+	for _, p := range ps {
+		out = append(out, *p)
+	}
+	return out
+}
+
 func TestTests(t *testing.T) {
 	ctx := context.Background()
 	for _, in := range ints {
