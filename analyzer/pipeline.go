@@ -46,6 +46,11 @@ type Pipeline struct {
 	// loop's header defines and those the moved statements assign, by
 	// position.
 	Vars []*types.Var
+	// Indexed says that the loop ranges over a slice, an array, a pointer
+	// to an array or an integer: its iterations are numbered, and since
+	// the issue part assigns only variables of the body, an iteration's
+	// issue part depends on its number alone, so that several run at once.
+	Indexed bool
 }
 
 // Step is one part of a pipelined loop's issue part: a statement of the
@@ -198,6 +203,7 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 		return nil, p.firstWhy()
 	}
 	p.reportSerial()
+	pl.Indexed = p.indexed()
 	seen := map[*types.Var]bool{}
 	for v := range p.header {
 		seen[v] = true
@@ -1440,4 +1446,23 @@ func (p *pass) goVersionAt(pos token.Pos) string {
 		}
 	}
 	return p.Pkg.GoVersion()
+}
+
+// indexed reports whether the loop ranges over a slice, an array, a pointer
+// to an array or an integer (see Pipeline.Indexed).
+func (p *pipe) indexed() bool {
+	r, ok := p.loop.(*ast.RangeStmt)
+	if !ok || r.Tok == token.ASSIGN {
+		return false
+	}
+	switch t := under(p.s.p.TypesInfo.TypeOf(r.X)).(type) {
+	case *types.Slice, *types.Array:
+		return true
+	case *types.Pointer:
+		_, ok := under(t.Elem()).(*types.Array)
+		return ok
+	case *types.Basic:
+		return t.Info()&types.IsInteger != 0
+	}
+	return false
 }

@@ -212,6 +212,9 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			if pl.Window > 0 {
 				fmt.Fprintf(&b, " (window %d)", pl.Window)
 			}
+			if pl.Indexed {
+				b.WriteString(", indexed")
+			}
 			b.WriteString(":\n")
 			for k, st := range pl.Steps {
 				if st.Call != nil {

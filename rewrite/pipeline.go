@@ -32,6 +32,25 @@ import (
 //
 // Both parts name the handed-over variables it.x. The eager part adopts each
 // step's tasks where F makes the calls, so that failures keep F's order.
+//
+// A loop over a slice, an array or an integer (analyzer.Pipeline.Indexed)
+// numbers its iterations, so its issue parts run in several producers at
+// once, each iteration's from its number:
+//
+//	rx := urls // F's range expression, evaluated once
+//	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k int, it *iteration, st *daskgen.Step) {
+//		i := k
+//		u := rx[k]
+//		it.i, it.u = i, u
+//		st.At(1)
+//		it.fetch = fetchDelayed.Issue(st, daskgen.Value[string](it.u))
+//	}) {
+//		... // the eager part, as above
+//	}
+//
+// Reuse lets the producers write later iterations into the memory of
+// iterations the eager part is done with; the twin says Keep when F's body
+// may keep a pointer into one (retains).
 
 // pipe is the state of one pipelined loop while it is written.
 type pipe struct {
@@ -163,9 +182,18 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	// The issue part: F's header, and each iteration's steps.
 	p.producer = true
 	var b strings.Builder
-	header, pre := t.pipeHeader(p, loop)
-	fmt.Fprintf(&b, "func(%s *%s[%s]) {\n%s {\n", prod, t.rt("Producer"), typeName, header)
-	fmt.Fprintf(&b, "if !%s.Next(func(%s *%s, %s *%s) {\n", prod, p.it, typeName, p.st, t.rt("Step"))
+	var pre, count string
+	if pl.Indexed {
+		// func(k int, it *iteration, st *daskgen.Step) { i, x := k, xs[k]; ... }
+		var k string
+		pre, count, k = t.indexHeader(p, loop.(*ast.RangeStmt), typeName)
+		b.WriteString(k)
+	} else {
+		var header string
+		header, pre = t.pipeHeader(p, loop)
+		fmt.Fprintf(&b, "func(%s *%s[%s]) {\n%s {\n", prod, t.rt("Producer"), typeName, header)
+		fmt.Fprintf(&b, "if !%s.Next(func(%s *%s, %s *%s) {\n", prod, p.it, typeName, p.st, t.rt("Step"))
+	}
 	if len(p.header) > 0 {
 		var lhs, rhs []string
 		for _, v := range p.header {
@@ -175,7 +203,11 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		fmt.Fprintf(&b, "%s = %s\n", strings.Join(lhs, ", "), strings.Join(rhs, ", "))
 	}
 	b.WriteString(t.producerStmts(p, body.List))
-	b.WriteString("}) {\nreturn\n}\n}\n}")
+	if pl.Indexed {
+		b.WriteString("}")
+	} else {
+		b.WriteString("}) {\nreturn\n}\n}\n}")
+	}
 	producer := b.String()
 	p.producer = false
 
@@ -207,7 +239,50 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	if t.retains(body, pl.Vars) {
 		slots = t.rt("Keep")
 	}
+	if pl.Indexed {
+		return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s, %s) %s", pre, label, it, st, t.rt("PipelineIndex"), t.tw, window, slots, count, producer, consumer)
+	}
 	return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s) %s", pre, label, it, st, t.rt("Pipeline"), t.tw, window, slots, producer, consumer)
+}
+
+// indexHeader writes the header of an indexed loop's issue part: the
+// range expression, evaluated once before the loop as F evaluates it (in
+// pre), the count of iterations, and the opening of the function that
+// issues iteration k, which defines the loop's variables from k.
+func (t *twin) indexHeader(p *pipe, l *ast.RangeStmt, typeName string) (pre, count, open string) {
+	saved := map[*types.Var]string{}
+	for _, v := range p.header {
+		saved[v] = t.renamed[v]
+		delete(t.renamed, v)
+	}
+	defer func() {
+		for v, n := range saved {
+			t.renamed[v] = n
+		}
+	}()
+	p.producer = false // a range expression that needs a wait waits before the loop
+	x := t.expr(l.X)
+	rx, k := t.fresh("rx"), t.fresh("k")
+	pre = t.flush() + rx + " := " + x + "\n"
+	p.producer = true
+	_, isInt := t.typeOf(l.X).Underlying().(*types.Basic)
+	count = "len(" + rx + ")"
+	if isInt {
+		count = "int(" + rx + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "func(%s int, %s *%s, %s *%s) {\n", k, p.it, typeName, p.st, t.rt("Step"))
+	if v := t.identVar(l.Key); v != nil {
+		if isInt {
+			fmt.Fprintf(&b, "%s := %s(%s)\n", v.Name(), t.typ(v.Type()), k)
+		} else {
+			fmt.Fprintf(&b, "%s := %s\n", v.Name(), k)
+		}
+	}
+	if v := t.identVar(l.Value); v != nil {
+		fmt.Fprintf(&b, "%s := %s[%s]\n", v.Name(), rx, k)
+	}
+	return pre, count, b.String()
 }
 
 // retains reports whether F's loop body may keep a pointer into the

@@ -55,9 +55,12 @@
 //
 // The runtime learns what each function's calls cost as they run. In the
 // pipelined loops of generated twins, calls too cheap to be worth a task
-// (under about 20 µs) run in chunks of consecutive calls, one task per
-// chunk, on every core; each call keeps its own result, error and panic,
-// so nothing but the speed changes. A twin that adds thousands of tasks
+// (under about 20 µs) run without one: in the loop's producers, one per
+// core, when the loop ranges over a slice, an array or an integer, and
+// otherwise in chunks of consecutive calls, one task per chunk, on every
+// core (or, under about 200 ns, in the loop's one producer). Each call
+// keeps its own result, error and panic, so nothing but the speed changes.
+// A twin that adds thousands of tasks
 // before it waits starts them in the background as it goes, so that a fold
 // over millions of iterations holds the tasks in flight, not a graph of all
 // of them.
@@ -123,9 +126,14 @@
 // the tasks a twin adds, registers its error idioms with [Twin.CheckAt], and
 // computes at each barrier ([Twin.Wait]) and where the twin returns
 // ([Twin.Finish]), reporting the failure the sequential function would have
-// met first. [Pipeline], [Producer], [Step], [Issue] and [Twin.Adopt] run a
-// pipelined loop: the loop's issue part ahead in a producer, its eager part
-// in F's order. [Unordered] and [Worklist] run the unordered loops, in their
+// met first; [Await] is Wait for one value. [Pipeline], [Producer], [Step],
+// [Issue] and [Twin.Adopt] run a pipelined loop: the loop's issue part ahead
+// in a producer, its eager part in F's order. [PipelineIndex] runs the issue
+// parts of a loop over a slice, an array or an integer in several producers
+// at once. Fn1.Issue (and the other arities') issues a call, or runs it at
+// once in the producer when it costs less than its task would; [Slots] says
+// whether the producers may reuse an iteration's memory. [Unordered] and
+// [Worklist] run the unordered loops, in their
 // natural shape and with a queue of delayed pieces. [Tuple2] to [Tuple6] hold
 // the results of delayed functions with several results, and [Error] an
 // error among them.

@@ -56,10 +56,13 @@ const inPlace = 1 << 55
 // few measurements.
 func (fi *fnInfo) noteCost(ns int64) {
 	ns = max(ns, 1)
-	if old := fi.cost.Load(); old > 0 {
+	old := fi.cost.Load()
+	if old > 0 {
 		ns = (7*old + min(ns, 4*old)) / 8
 	}
-	fi.cost.Store(ns)
+	if ns != old {
+		fi.cost.Store(ns) // a store makes every core that reads it miss
+	}
 }
 
 // EnvChunks set to "all" runs every call that may run in a chunk in one,
@@ -250,11 +253,31 @@ func callOnce(ctx context.Context, t task, executor Executor) (err error) {
 
 // issuer is what a Producer lends its steps for running calls inline.
 type issuer struct {
+	// Producers run at once, each with an issuer it writes for every
+	// call: the padding keeps two issuers off one cache line.
+	_        [64]byte
 	ctx      context.Context // the twin's, which the calls get
 	executor Executor
 	calls    int // calls run inline, for sampling their cost
 	off      bool
+	// limit is the cost under which a call runs inline: inlineCall for a
+	// Pipeline's one producer, cheapCall for PipelineIndex's, which run in
+	// parallel and so are chunks of calls themselves.
+	limit int64
+	// memo keeps the last decisions for a few functions, each for
+	// memoCalls calls: reading a function's cost for every call would
+	// share its cache line between producers that update it.
+	memo [2]struct {
+		fi   *fnInfo
+		ok   bool
+		left int
+	}
+	memoAt int
+	_      [64]byte
 }
+
+// memoCalls is how many calls a producer keeps its decision for a function.
+const memoCalls = 64
 
 // inlines reports whether a call of fi issued at s may run at once. The
 // dashboard and runtime/trace show tasks, so while either records, every
@@ -264,8 +287,18 @@ func (s *Step) inlines(fi *fnInfo) bool {
 	if src == nil || src.off || fi == nil {
 		return false
 	}
+	for k := range src.memo {
+		if m := &src.memo[k]; m.fi == fi && m.left > 0 {
+			m.left--
+			return m.ok
+		}
+	}
 	c := fi.chunkCost(src.executor)
-	return c > 0 && c < int64(inlineCall)
+	ok := c > 0 && c < src.limit
+	m := &src.memo[src.memoAt]
+	src.memoAt = (src.memoAt + 1) % len(src.memo)
+	m.fi, m.ok, m.left = fi, ok, memoCalls
+	return ok
 }
 
 // known reports whether d's value is known: a plain value or a done task.

@@ -62,7 +62,7 @@ func Pipeline[I any](t *Twin, window int, slots Slots, produce func(p *Producer[
 			// when the producer goes back to it.
 			p.slabs = make([][]slot[I], cap(p.ch)+3)
 		}
-		p.iss = issuer{ctx: t.ctx, executor: c.cfg.executor, off: obs.Load() != nil || trace.IsEnabled()}
+		p.iss = issuer{ctx: t.ctx, executor: c.cfg.executor, off: obs.Load() != nil || trace.IsEnabled(), limit: int64(inlineCall)}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -334,7 +334,9 @@ func (t *Twin) Adopt(s *Step, k int) {
 		panic(s.p)
 	}
 	for ; s.adopted < len(s.nodes) && int(s.steps[s.adopted]) <= k; s.adopted++ {
-		t.adopt(s.nodes[s.adopted])
+		if n := s.nodes[s.adopted]; stOf(n.state.Load()) != stDone {
+			t.adopt(n) // a done task cannot fail: nothing to track
+		}
 	}
 }
 

@@ -36,89 +36,115 @@ func squares(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *at
 	})
 }
 
+// squaresIndex is squares as an indexed pipeline: several producers.
+func squaresIndex(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *atomic.Int64) func(yield func(*iter, *runtime.Step) bool) {
+	return runtime.PipelineIndex(t, window, runtime.Reuse, n, func(k int, it *iter, st *runtime.Step) {
+		if issued != nil {
+			issued.Add(1)
+		}
+		it.i = k
+		st.At(1)
+		it.d = f.Issue(st, runtime.Value(k))
+	})
+}
+
+type squaresFunc = func(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *atomic.Int64) func(yield func(*iter, *runtime.Step) bool)
+
+// both runs test with each kind of pipeline.
+func both(t *testing.T, test func(t *testing.T, squares squaresFunc)) {
+	t.Run("Pipeline", func(t *testing.T) { test(t, squares) })
+	t.Run("PipelineIndex", func(t *testing.T) { test(t, squaresIndex) })
+}
+
 var slowSquare = runtime.Func1(func(x int) int { time.Sleep(2 * time.Millisecond); return x * x })
 
 func TestPipelineKeepsOrder(t *testing.T) {
-	tw := runtime.NewTwin(context.Background())
-	defer tw.Close()
-	var got []int
-	for it, st := range squares(tw, 200, 16, slowSquare, nil) {
-		tw.Adopt(st, 1)
-		if _, err := tw.Wait(it.d); err != nil {
-			t.Fatal(err)
+	both(t, func(t *testing.T, squares squaresFunc) {
+		tw := runtime.NewTwin(context.Background())
+		defer tw.Close()
+		var got []int
+		for it, st := range squares(tw, 200, 16, slowSquare, nil) {
+			tw.Adopt(st, 1)
+			if _, err := tw.Wait(it.d); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, it.i, it.d.Must())
 		}
-		got = append(got, it.i, it.d.Must())
-	}
-	for i := range 200 {
-		if got[2*i] != i || got[2*i+1] != i*i {
-			t.Fatalf("iteration %d: got (%d, %d), want (%d, %d)", i, got[2*i], got[2*i+1], i, i*i)
+		for i := range 200 {
+			if got[2*i] != i || got[2*i+1] != i*i {
+				t.Fatalf("iteration %d: got (%d, %d), want (%d, %d)", i, got[2*i], got[2*i+1], i, i*i)
+			}
 		}
-	}
+	})
 }
 
 func TestPipelineRunsAheadWithinWindow(t *testing.T) {
-	var running, most atomic.Int64
-	f := runtime.Func1(func(x int) int {
-		n := running.Add(1)
-		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+	both(t, func(t *testing.T, squares squaresFunc) {
+		var running, most atomic.Int64
+		f := runtime.Func1(func(x int) int {
+			n := running.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond)
+			running.Add(-1)
+			return x
+		})
+		tw := runtime.NewTwin(context.Background())
+		defer tw.Close()
+		var issued atomic.Int64
+		consumed := int64(0)
+		const window = 8
+		for it, st := range squares(tw, 40, window, f, &issued) {
+			tw.Adopt(st, 1)
+			if _, err := tw.Wait(it.d); err != nil {
+				t.Fatal(err)
+			}
+			consumed++
+			// The producer is at most a full window, a group of iterations
+			// gathered to start together (at most a window), and one being
+			// issued ahead of the eager part.
+			if ahead := issued.Load() - consumed; ahead > 2*window+2 {
+				t.Fatalf("the producer is %d iterations ahead, window %d", ahead, window)
+			}
 		}
-		time.Sleep(20 * time.Millisecond)
-		running.Add(-1)
-		return x
+		if most.Load() < window/2 {
+			t.Errorf("at most %d calls ran at once; the pipeline should overlap about %d", most.Load(), window)
+		}
 	})
-	tw := runtime.NewTwin(context.Background())
-	defer tw.Close()
-	var issued atomic.Int64
-	consumed := int64(0)
-	const window = 8
-	for it, st := range squares(tw, 40, window, f, &issued) {
-		tw.Adopt(st, 1)
-		if _, err := tw.Wait(it.d); err != nil {
-			t.Fatal(err)
-		}
-		consumed++
-		// The producer is at most a full window, a group of iterations
-		// gathered to start together (at most a window), and one being
-		// issued ahead of the eager part.
-		if ahead := issued.Load() - consumed; ahead > 2*window+2 {
-			t.Fatalf("the producer is %d iterations ahead, window %d", ahead, window)
-		}
-	}
-	if most.Load() < window/2 {
-		t.Errorf("at most %d calls ran at once; the pipeline should overlap about %d", most.Load(), window)
-	}
 }
 
 func TestPipelineEarlyExitCancels(t *testing.T) {
-	var started, cancelled atomic.Int64
-	block := runtime.Func1C(func(ctx context.Context, x int) int {
-		if x == 0 {
-			return 0
+	both(t, func(t *testing.T, squares squaresFunc) {
+		var started, cancelled atomic.Int64
+		block := runtime.Func1C(func(ctx context.Context, x int) int {
+			if x == 0 {
+				return 0
+			}
+			started.Add(1)
+			select {
+			case <-ctx.Done():
+				cancelled.Add(1)
+			case <-time.After(10 * time.Second):
+			}
+			return x
+		})
+		tw := runtime.NewTwin(context.Background())
+		begin := time.Now()
+		for it, st := range squares(tw, 1000, 4, block, nil) {
+			tw.Adopt(st, 1)
+			if _, err := tw.Wait(it.d); err != nil {
+				t.Fatal(err)
+			}
+			break // F leaves after the first iteration
 		}
-		started.Add(1)
-		select {
-		case <-ctx.Done():
-			cancelled.Add(1)
-		case <-time.After(10 * time.Second):
+		tw.Close()
+		if d := time.Since(begin); d > 5*time.Second {
+			t.Fatalf("leaving the loop took %v: the calls issued ahead were not cancelled", d)
 		}
-		return x
+		if started.Load() > 0 && cancelled.Load() != started.Load() {
+			t.Errorf("%d calls issued ahead started, %d were cancelled", started.Load(), cancelled.Load())
+		}
 	})
-	tw := runtime.NewTwin(context.Background())
-	begin := time.Now()
-	for it, st := range squares(tw, 1000, 4, block, nil) {
-		tw.Adopt(st, 1)
-		if _, err := tw.Wait(it.d); err != nil {
-			t.Fatal(err)
-		}
-		break // F leaves after the first iteration
-	}
-	tw.Close()
-	if d := time.Since(begin); d > 5*time.Second {
-		t.Fatalf("leaving the loop took %v: the calls issued ahead were not cancelled", d)
-	}
-	if started.Load() > 0 && cancelled.Load() != started.Load() {
-		t.Errorf("%d calls issued ahead started, %d were cancelled", started.Load(), cancelled.Load())
-	}
 }
 
 func TestPipelinePanics(t *testing.T) {
@@ -182,31 +208,33 @@ func TestPipelinePanics(t *testing.T) {
 }
 
 func TestPipelineFirstErrorInOrder(t *testing.T) {
-	// Iteration 5 fails at once; iteration 2 fails later. The eager part
-	// reaches iteration 2 first, and so meets its error, as F would.
-	errAt := func(i int) error { return fmt.Errorf("failed at %d", i) }
-	f := runtime.Func1E(func(x int) (int, error) {
-		switch x {
-		case 2:
-			time.Sleep(30 * time.Millisecond)
-			return 0, errAt(2)
-		case 5:
-			return 0, errAt(5)
+	both(t, func(t *testing.T, squares squaresFunc) {
+		// Iteration 5 fails at once; iteration 2 fails later. The eager part
+		// reaches iteration 2 first, and so meets its error, as F would.
+		errAt := func(i int) error { return fmt.Errorf("failed at %d", i) }
+		f := runtime.Func1E(func(x int) (int, error) {
+			switch x {
+			case 2:
+				time.Sleep(30 * time.Millisecond)
+				return 0, errAt(2)
+			case 5:
+				return 0, errAt(5)
+			}
+			return x, nil
+		})
+		tw := runtime.NewTwin(context.Background())
+		defer tw.Close()
+		var err error
+		for it, st := range squares(tw, 10, 8, f, nil) {
+			tw.Adopt(st, 1)
+			if _, err = tw.Wait(it.d); err != nil {
+				break
+			}
 		}
-		return x, nil
+		if !errorsIsText(err, "failed at 2") {
+			t.Errorf("error %v, want the one of iteration 2", err)
+		}
 	})
-	tw := runtime.NewTwin(context.Background())
-	defer tw.Close()
-	var err error
-	for it, st := range squares(tw, 10, 8, f, nil) {
-		tw.Adopt(st, 1)
-		if _, err = tw.Wait(it.d); err != nil {
-			break
-		}
-	}
-	if !errorsIsText(err, "failed at 2") {
-		t.Errorf("error %v, want the one of iteration 2", err)
-	}
 }
 
 func errorsIsText(err error, text string) bool {
@@ -219,58 +247,138 @@ func errorsIsText(err error, text string) bool {
 }
 
 func TestPipelineContextCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tw := runtime.NewTwin(ctx)
-	defer tw.Close()
-	n := 0
-	var err error
-	for it, st := range squares(tw, 100, 8, slowSquare, nil) {
-		tw.Adopt(st, 1)
-		if n == 3 {
-			cancel()
+	both(t, func(t *testing.T, squares squaresFunc) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		tw := runtime.NewTwin(ctx)
+		defer tw.Close()
+		n := 0
+		var err error
+		for it, st := range squares(tw, 100, 8, slowSquare, nil) {
+			tw.Adopt(st, 1)
+			if n == 3 {
+				cancel()
+			}
+			if _, err = tw.Wait(it.d); err != nil {
+				break
+			}
+			n++
 		}
-		if _, err = tw.Wait(it.d); err != nil {
-			break
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v, want one wrapping context.Canceled", err)
 		}
-		n++
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v, want one wrapping context.Canceled", err)
-	}
+	})
 }
 
 // TestPipelineBreakKeepsReachedTasks: iterations gathered into one batch
 // while the eager part was busy share it; leaving the loop must not cancel
 // the tasks of the iterations the loop reached, which Finish still needs.
 func TestPipelineBreakKeepsReachedTasks(t *testing.T) {
-	slow := runtime.Func1(func(x int) int { time.Sleep(5 * time.Millisecond); return x + 1 })
-	for range 20 {
-		tw := runtime.NewTwin(context.Background())
-		var kept []runtime.Delayed[int]
-		n := 0
-		for it, st := range squares(tw, 200, 64, slow, nil) {
-			tw.Adopt(st, 1)
-			if n == 0 {
-				// Busy: the producer gathers the next iterations meanwhile.
-				if _, err := tw.Wait(it.d); err != nil {
-					t.Fatal(err)
+	both(t, func(t *testing.T, squares squaresFunc) {
+		slow := runtime.Func1(func(x int) int { time.Sleep(5 * time.Millisecond); return x + 1 })
+		for range 20 {
+			tw := runtime.NewTwin(context.Background())
+			var kept []runtime.Delayed[int]
+			n := 0
+			for it, st := range squares(tw, 200, 64, slow, nil) {
+				tw.Adopt(st, 1)
+				if n == 0 {
+					// Busy: the producer gathers the next iterations meanwhile.
+					if _, err := tw.Wait(it.d); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(2 * time.Millisecond)
 				}
-				time.Sleep(2 * time.Millisecond)
+				kept = append(kept, it.d) // reached, not waited for
+				if n++; n == 3 {
+					break
+				}
 			}
-			kept = append(kept, it.d) // reached, not waited for
-			if n++; n == 3 {
-				break
+			if _, err := tw.Finish(); err != nil {
+				t.Fatalf("Finish after break: %v", err)
 			}
-		}
-		if _, err := tw.Finish(); err != nil {
-			t.Fatalf("Finish after break: %v", err)
-		}
-		for i, d := range kept {
-			if v := d.Must(); v != i+1 {
-				t.Fatalf("iteration %d: %d", i, v)
+			for i, d := range kept {
+				if v := d.Must(); v != i+1 {
+					t.Fatalf("iteration %d: %d", i, v)
+				}
 			}
+			tw.Close()
 		}
-		tw.Close()
+	})
+}
+
+func TestPipelineIndexPanicsAndEmpty(t *testing.T) {
+	// A panic of iteration 70's issue part, in the second block and issued
+	// by whichever producer, is raised where the eager part adopts it.
+	tw := runtime.NewTwin(context.Background())
+	defer tw.Close()
+	var seen []int
+	func() {
+		defer func() {
+			if p := recover(); p != "step 70" {
+				t.Errorf("recovered %v, want step 70", p)
+			}
+		}()
+		for it, st := range runtime.PipelineIndex(tw, 16, runtime.Reuse, 1000, func(k int, it *iter, st *runtime.Step) {
+			it.i = k
+			st.At(1)
+			if k == 70 || k == 90 {
+				panic(fmt.Sprint("step ", k))
+			}
+		}) {
+			seen = append(seen, it.i)
+			tw.Adopt(st, 1)
+		}
+	}()
+	if len(seen) != 71 || seen[70] != 70 {
+		t.Errorf("the eager part saw %d iterations, the last %v; want 0 to 70", len(seen), seen[len(seen)-1:])
 	}
+
+	for it := range runtime.PipelineIndex(tw, 16, runtime.Reuse, 0, func(int, *iter, *runtime.Step) {
+		t.Error("an issue part ran for a loop of no iterations")
+	}) {
+		t.Errorf("the eager part got iteration %d of a loop of none", it.i)
+	}
+}
+
+// TestPipelineIndexInline runs cheap calls in the producers of an indexed
+// pipeline: every value in order, the first error and the panic are F's.
+func TestPipelineIndexInline(t *testing.T) {
+	defer runtime.PauseRecording()()
+	runtime.SetCost(cheapSquare, 50)
+	run := func(from, to int) (sum, at int, err error) {
+		tw := runtime.NewTwin(context.Background())
+		defer tw.Close()
+		for it, st := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, to-from, func(k int, it *iter, st *runtime.Step) {
+			it.i = from + k
+			st.At(1)
+			it.d = cheapSquare.Issue(st, runtime.Value(it.i))
+		}) {
+			tw.Adopt(st, 1)
+			if _, err := runtime.Await(tw, it.d); err != nil {
+				return sum, it.i, err
+			}
+			sum += it.d.Must()
+		}
+		return sum, -1, nil
+	}
+	want := 0
+	for i := range 3000 {
+		want += i * i
+	}
+	if sum, at, err := run(0, 3000); err != nil || sum != want {
+		t.Fatalf("loop over 0..2999 = %d, %v (at %d); want %d", sum, err, at, want)
+	}
+	if _, at, err := run(2000, 6000); !errors.Is(err, errAt) || at != 3001 {
+		t.Errorf("loop over 2000..5999 stopped at %d with %v; want 3001 and errAt", at, err)
+	}
+	func() {
+		defer func() {
+			if pe, ok := recover().(*runtime.PanicError); !ok || pe.Value != "boom at 4002" {
+				t.Errorf("recovered %v; want the panic of 4002", pe)
+			}
+		}()
+		_, at, err := run(3002, 6000)
+		t.Errorf("loop over 3002..5999 returned (at %d, %v); want a panic", at, err)
+	}()
 }

@@ -38,6 +38,7 @@ type Twin struct {
 	// (see startTracked); last is that start's batch.
 	unstarted int
 	last      *batch
+	one       [1]*node // the target of Await, which does not allocate
 }
 
 // tracked is a task the twin added.
@@ -203,7 +204,13 @@ func Await[T any](t *Twin, d Delayed[T]) (int, error) {
 	if d.o == nil || stOf(d.o.state.Load()) == stDone {
 		return -1, nil
 	}
-	return t.Wait(d)
+	t.one[0] = &d.o.node
+	i, err := t.wait(t.one[:])
+	t.one[0] = nil
+	if obs.Load() != nil {
+		updateReport()
+	}
+	return i, err
 }
 
 // Finish is Wait for ds and for every task the twin has added: the end of

@@ -51,16 +51,12 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}
 		tw = daskgen.NewTwin(ctx)
 		var total daskgen.Delayed[int64]
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, rel := range files {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.rel = rel
-					st.At(1)
-					it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
-				}) {
-					return
-				}
-			}
+		rx := files
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			rel := rx[k2]
+			it.rel = rel
+			st.At(1)
+			it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.hashFile

@@ -48,16 +48,12 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}
 		tw = daskgen.NewTwin(ctx)
 		failures := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, link := range links {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.link = link
-					st.At(1)
-					it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
-				}) {
-					return
-				}
-			}
+		rx := links
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			link := rx[k2]
+			it.link = link
+			st.At(1)
+			it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.check

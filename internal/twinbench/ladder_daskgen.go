@@ -54,16 +54,13 @@ func TrivialParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, b := range bs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.b = i, b
-					st.At(1)
-					it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
-				}) {
-					return
-				}
-			}
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			b := rx[k2]
+			it.i, it.b = i, b
+			st.At(1)
+			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.trivial
@@ -102,16 +99,13 @@ func MixParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, b := range bs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.b = i, b
-					st.At(1)
-					it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
-				}) {
-					return
-				}
-			}
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			b := rx[k2]
+			it.i, it.b = i, b
+			st.At(1)
+			it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.mix
@@ -150,16 +144,13 @@ func DigestParallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([][32]byte, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, b := range bs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.b = i, b
-					st.At(1)
-					it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
-				}) {
-					return
-				}
-			}
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			b := rx[k2]
+			it.i, it.b = i, b
+			st.At(1)
+			it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest
@@ -198,16 +189,13 @@ func Digest10Parallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([][32]byte, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, b := range bs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.b = i, b
-					st.At(1)
-					it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
-				}) {
-					return
-				}
-			}
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			b := rx[k2]
+			it.i, it.b = i, b
+			st.At(1)
+			it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest10
@@ -246,16 +234,13 @@ func SleepyParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]uint64, len(bs))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, b := range bs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.b = i, b
-					st.At(1)
-					it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
-				}) {
-					return
-				}
-			}
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			b := rx[k2]
+			it.i, it.b = i, b
+			st.At(1)
+			it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.sleepy

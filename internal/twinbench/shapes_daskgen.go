@@ -73,16 +73,13 @@ func SizesParallel(ctx context.Context, names []string) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]int, len(names))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, n := range names {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.n = i, n
-					st.At(1)
-					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			n := rx[k2]
+			it.i, it.n = i, n
+			st.At(1)
+			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
@@ -118,16 +115,12 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		slowSize daskgen.Delayed[int]
 	}
 	tw = daskgen.NewTwin(ctx)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-		for i := range items {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.i = i
-				st.At(1)
-				it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](items[it.i].Name))
-			}) {
-				return
-			}
-		}
+	rx := items
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		it.i = i
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](items[it.i].Name))
 	}) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -164,16 +157,12 @@ func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var st Stats
-		for it, st2 := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, n := range names {
-				if !p.Next(func(it *iteration, st2 *daskgen.Step) {
-					it.n = n
-					st2.At(1)
-					it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st2 := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st2 *daskgen.Step) {
+			n := rx[k2]
+			it.n = n
+			st2.At(1)
+			it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st2, 1)
 			b := it.slowSize
@@ -217,16 +206,12 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]
 		tw = daskgen.NewTwin(ctx)
 		counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
 		def := *lang
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, n := range names {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.n = n
-					st.At(1)
-					it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			n := rx[k2]
+			it.n = n
+			st.At(1)
+			it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st, 1)
 			c := it.slowCount
@@ -268,16 +253,12 @@ func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var out []int
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, x := range xs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.x = x
-					st.At(1)
-					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-				}) {
-					return
-				}
-			}
+		rx := xs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			x := rx[k2]
+			it.x = x
+			st.At(1)
+			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
@@ -317,16 +298,12 @@ func CountBadParallel(ctx context.Context, xs []int) (int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		n := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, x := range xs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.x = x
-					st.At(1)
-					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-				}) {
-					return
-				}
-			}
+		rx := xs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			x := rx[k2]
+			it.x = x
+			st.At(1)
+			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
@@ -366,16 +343,12 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var out []int
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, x := range xs {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.x = x
-					st.At(1)
-					it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-				}) {
-					return
-				}
-			}
+		rx := xs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			x := rx[k2]
+			it.x = x
+			st.At(1)
+			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
@@ -417,16 +390,12 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (string, b
 			slowSize daskgen.Delayed[int]
 		}
 		tw = daskgen.NewTwin(ctx)
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, n := range names {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.n = n
-					st.At(1)
-					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			n := rx[k2]
+			it.n = n
+			st.At(1)
+			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
@@ -469,16 +438,12 @@ func ReportParallel(ctx context.Context, names []string) (string, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var sb strings.Builder
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, n := range names {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.n = n
-					st.At(1)
-					it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			n := rx[k2]
+			it.n = n
+			st.At(1)
+			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
@@ -517,16 +482,12 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 		tw = daskgen.NewTwin(ctx)
 		var errs daskgen.Delayed[[]error]
 		total := daskgen.Value[int](0)
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for _, n := range names {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.n = n
-					st.At(1)
-					it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
-				}) {
-					return
-				}
-			}
+		rx := names
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			n := rx[k2]
+			it.n = n
+			st.At(1)
+			it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowCheck
@@ -583,16 +544,13 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		out := make([]Record, len(lines))
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for i, l := range lines {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					it.i, it.l = i, l
-					st.At(1)
-					it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
-				}) {
-					return
-				}
-			}
+		rx := lines
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := k2
+			l := rx[k2]
+			it.i, it.l = i, l
+			st.At(1)
+			it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowParse
@@ -635,16 +593,12 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		slowSize daskgen.Delayed[int]
 	}
 	tw = daskgen.NewTwin(ctx)
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
-				it.n = n
-				st.At(1)
-				it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-			}) {
-				return
-			}
-		}
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
 	}) {
 		tw.Adopt(st, 1)
 		d := it.slowSize

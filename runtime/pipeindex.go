@@ -1,0 +1,196 @@
+package runtime
+
+import (
+	"context"
+	"iter"
+	goruntime "runtime"
+	"runtime/trace"
+	"sync"
+	"sync/atomic"
+)
+
+// PipelineIndex is [Pipeline] for a loop over the indexes 0 to n-1 (a range
+// over a slice, an array or an integer), whose issue parts depend on
+// nothing but their index: several producers, one per CPU, run the issue
+// parts of blocks of consecutive iterations at once, and the caller's range
+// receives the iterations in order, as with Pipeline. issue is one
+// iteration's issue part; k is its index.
+//
+// Because the producers run in parallel, calls that cost less than a chunk
+// of tasks would (see [Fn1.Issue]) run in the producer that issues them:
+// a loop of cheap calls spreads over every core without a task per call.
+//
+// Generated code calls PipelineIndex; there is no need to call it by hand.
+func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k int, it *I, st *Step)) iter.Seq2[*I, *Step] {
+	if window < 1 {
+		window = DefaultWindow
+	}
+	return func(yield func(*I, *Step) bool) {
+		if n <= 0 {
+			return
+		}
+		c, err := t.background()
+		if err != nil {
+			panic(err)
+		}
+		ctx, cancel := context.WithCancel(t.ctx)
+		group := min(maxGroup, max(1, window/4))
+		x := &indexPipe[I]{
+			ctx: ctx, run: t.ctx, c: c, n: n, group: group, slots: slots, issue: issue,
+			blocks: (n + group - 1) / group,
+			ring:   make([]indexBlock[I], max(2, window/group)),
+			off:    obs.Load() != nil || trace.IsEnabled(),
+		}
+		x.tokens = make(chan struct{}, len(x.ring))
+		for k := range x.ring {
+			x.ring[k].ready = make(chan struct{})
+			x.tokens <- struct{}{}
+		}
+		producers := min(goruntime.GOMAXPROCS(0), x.blocks, len(x.ring))
+		var wg sync.WaitGroup
+		stopped := make(chan struct{})
+		for range producers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				x.produce()
+			}()
+		}
+		go func() {
+			wg.Wait()
+			close(stopped)
+		}()
+
+		finished := false
+		var reached *batch // the batch of the last iteration the loop reached
+		j := 0             // the block the loop is on
+		defer func() {
+			cancel()
+			<-stopped
+			if finished {
+				return
+			}
+			// The loop left early: cancel the tasks of the blocks it did
+			// not reach, and wait for them to stop (see Pipeline).
+			for k := range x.ring {
+				if b := x.ring[k].b; b != nil && b != reached {
+					cancelBatch(b)
+				}
+			}
+		}()
+		for ; j < x.blocks; j++ {
+			e := &x.ring[j%len(x.ring)]
+			select {
+			case <-e.ready:
+			case <-stopped:
+				select {
+				case <-e.ready:
+				default:
+					// The producers stopped early: the twin's context is
+					// done, which the twin reports when it next waits.
+					finished = true
+					return
+				}
+			}
+			reached = e.b
+			for k := range e.g {
+				s := &e.g[k]
+				if !yield(&s.v, &s.st) {
+					return
+				}
+			}
+			// Done with block j: its entry of the ring is block j+len(ring)'s.
+			e.g, e.b = nil, nil
+			e.ready = make(chan struct{})
+			x.tokens <- struct{}{}
+		}
+		finished = true
+	}
+}
+
+// indexPipe is the state a PipelineIndex's producers share.
+type indexPipe[I any] struct {
+	ctx    context.Context // done when the eager part has left the loop
+	run    context.Context // the twin's: what the iterations' tasks run with
+	c      *Client
+	n      int
+	group  int   // iterations in a block
+	blocks int   // blocks in all
+	slots  Slots // Reuse: a ring entry's slots serve its later blocks
+	off    bool  // the dashboard or runtime/trace records: every call is a task
+	issue  func(k int, it *I, st *Step)
+	next   atomic.Int64 // the next block to claim
+	// ring holds the blocks in flight: block j in ring[j%len(ring)]. A
+	// producer takes a token before it claims a block; the eager part gives
+	// it back when it is done with a block and has made its entry ready for
+	// the block len(ring) later. So no block is claimed before its entry is
+	// free, and at most len(ring) blocks are ahead of the eager part.
+	ring   []indexBlock[I]
+	tokens chan struct{}
+}
+
+// indexBlock is one block of a PipelineIndex in flight.
+type indexBlock[I any] struct {
+	ready chan struct{} // closed when g is issued and its tasks started
+	mem   []slot[I]     // the entry's slots, kept with Reuse
+	g     []slot[I]     // the block's iterations
+	b     *batch        // the block's tasks, or nil
+}
+
+// produce claims blocks in order and runs their issue parts, until none is
+// left or the eager part has left the loop.
+func (x *indexPipe[I]) produce() {
+	iss := issuer{ctx: x.run, executor: x.c.cfg.executor, off: x.off, limit: int64(cheapCall)}
+	var nodes, scratch []*node
+	for {
+		select {
+		case <-x.tokens:
+		case <-x.ctx.Done():
+			return
+		}
+		j := int(x.next.Add(1) - 1)
+		if j >= x.blocks {
+			return
+		}
+		e := &x.ring[j%len(x.ring)]
+		lo, hi := j*x.group, min(x.n, (j+1)*x.group)
+		if e.mem == nil || x.slots == Keep {
+			e.mem = make([]slot[I], x.group)
+		} else {
+			clear(e.mem)
+		}
+		g := e.mem[:hi-lo]
+		for k := lo; k < hi; k++ {
+			s := &g[k-lo]
+			s.st.src = &iss
+			x.issueOne(k, s)
+			for _, n := range s.st.nodes {
+				if n.state.Load() == stPending { // not a call that failed inline
+					nodes = append(nodes, n)
+				}
+			}
+		}
+		if x.ctx.Err() != nil {
+			return // the loop is left: nothing will read this block
+		}
+		b := startBatch(x.run, x.c, chunkCheap(nodes, x.c.cfg.executor, &scratch))
+		clear(nodes)
+		nodes = nodes[:0]
+		for k := range g {
+			g[k].st.b = b
+		}
+		e.g, e.b = g, b
+		close(e.ready)
+	}
+}
+
+// issueOne runs iteration k's issue part into s, keeping its panic for the
+// eager part (see Twin.Adopt).
+func (x *indexPipe[I]) issueOne(k int, s *slot[I]) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.st.p, s.st.panicked = r, true
+		}
+	}()
+	x.issue(k, &s.v, &s.st)
+}
