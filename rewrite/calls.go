@@ -170,11 +170,11 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 	case t.pipe != nil && t.pipe.producer && t.pipe.idioms[c] != "":
 		// The eager part registers the idiom with this task.
 		tmp := t.pipe.idioms[c]
-		fmt.Fprintf(&b, "%s = %s\n", tmp, t.track(t.liftCall(c, true)))
+		fmt.Fprintf(&b, "%s = %s\n", tmp, t.trackCall(c, true))
 		return t.assignResults(&b, lhs, tok, c, tmp)
 	case t.pipe != nil && t.pipe.producer:
 		tmp := t.fresh("d")
-		fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
+		fmt.Fprintf(&b, "%s := %s\n", tmp, t.trackCall(c, site != nil))
 		return t.assignResults(&b, lhs, tok, c, tmp)
 	}
 	tmp := t.fresh("d")
@@ -192,7 +192,18 @@ func (t *twin) register(site *analyzer.ErrorSite, task string) string {
 	if k, ok := t.staticSites[site]; ok {
 		return fmt.Sprintf("%s.CheckAt(%s, %d)", t.tw, task, k)
 	}
-	return fmt.Sprintf("%s.CheckAt(%s, len(%s))\n%s = append(%s, %s)", t.tw, task, t.onErr, t.onErr, t.onErr, t.handler(site))
+	// A value already known cannot fail: it needs no handler, which a loop
+	// of cheap calls run at once would otherwise make for every iteration.
+	return fmt.Sprintf("if !%s.Done() {\n%s.CheckAt(%s, len(%s))\n%s = append(%s, %s)\n}", task, t.tw, task, t.onErr, t.onErr, t.onErr, t.handler(site))
+}
+
+// trackCall writes delayed call c as a task the twin tracks, or, in the
+// issue part of a pipelined loop, as one the iteration issues (issueCall).
+func (t *twin) trackCall(c *ast.CallExpr, idiom bool) string {
+	if t.pipe != nil && t.pipe.producer {
+		return t.issueCall(c, idiom)
+	}
+	return t.track(t.liftCall(c, idiom))
 }
 
 // assignResults writes the assignments of a delayed call's results, held by

@@ -45,11 +45,7 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 	case *ast.CallExpr:
 		if t.calls[e] != nil {
 			tmp := t.fresh("d")
-			if t.pipe != nil && t.pipe.producer {
-				t.pre = append(t.pre, tmp+" := "+t.issueCall(e, false))
-			} else {
-				t.pre = append(t.pre, tmp+" := "+t.track(t.liftCall(e, false)))
-			}
+			t.pre = append(t.pre, tmp+" := "+t.trackCall(e, false))
 			t.need(tmp)
 			return tmp + ".Must()", true
 		}

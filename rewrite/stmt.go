@@ -64,7 +64,7 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		if c, ok := ast.Unparen(s.X).(*ast.CallExpr); ok && t.calls[c] != nil {
 			// The result is dropped; the task still runs, and an error it
 			// returns is dropped as the sequential call drops it.
-			return t.track(t.liftCall(c, true))
+			return t.trackCall(c, true)
 		}
 	case *ast.IfStmt:
 		if t.idioms[s] {

@@ -60,12 +60,14 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}) {
 			tw.Adopt(st, 1)
 			d := it.hashFile
-			tw.CheckAt(d, len(onErr))
-			onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
-				return func(err error) (int64, error) {
-					return total.Must(), fmt.Errorf("hash %s: %w", rel, err)
-				}
-			}(total, it.rel))
+			if !d.Done() {
+				tw.CheckAt(d, len(onErr))
+				onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
+					return func(err error) (int64, error) {
+						return total.Must(), fmt.Errorf("hash %s: %w", rel, err)
+					}
+				}(total, it.rel))
+			}
 			sum := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) string {
 				return x.V0
 			}, d))

@@ -57,12 +57,14 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}) {
 			tw.Adopt(st, 1)
 			d := it.check
-			tw.CheckAt(d, len(onErr))
-			onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
-				return func(err error) (int, error) {
-					return failures, fmt.Errorf("check %s: %w", link, err)
-				}
-			}(failures, it.link))
+			if !d.Done() {
+				tw.CheckAt(d, len(onErr))
+				onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
+					return func(err error) (int, error) {
+						return failures, fmt.Errorf("check %s: %w", link, err)
+					}
+				}(failures, it.link))
+			}
 			status := d
 			if i, err3 := daskgen.Await(tw, status); err3 != nil {
 				return fail(i, err3)

@@ -91,6 +91,20 @@ func Score(items []Item) {
 	}
 }
 
+// Enriched: item.Score = f(item.Name) on the range variable, and a pointer
+// to it kept, as code that builds a []*T from a range loop does (each
+// iteration's variable is its own since Go 1.22).
+//
+//daskgen:parallel
+func Enriched(items []Item) []*Item {
+	out := make([]*Item, 0, len(items))
+	for _, item := range items {
+		item.Score = slowSize(item.Name)
+		out = append(out, &item)
+	}
+	return out
+}
+
 // Totals: struct-field totals.
 //
 //daskgen:parallel

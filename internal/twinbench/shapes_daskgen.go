@@ -135,6 +135,50 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	return nil
 }
 
+// EnrichedParallel is the parallel twin of [Enriched], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func EnrichedParallel(ctx context.Context, items []Item) ([]*Item, error) {
+	return func() (r0 []*Item, err error) {
+		var tw *daskgen.Twin
+		fail := func(i int, err error) ([]*Item, error) {
+			return *new([]*Item), err
+		}
+		defer func() {
+			tw.Close()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				r0, err = fail(tw.Recover(p))
+			}
+		}()
+		// iteration is what the issue part of the loop at line 101 hands to its eager part.
+		type iteration struct {
+			item     Item
+			slowSize daskgen.Delayed[int]
+		}
+		tw = daskgen.NewTwin(ctx)
+		out := make([]*Item, 0, len(items))
+		rx := items
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Keep, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			item := rx[k2]
+			it.item = item
+			st.At(1)
+			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.item.Name))
+		}) {
+			tw.Adopt(st, 1)
+			d := it.slowSize
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i, err2)
+			}
+			it.item.Score = d.Must()
+			out = append(out, &it.item)
+		}
+		if i, err2 := tw.Finish(); err2 != nil {
+			return fail(i, err2)
+		}
+		return out, nil
+	}()
+}
+
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 	return func() (r0 Stats, err error) {
@@ -150,7 +194,7 @@ func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 99 hands to its eager part.
+		// iteration is what the issue part of the loop at line 113 hands to its eager part.
 		type iteration struct {
 			n        string
 			slowSize daskgen.Delayed[int]
@@ -198,7 +242,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 131 hands to its eager part.
+		// iteration is what the issue part of the loop at line 145 hands to its eager part.
 		type iteration struct {
 			n         string
 			slowCount daskgen.Delayed[int]
@@ -246,7 +290,7 @@ func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 144 hands to its eager part.
+		// iteration is what the issue part of the loop at line 158 hands to its eager part.
 		type iteration struct {
 			x        int
 			slowGood daskgen.Delayed[bool]
@@ -291,7 +335,7 @@ func CountBadParallel(ctx context.Context, xs []int) (int, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 157 hands to its eager part.
+		// iteration is what the issue part of the loop at line 171 hands to its eager part.
 		type iteration struct {
 			x        int
 			slowGood daskgen.Delayed[bool]
@@ -336,7 +380,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 170 hands to its eager part.
+		// iteration is what the issue part of the loop at line 184 hands to its eager part.
 		type iteration struct {
 			x        int
 			slowGood daskgen.Delayed[bool]
@@ -384,7 +428,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (string, b
 				r0, r1, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 185 hands to its eager part.
+		// iteration is what the issue part of the loop at line 199 hands to its eager part.
 		type iteration struct {
 			n        string
 			slowSize daskgen.Delayed[int]
@@ -431,7 +475,7 @@ func ReportParallel(ctx context.Context, names []string) (string, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 198 hands to its eager part.
+		// iteration is what the issue part of the loop at line 212 hands to its eager part.
 		type iteration struct {
 			n        string
 			slowSize daskgen.Delayed[int]
@@ -474,7 +518,7 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 				r0, err2 = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 210 hands to its eager part.
+		// iteration is what the issue part of the loop at line 224 hands to its eager part.
 		type iteration struct {
 			n         string
 			slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
@@ -536,7 +580,7 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 				r0, err2 = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 226 hands to its eager part.
+		// iteration is what the issue part of the loop at line 240 hands to its eager part.
 		type iteration struct {
 			i         int
 			l         string
@@ -554,12 +598,14 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowParse
-			tw.CheckAt(d, len(onErr))
-			onErr = append(onErr, func(i int) func(error) ([]Record, error) {
-				return func(err error) ([]Record, error) {
-					return nil, fmt.Errorf("line %d: %w", i+1, err)
-				}
-			}(it.i))
+			if !d.Done() {
+				tw.CheckAt(d, len(onErr))
+				onErr = append(onErr, func(i int) func(error) ([]Record, error) {
+					return func(err error) ([]Record, error) {
+						return nil, fmt.Errorf("line %d: %w", i+1, err)
+					}
+				}(it.i))
+			}
 			r := d
 			if i2, err3 := daskgen.Await(tw, r); err3 != nil {
 				return fail(i2, err3)
@@ -587,7 +633,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 			err = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the loop at line 243 hands to its eager part.
+	// iteration is what the issue part of the loop at line 257 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -632,7 +678,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
 				r0, err2 = fail(tw.Recover(p))
 			}
 		}()
-		// iteration is what the issue part of the loop at line 254 hands to its eager part.
+		// iteration is what the issue part of the loop at line 268 hands to its eager part.
 		type iteration struct {
 			rec           daskgen.Delayed[Record]
 			err           error
@@ -645,7 +691,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
 			for sc.Scan() {
 				if !p.Next(func(it *iteration, st *daskgen.Step) {
 					st.At(1)
-					it.slowParseTask = daskgen.Issue(st, slowParseDelayed.Call(daskgen.Value[string](sc.Text())))
+					it.slowParseTask = slowParseDelayed.Issue(st, daskgen.Value[string](sc.Text()))
 					it.rec = it.slowParseTask
 				}) {
 					return
@@ -653,12 +699,14 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
 			}
 		}) {
 			tw.Adopt(st, 1)
-			tw.CheckAt(it.slowParseTask, len(onErr))
-			onErr = append(onErr, func(n int) func(error) (int, error) {
-				return func(err error) (int, error) {
-					return n, err
-				}
-			}(n))
+			if !it.slowParseTask.Done() {
+				tw.CheckAt(it.slowParseTask, len(onErr))
+				onErr = append(onErr, func(n int) func(error) (int, error) {
+					return func(err error) (int, error) {
+						return n, err
+					}
+				}(n))
+			}
 			if i, err3 := daskgen.Await(tw, it.rec); err3 != nil {
 				return fail(i, err3)
 			}

@@ -198,6 +198,22 @@ func shapes() []shape {
 				}
 				return pair(total, errors.Join(all...))
 			}},
+		{"Enriched", func() any { return derefItems(Enriched(items())) },
+			func() (any, error) {
+				out, err := EnrichedParallel(ctx, items())
+				return derefItems(out), err
+			},
+			func() any {
+				in := items()
+				out := make([]*Item, len(in))
+				each(len(in), func(i int) error {
+					item := in[i]
+					item.Score = slowSize(item.Name)
+					out[i] = &item
+					return nil
+				})
+				return derefItems(out)
+			}},
 		{"Parsed", func() any { return pair(Parsed(strings.Fields(lines))) },
 			func() (any, error) {
 				out, err := ParsedParallel(ctx, strings.Fields(lines))
@@ -274,6 +290,16 @@ func badNames(names []string) []string {
 }
 
 func slowSizeOf(name string) int { return len(name)*7%13 + 1 }
+
+// derefItems copies what the pointers point to, which F and its twin must
+// agree on.
+func derefItems(ps []*Item) []Item {
+	out := make([]Item, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}
 
 type pairT struct{ A, B any }
 
