@@ -46,7 +46,10 @@ func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k 
 			x.ring[k].ready = make(chan struct{})
 			x.tokens <- struct{}{}
 		}
-		producers := min(goruntime.GOMAXPROCS(0), x.blocks, len(x.ring))
+		// The eager part issues blocks too while the one it needs is not
+		// ready (help below), so one producer fewer than the CPUs keeps
+		// them all busy without more goroutines than cores.
+		producers := min(max(1, goruntime.GOMAXPROCS(0)-1), x.blocks, len(x.ring))
 		var wg sync.WaitGroup
 		stopped := make(chan struct{})
 		for range producers {
@@ -78,18 +81,40 @@ func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k 
 				}
 			}
 		}()
+		var helper *indexWorker[I]
 		for ; j < x.blocks; j++ {
 			e := &x.ring[j%len(x.ring)]
-			select {
-			case <-e.ready:
-			case <-stopped:
+		wait:
+			for {
 				select {
 				case <-e.ready:
+					break wait
 				default:
-					// The producers stopped early: the twin's context is
-					// done, which the twin reports when it next waits.
-					finished = true
-					return
+				}
+				// Help: issue a later block while this one is not ready.
+				select {
+				case <-x.tokens:
+					if helper == nil {
+						helper = x.newWorker()
+					}
+					helper.claim()
+					continue
+				default:
+				}
+				select {
+				case <-e.ready:
+					break wait
+				case <-stopped:
+					select {
+					case <-e.ready:
+						break wait
+					default:
+						// The producers stopped early: the twin's context
+						// is done, which the twin reports when it next
+						// waits.
+						finished = true
+						return
+					}
 				}
 			}
 			reached = e.b
@@ -140,48 +165,69 @@ type indexBlock[I any] struct {
 // produce claims blocks in order and runs their issue parts, until none is
 // left or the eager part has left the loop.
 func (x *indexPipe[I]) produce() {
-	iss := issuer{ctx: x.run, executor: x.c.cfg.executor, off: x.off, limit: int64(cheapCall)}
-	var nodes, scratch []*node
+	w := x.newWorker()
 	for {
 		select {
 		case <-x.tokens:
 		case <-x.ctx.Done():
 			return
 		}
-		j := int(x.next.Add(1) - 1)
-		if j >= x.blocks {
+		if !w.claim() {
 			return
 		}
-		e := &x.ring[j%len(x.ring)]
-		lo, hi := j*x.group, min(x.n, (j+1)*x.group)
-		if e.mem == nil || x.slots == Keep {
-			e.mem = make([]slot[I], x.group)
-		} else {
-			clear(e.mem)
-		}
-		g := e.mem[:hi-lo]
-		for k := lo; k < hi; k++ {
-			s := &g[k-lo]
-			s.st.src = &iss
-			x.issueOne(k, s)
-			for _, n := range s.st.nodes {
-				if n.state.Load() == stPending { // not a call that failed inline
-					nodes = append(nodes, n)
-				}
+	}
+}
+
+// indexWorker is what a goroutine that issues blocks keeps between them.
+type indexWorker[I any] struct {
+	x              *indexPipe[I]
+	iss            issuer
+	nodes, scratch []*node
+}
+
+func (x *indexPipe[I]) newWorker() *indexWorker[I] {
+	return &indexWorker[I]{x: x, iss: issuer{ctx: x.run, executor: x.c.cfg.executor, off: x.off, limit: int64(cheapCall)}}
+}
+
+// claim issues the next block, for a token the caller has taken, and
+// reports whether there may be more: false when none was left or the eager
+// part has left the loop.
+func (w *indexWorker[I]) claim() bool {
+	x := w.x
+	j := int(x.next.Add(1) - 1)
+	if j >= x.blocks {
+		return false
+	}
+	e := &x.ring[j%len(x.ring)]
+	lo, hi := j*x.group, min(x.n, (j+1)*x.group)
+	if e.mem == nil || x.slots == Keep {
+		e.mem = make([]slot[I], x.group)
+	} else {
+		clear(e.mem)
+	}
+	g := e.mem[:hi-lo]
+	for k := lo; k < hi; k++ {
+		s := &g[k-lo]
+		s.st.src = &w.iss
+		x.issueOne(k, s)
+		for _, n := range s.st.nodes {
+			if n.state.Load() == stPending { // not a call that failed inline
+				w.nodes = append(w.nodes, n)
 			}
 		}
-		if x.ctx.Err() != nil {
-			return // the loop is left: nothing will read this block
-		}
-		b := startBatch(x.run, x.c, chunkCheap(nodes, x.c.cfg.executor, &scratch))
-		clear(nodes)
-		nodes = nodes[:0]
-		for k := range g {
-			g[k].st.b = b
-		}
-		e.g, e.b = g, b
-		close(e.ready)
 	}
+	if x.ctx.Err() != nil {
+		return false // the loop is left: nothing will read this block
+	}
+	b := startBatch(x.run, x.c, chunkCheap(w.nodes, x.c.cfg.executor, &w.scratch))
+	clear(w.nodes)
+	w.nodes = w.nodes[:0]
+	for k := range g {
+		g[k].st.b = b
+	}
+	e.g, e.b = g, b
+	close(e.ready)
+	return true
 }
 
 // issueOne runs iteration k's issue part into s, keeping its panic for the
