@@ -41,6 +41,7 @@ func Func0E[R any](f func() (R, error), opts ...FnOption) Fn0[R] {
 // first and returns a result.
 func Func0C[R any](f func(context.Context) R, opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context) (R, error) { return f(ctx), nil }
 		fn.info.register(fn.serve)
@@ -52,6 +53,7 @@ func Func0C[R any](f func(context.Context) R, opts ...FnOption) Fn0[R] {
 // first and returns a result and an error.
 func Func0CE[R any](f func(context.Context) (R, error), opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -207,6 +209,7 @@ func Func1E[A1, R any](f func(A1) (R, error), opts ...FnOption) Fn1[A1, R] {
 // first and returns a result.
 func Func1C[A1, R any](f func(context.Context, A1) R, opts ...FnOption) Fn1[A1, R] {
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1) (R, error) { return f(ctx, a1), nil }
 		fn.info.register(fn.serve)
@@ -218,6 +221,7 @@ func Func1C[A1, R any](f func(context.Context, A1) R, opts ...FnOption) Fn1[A1, 
 // first and returns a result and an error.
 func Func1CE[A1, R any](f func(context.Context, A1) (R, error), opts ...FnOption) Fn1[A1, R] {
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -393,6 +397,7 @@ func Func2E[A1, A2, R any](f func(A1, A2) (R, error), opts ...FnOption) Fn2[A1, 
 // first and returns a result.
 func Func2C[A1, A2, R any](f func(context.Context, A1, A2) R, opts ...FnOption) Fn2[A1, A2, R] {
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2) (R, error) { return f(ctx, a1, a2), nil }
 		fn.info.register(fn.serve)
@@ -404,6 +409,7 @@ func Func2C[A1, A2, R any](f func(context.Context, A1, A2) R, opts ...FnOption) 
 // first and returns a result and an error.
 func Func2CE[A1, A2, R any](f func(context.Context, A1, A2) (R, error), opts ...FnOption) Fn2[A1, A2, R] {
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -599,6 +605,7 @@ func Func3E[A1, A2, A3, R any](f func(A1, A2, A3) (R, error), opts ...FnOption) 
 // first and returns a result.
 func Func3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, opts ...FnOption) Fn3[A1, A2, A3, R] {
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(ctx, a1, a2, a3), nil }
 		fn.info.register(fn.serve)
@@ -610,6 +617,7 @@ func Func3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, opts ...Fn
 // first and returns a result and an error.
 func Func3CE[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error), opts ...FnOption) Fn3[A1, A2, A3, R] {
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -825,6 +833,7 @@ func Func4E[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) (R, error), opts ...Fn
 // first and returns a result.
 func Func4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, opts ...FnOption) Fn4[A1, A2, A3, A4, R] {
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(ctx, a1, a2, a3, a4), nil }
 		fn.info.register(fn.serve)
@@ -836,6 +845,7 @@ func Func4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, op
 // first and returns a result and an error.
 func Func4CE[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, error), opts ...FnOption) Fn4[A1, A2, A3, A4, R] {
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -1073,6 +1083,7 @@ func Func5E[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) (R, error), op
 // first and returns a result.
 func Func5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) R, opts ...FnOption) Fn5[A1, A2, A3, A4, A5, R] {
 	fn := Fn5[A1, A2, A3, A4, A5, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 			return f(ctx, a1, a2, a3, a4, a5), nil
@@ -1086,6 +1097,7 @@ func Func5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A
 // first and returns a result and an error.
 func Func5CE[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A5) (R, error), opts ...FnOption) Fn5[A1, A2, A3, A4, A5, R] {
 	fn := Fn5[A1, A2, A3, A4, A5, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)
@@ -1345,6 +1357,7 @@ func Func6E[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) (R, er
 // first and returns a result.
 func Func6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) R, opts ...FnOption) Fn6[A1, A2, A3, A4, A5, A6, R] {
 	fn := Fn6[A1, A2, A3, A4, A5, A6, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			return f(ctx, a1, a2, a3, a4, a5, a6), nil
@@ -1358,6 +1371,7 @@ func Func6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A
 // first and returns a result and an error.
 func Func6CE[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A4, A5, A6) (R, error), opts ...FnOption) Fn6[A1, A2, A3, A4, A5, A6, R] {
 	fn := Fn6[A1, A2, A3, A4, A5, A6, R]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)

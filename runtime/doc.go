@@ -55,8 +55,8 @@
 //
 // The runtime learns what each function's calls cost as they run. In the
 // pipelined loops of generated twins, calls too cheap to be worth a task
-// (under about 20 µs) run without one: in the loop's producers, one per
-// core, when the loop ranges over a slice, an array or an integer, and
+// (under about 20 µs) run without one: in the loop's producers, which run
+// on every core, when the loop ranges over a slice, an array or an integer, and
 // otherwise in chunks of consecutive calls, one task per chunk, on every
 // core (or, under about 200 ns, in the loop's one producer). Each call
 // keeps its own result, error and panic, so nothing but the speed changes.

@@ -82,6 +82,9 @@ type fnInfo struct {
 	pure    bool
 	remote  string // the name an Executor runs it by; see Register
 	local   bool   // always runs in the computing process
+	// takesCtx: the function takes the compute's context, so it may block
+	// until the context is done; its calls never run inline (granular.go).
+	takesCtx bool
 
 	crossOnce sync.Once
 	cross     bool  // its arguments and result cross processes; see remotable

@@ -156,6 +156,7 @@ func Func{{$n}}E[{{.TP}}](f func({{.Types}}) (R, error), opts ...FnOption) Fn{{$
 // first and returns a result.
 func Func{{$n}}C[{{.TP}}](f func({{.CTypes}}) R, opts ...FnOption) Fn{{$n}}[{{.TA}}] {
 	fn := Fn{{$n}}[{{.TA}}]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func({{.CParams "ctx"}}) (R, error) { return f({{.CArgs "ctx"}}), nil }
 		fn.info.register(fn.serve)
@@ -167,6 +168,7 @@ func Func{{$n}}C[{{.TP}}](f func({{.CTypes}}) R, opts ...FnOption) Fn{{$n}}[{{.T
 // first and returns a result and an error.
 func Func{{$n}}CE[{{.TP}}](f func({{.CTypes}}) (R, error), opts ...FnOption) Fn{{$n}}[{{.TA}}] {
 	fn := Fn{{$n}}[{{.TA}}]{info: newInfo(f, opts)}
+	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = f
 		fn.info.register(fn.serve)

@@ -246,17 +246,27 @@ func callOnce(ctx context.Context, t task, executor Executor) (err error) {
 // Calls run at once in the producer ("inline"). A call that costs less than
 // its task would, with its arguments known, runs in the producer of a
 // pipelined loop when the iteration issues it; its value is a plain value,
-// and nothing is allocated or scheduled for it. The producer is one
-// goroutine, so only calls cheaper than a task run there: the producer
-// would spend longer making their tasks. A call that fails or panics
+// and nothing is allocated or scheduled for it. A Pipeline's producer is
+// one goroutine, so only calls cheaper than a task run there: the producer
+// would spend longer making their tasks; PipelineIndex's producers run in
+// parallel, so calls under cheapCall do. A call that fails or panics
 // becomes a failed task, found where F would have met it, like any other.
+//
+// A function that takes a context never runs inline: it may block until
+// its context is done (a long poll, a wait on a channel), which a call
+// issued ahead for an iteration F never reaches would do while the
+// producer holds back the iterations before it. Its calls are tasks, which
+// leaving the loop cancels without waiting for them.
 
 // issuer is what a Producer lends its steps for running calls inline.
 type issuer struct {
 	// Producers run at once, each with an issuer it writes for every
 	// call: the padding keeps two issuers off one cache line.
-	_        [64]byte
-	ctx      context.Context // the twin's, which the calls get
+	_ [64]byte
+	// ctx is what the calls get: the pipeline's, which is done when the
+	// eager part leaves the loop, as the tasks of iterations it did not
+	// reach are cancelled then.
+	ctx      context.Context
 	executor Executor
 	calls    int // calls run inline, for sampling their cost
 	off      bool
@@ -284,7 +294,7 @@ const memoCalls = 64
 // call stays one.
 func (s *Step) inlines(fi *fnInfo) bool {
 	src := s.src
-	if src == nil || src.off || fi == nil {
+	if src == nil || src.off || fi == nil || fi.takesCtx {
 		return false
 	}
 	for k := range src.memo {

@@ -264,3 +264,54 @@ func TestExpensiveCallsLeaveTheProducer(t *testing.T) {
 		t.Errorf("%d of the last 100 calls, which sleep 200µs, ran in the producer; want tasks", inline)
 	}
 }
+
+// TestBlockingCallsLeaveWithTheLoop: a function learnt as cheap may still
+// block until its context is done. It takes a context, so its calls are
+// tasks, and leaving the loop cancels those of iterations it did not reach
+// at once, in both kinds of pipeline.
+func TestBlockingCallsLeaveWithTheLoop(t *testing.T) {
+	defer runtime.PauseRecording()()
+	block := runtime.Func1C(func(ctx context.Context, x int) int {
+		if x > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
+		return x
+	})
+	runtime.SetCost(block, 50)
+	loops := map[string]func(tw *runtime.Twin) func(yield func(*iter, *runtime.Step) bool){
+		"Pipeline": func(tw *runtime.Twin) func(yield func(*iter, *runtime.Step) bool) {
+			return runtime.Pipeline(tw, 16, runtime.Reuse, func(p *runtime.Producer[iter]) {
+				for i := range 100 {
+					if !p.Next(func(it *iter, st *runtime.Step) { it.i, it.d = i, block.Issue(st, runtime.Value(i)) }) {
+						return
+					}
+				}
+			})
+		},
+		"PipelineIndex": func(tw *runtime.Twin) func(yield func(*iter, *runtime.Step) bool) {
+			return runtime.PipelineIndex(tw, 16, runtime.Reuse, 100, func(k int, it *iter, st *runtime.Step) {
+				it.i, it.d = k, block.Issue(st, runtime.Value(k))
+			})
+		},
+	}
+	for name, loop := range loops {
+		t.Run(name, func(t *testing.T) {
+			tw := runtime.NewTwin(context.Background())
+			begin := time.Now()
+			for it, st := range loop(tw) {
+				tw.Adopt(st, 0)
+				if _, err := runtime.Await(tw, it.d); err != nil || it.d.Must() != 0 {
+					t.Fatalf("iteration %d: %d, %v", it.i, it.d.Must(), err)
+				}
+				break
+			}
+			tw.Close()
+			if d := time.Since(begin); d > 5*time.Second {
+				t.Errorf("leaving the loop took %v: the calls issued ahead were not cancelled", d)
+			}
+		})
+	}
+}

@@ -11,9 +11,10 @@ import (
 
 // PipelineIndex is [Pipeline] for a loop over the indexes 0 to n-1 (a range
 // over a slice, an array or an integer), whose issue parts depend on
-// nothing but their index: several producers, one per CPU, run the issue
-// parts of blocks of consecutive iterations at once, and the caller's range
-// receives the iterations in order, as with Pipeline. issue is one
+// nothing but their index: producers (one fewer than the CPUs, and the
+// caller's goroutine while the block it needs is not issued yet) run the
+// issue parts of blocks of consecutive iterations at once, and the caller's
+// range receives the iterations in order, as with Pipeline. issue is one
 // iteration's issue part; k is its index.
 //
 // Because the producers run in parallel, calls that cost less than a chunk
@@ -186,7 +187,7 @@ type indexWorker[I any] struct {
 }
 
 func (x *indexPipe[I]) newWorker() *indexWorker[I] {
-	return &indexWorker[I]{x: x, iss: issuer{ctx: x.run, executor: x.c.cfg.executor, off: x.off, limit: int64(cheapCall)}}
+	return &indexWorker[I]{x: x, iss: issuer{ctx: x.ctx, executor: x.c.cfg.executor, off: x.off, limit: int64(cheapCall)}}
 }
 
 // claim issues the next block, for a token the caller has taken, and

@@ -62,7 +62,7 @@ func Pipeline[I any](t *Twin, window int, slots Slots, produce func(p *Producer[
 			// when the producer goes back to it.
 			p.slabs = make([][]slot[I], cap(p.ch)+3)
 		}
-		p.iss = issuer{ctx: t.ctx, executor: c.cfg.executor, off: obs.Load() != nil || trace.IsEnabled(), limit: int64(inlineCall)}
+		p.iss = issuer{ctx: ctx, executor: c.cfg.executor, off: obs.Load() != nil || trace.IsEnabled(), limit: int64(inlineCall)}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
