@@ -171,10 +171,10 @@ func (t *Twin) Check(d Node) {
 // Wait and Finish return i. Generated code numbers its idioms itself, so
 // that an idiom whose handler captures nothing is registered once per
 // source site rather than once per call. Do not mix it with Check. A plain
-// value cannot fail and is not registered.
+// value or a task that has run cannot fail and is not registered.
 func (t *Twin) CheckAt(d Node, i int) {
-	if n := d.nodeOf(); n != nil {
-		t.track(n, 0, int32(i))
+	if n := d.nodeOf(); n != nil && stOf(n.state.Load()) != stDone {
+		t.track(n, 0, int32(i)) // a done task cannot fail: nothing to register
 	}
 }
 
