@@ -250,16 +250,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 // pre), the count of iterations, and the opening of the function that
 // issues iteration k, which defines the loop's variables from k.
 func (t *twin) indexHeader(p *pipe, l *ast.RangeStmt, typeName string) (pre, count, open string) {
-	saved := map[*types.Var]string{}
-	for _, v := range p.header {
-		saved[v] = t.renamed[v]
-		delete(t.renamed, v)
-	}
-	defer func() {
-		for v, n := range saved {
-			t.renamed[v] = n
-		}
-	}()
+	defer t.ownNames(p)()
 	p.producer = false // a range expression that needs a wait waits before the loop
 	x := t.expr(l.X)
 	rx, k := t.fresh("rx"), t.fresh("k")
@@ -362,20 +353,26 @@ func callOf(p *pipe, s *pSlot) *ast.CallExpr {
 	return nil
 }
 
-// pipeHeader writes the loop's header as the issue part runs it, with the
-// loop's own variables under their own names, and what must run before the
-// loop (a wait for a delayed range expression).
-func (t *twin) pipeHeader(p *pipe, loop ast.Stmt) (string, string) {
+// ownNames makes the loop's own variables go by their own names, not the
+// it.x the loop's body uses, until the function it returns is called.
+func (t *twin) ownNames(p *pipe) (restore func()) {
 	saved := map[*types.Var]string{}
 	for _, v := range p.header {
 		saved[v] = t.renamed[v]
 		delete(t.renamed, v)
 	}
-	defer func() {
+	return func() {
 		for v, n := range saved {
 			t.renamed[v] = n
 		}
-	}()
+	}
+}
+
+// pipeHeader writes the loop's header as the issue part runs it, with the
+// loop's own variables under their own names, and what must run before the
+// loop (a wait for a delayed range expression).
+func (t *twin) pipeHeader(p *pipe, loop ast.Stmt) (string, string) {
+	defer t.ownNames(p)()
 	p.producer = false // a range expression that needs a wait waits before the loop
 	var h string
 	switch l := loop.(type) {
