@@ -315,3 +315,40 @@ func TestBlockingCallsLeaveWithTheLoop(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordedCallsAreNotInline: while the dashboard records, calls that
+// would run in the producer become tasks (chunked, as cheap calls are), so
+// that the page shows the work.
+func TestRecordedCallsAreNotInline(t *testing.T) {
+	d, err := runtime.StartDashboard("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	seen := runtime.Func1(func(x int) int { return x + 1 }, runtime.Name("seenOnPage"))
+	runtime.SetCost(seen, 50) // cheap enough to run inline when nothing records
+	tw := runtime.NewTwin(context.Background())
+	tasks := 0
+	for it, st := range runtime.PipelineIndex(tw, 64, runtime.Reuse, 200, func(k int, it *iter, st *runtime.Step) {
+		it.i, it.d = k, seen.Issue(st, runtime.Value(k))
+	}) {
+		tw.Adopt(st, 0)
+		if _, err := runtime.Await(tw, it.d); err != nil || it.d.Must() != it.i+1 {
+			t.Fatalf("iteration %d: %d, %v", it.i, it.d.Must(), err)
+		}
+		if it.d.Key() != "" {
+			tasks++
+		}
+	}
+	tw.Close()
+	if tasks != 200 {
+		t.Errorf("%d of 200 calls were tasks while the dashboard recorded; want all", tasks)
+	}
+	f := readFeed(t, d, func(f *feed) bool {
+		done, _, _, ok := f.counts("batch of seenOnPage")
+		return ok && done > 0
+	})
+	if done, _, _, ok := f.counts("batch of seenOnPage"); !ok || done == 0 {
+		t.Errorf("the page shows no batch of seenOnPage: %v", f.Fns)
+	}
+}
