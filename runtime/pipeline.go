@@ -262,12 +262,15 @@ func (p *Producer[I]) send(g []slot[I]) bool {
 // with the step (the statement of the issue part) that issued it, and a
 // panic of the issue part, if it had one.
 type Step struct {
-	at       int
+	// What the eager part reads of every step comes first, next to the
+	// iteration's values: the eager part's goroutine is not the one that
+	// wrote them, so each cache line it touches is a miss.
+	at       int32
+	adopted  int32
+	panicked bool
 	nodes    []*node
 	steps    []int32
-	adopted  int
 	p        any
-	panicked bool
 	b        *batch
 	src      *issuer
 	// Room for the one task most steps issue, so that issuing it does not
@@ -278,7 +281,7 @@ type Step struct {
 
 // At records that the issue part is at its step k (counted from 1): the
 // tasks issued from now on, and a panic, belong to that step.
-func (s *Step) At(k int) { s.at = k }
+func (s *Step) At(k int) { s.at = int32(k) }
 
 // Issue records d's task, if it has one, as issued by the current step of
 // an iteration, and returns d. The task starts when the iteration's issue
@@ -289,7 +292,7 @@ func Issue[T any](s *Step, d Delayed[T]) Delayed[T] {
 			s.nodes, s.steps = s.node1[:0], s.step1[:0]
 		}
 		s.nodes = append(s.nodes, n)
-		s.steps = append(s.steps, int32(s.at))
+		s.steps = append(s.steps, s.at)
 	}
 	return d
 }
@@ -330,10 +333,10 @@ func cancelBatch(b *batch) {
 // panicked at step k, Adopt panics again with the same value, where F would
 // have panicked.
 func (t *Twin) Adopt(s *Step, k int) {
-	if s.panicked && s.at == k {
+	if s.panicked && int(s.at) == k {
 		panic(s.p)
 	}
-	for ; s.adopted < len(s.nodes) && int(s.steps[s.adopted]) <= k; s.adopted++ {
+	for ; int(s.adopted) < len(s.nodes) && int(s.steps[s.adopted]) <= k; s.adopted++ {
 		if n := s.nodes[s.adopted]; stOf(n.state.Load()) != stDone {
 			t.adopt(n) // a done task cannot fail: nothing to track
 		}
