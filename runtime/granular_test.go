@@ -318,7 +318,7 @@ func TestBlockingCallsLeaveWithTheLoop(t *testing.T) {
 
 // TestRecordedCallsAreNotInline: while the dashboard records, calls that
 // would run in the producer become tasks (chunked, as cheap calls are), so
-// that the page shows the work.
+// that the page shows the work rather than nothing.
 func TestRecordedCallsAreNotInline(t *testing.T) {
 	d, err := runtime.StartDashboard("127.0.0.1:0")
 	if err != nil {
@@ -344,11 +344,15 @@ func TestRecordedCallsAreNotInline(t *testing.T) {
 	if tasks != 200 {
 		t.Errorf("%d of 200 calls were tasks while the dashboard recorded; want all", tasks)
 	}
+	// The calls were chunked: the page lists their batches. (A call that
+	// the twin's loop needed before its chunk ran it runs in place, and a
+	// chunk with nothing left may be cancelled when the twin closes, so how
+	// many batches ran depends on timing.)
 	f := readFeed(t, d, func(f *feed) bool {
-		done, _, _, ok := f.counts("batch of seenOnPage")
-		return ok && done > 0
+		_, _, _, ok := f.counts("batch of seenOnPage")
+		return ok
 	})
-	if done, _, _, ok := f.counts("batch of seenOnPage"); !ok || done == 0 {
-		t.Errorf("the page shows no batch of seenOnPage: %v", f.Fns)
+	if _, _, _, ok := f.counts("batch of seenOnPage"); !ok {
+		t.Errorf("the page does not list the batches of seenOnPage: %v", f.Fns)
 	}
 }
