@@ -59,8 +59,8 @@ func (p *pass) candidates(ins *inspector.Inspector, regions []*Region) {
 		}
 		clean := true
 		for _, b := range r.Barriers {
-			if b.InLoop || b.Return {
-				clean = false
+			if b.InLoop && !b.Pipelined || b.Return {
+				clean = false // a wait that holds up other iterations
 			}
 		}
 		if !clean || !callsInIterations(r) || p.benchmarkLoop(n) {

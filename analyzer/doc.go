@@ -92,6 +92,17 @@
 // runs in the issue part, in order; a loop that stops early (break,
 // return) is split only when nothing sees how far the header ran.
 //
+// A fold, x op= f(...) in a loop with x a local variable, stays eager when
+// its loop can be pipelined: the issue part starts f's calls ahead and the
+// eager part adds each value in F's order, so the fold makes no task per
+// step. The analyzer first tries the region with every fold eager, and
+// keeps eager the folds whose waits all turned out pipelined; the others
+// are delayed accumulators, which wait for nothing in the loop.
+// Range loops over slices, arrays and integers are indexed: their issue
+// parts run in several producers at once. Since Go 1.22 a range loop's
+// variables are the iteration's own, so the body may write them when the
+// issue part reads them first.
+//
 // The analyzer's result is a *Plan: for each parallel function or loop, the
 // delayed calls, every variable classified (loop variable, read-only,
 // temporary, lifted, accumulator with its kind, error, eager), the error

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -25,6 +26,12 @@ type rs struct {
 	idioms map[*ast.IfStmt]bool
 	loops  []ast.Stmt          // loops inside the region, the region's own included
 	work   map[*types.Var]bool // the worklist of an unordered loop
+
+	// Folds (v op= f(x) in a loop) kept eager rather than made delayed
+	// accumulators: see eagerFolds. trial makes every fold a candidate
+	// and records them in folds; otherwise folds holds the ones to keep.
+	trial bool
+	folds map[*types.Var]bool
 }
 
 func (s *rs) diag(pos token.Pos, category, format string, args ...any) {
@@ -44,6 +51,56 @@ func (s *rs) line(pos token.Pos) int { return s.p.Fset.Position(pos).Line }
 // analyzeRegion fills in r and reports what is wrong with it. It returns
 // false when the region calls no delayed function.
 func (p *pass) analyzeRegion(r *Region, report bool) bool {
+	return p.analyzeRegionWith(r, report, p.eagerFolds(r))
+}
+
+// eagerFolds returns the folds of r (v op= f(x) in a loop, with v a local
+// variable) to keep eager: F's own fold, in F's order, each iteration
+// adding its own call's value, in a pipelined loop that issues the calls
+// ahead. A delayed accumulator would instead make a task of every step of
+// the fold. A fold is kept eager when, in a trial analysis with every fold
+// eager, the waits for what it adds are all pipelined and the region is
+// not refused; otherwise it stays a delayed accumulator, which waits for
+// nothing in the loop.
+func (p *pass) eagerFolds(r *Region) map[*types.Var]bool {
+	// Each trial finds folds the analysis then knows from the start: the
+	// calls of a fold add their value rather than assign it (findCalls).
+	folds := map[*types.Var]bool{}
+	var s *rs
+	var trial *Region
+	for range 3 {
+		trial = &Region{Func: r.Func, Obj: r.Obj, Loop: r.Loop, Directive: r.Directive}
+		s = p.newRS(trial, false)
+		s.trial, s.folds = true, maps.Clone(folds)
+		if !s.run() || len(s.folds) == 0 {
+			return nil
+		}
+		if len(s.folds) == len(folds) {
+			break
+		}
+		folds = s.folds
+	}
+	if len(s.folds) != len(folds) {
+		return nil // not settled: keep the accumulators
+	}
+	keep := map[*types.Var]bool{}
+	for v := range s.folds {
+		keep[v] = true
+		for _, pr := range s.pairsOf(v) {
+			for _, b := range trial.Barriers {
+				if pr.stmt.Pos() <= b.Pos && b.Pos < pr.stmt.End() && !b.Pipelined {
+					keep[v] = false
+				}
+			}
+		}
+		if !keep[v] {
+			delete(keep, v)
+		}
+	}
+	return keep
+}
+
+func (p *pass) newRS(r *Region, report bool) *rs {
 	s := &rs{p: p, r: r, report: report,
 		calls: map[*ast.CallExpr]*Call{}, lifted: map[*types.Var]bool{}, acc: map[*types.Var]*Var{},
 		errs: map[*types.Var][]*Call{}, idioms: map[*ast.IfStmt]bool{}}
@@ -52,6 +109,18 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 	} else {
 		s.body = r.Func.Body
 	}
+	return s
+}
+
+func (p *pass) analyzeRegionWith(r *Region, report bool, folds map[*types.Var]bool) bool {
+	s := p.newRS(r, report)
+	s.folds = folds
+	return s.run()
+}
+
+// run analyzes the region and reports whether it may have a twin.
+func (s *rs) run() bool {
+	r, p, report := s.r, s.p, s.report
 	s.findCalls()
 	if len(r.Calls) == 0 {
 		if report && !s.bad {
@@ -157,6 +226,10 @@ func (s *rs) findCalls() {
 				s.r.Calls = append(s.r.Calls, c)
 			}
 		case *ast.AssignStmt:
+			if isOpAssign(n.Tok) && len(n.Lhs) == 1 && s.folds[s.identVar(n.Lhs[0])] {
+				// An eager fold: the call's value is added, not assigned.
+				return true
+			}
 			if len(n.Rhs) == 1 {
 				if c, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); ok {
 					pending = append(pending, assigned{n.Lhs, c})
@@ -312,11 +385,12 @@ func (s *rs) lazy(e ast.Expr) bool {
 type pair struct {
 	lhs, rhs ast.Expr
 	tok      token.Token
+	stmt     ast.Node // the assignment or declaration
 }
 
-// lift finds, to a fixed point, the variables that hold delayed values and
-// the accumulators that collect them.
-func (s *rs) lift() {
+// pairs lists the region's assignments, one pair for each variable
+// assigned.
+func (s *rs) pairs() []pair {
 	var pairs []pair
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -325,28 +399,61 @@ func (s *rs) lift() {
 		case *ast.AssignStmt:
 			if len(n.Lhs) == len(n.Rhs) {
 				for i := range n.Lhs {
-					pairs = append(pairs, pair{n.Lhs[i], n.Rhs[i], n.Tok})
+					pairs = append(pairs, pair{n.Lhs[i], n.Rhs[i], n.Tok, n})
 				}
 			} else if len(n.Rhs) == 1 {
 				for _, l := range n.Lhs {
-					pairs = append(pairs, pair{l, n.Rhs[0], n.Tok})
+					pairs = append(pairs, pair{l, n.Rhs[0], n.Tok, n})
 				}
 			}
 		case *ast.ValueSpec:
 			for i, id := range n.Names {
 				if len(n.Values) == len(n.Names) {
-					pairs = append(pairs, pair{id, n.Values[i], token.DEFINE})
+					pairs = append(pairs, pair{id, n.Values[i], token.DEFINE, n})
 				} else if len(n.Values) == 1 {
-					pairs = append(pairs, pair{id, n.Values[0], token.DEFINE})
+					pairs = append(pairs, pair{id, n.Values[0], token.DEFINE, n})
 				}
 			}
 		}
 		return true
 	})
+	return pairs
+}
+
+// pairsOf returns the folds of v: its op= assignments.
+func (s *rs) pairsOf(v *types.Var) []pair {
+	var out []pair
+	for _, pr := range s.pairs() {
+		if isOpAssign(pr.tok) && s.identVar(pr.lhs) == v {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// lift finds, to a fixed point, the variables that hold delayed values and
+// the accumulators that collect them.
+func (s *rs) lift() {
+	pairs := s.pairs()
 	for changed := true; changed; {
 		changed = false
 		for _, pr := range pairs {
 			v := s.identVar(pr.lhs)
+			if v != nil && s.errs[v] == nil && !isGlobal(v) && s.folds != nil {
+				fold := isOpAssign(pr.tok) && s.inLoop(pr.stmt.Pos())
+				switch {
+				case s.folds[v] && !fold && s.lazy(pr.rhs):
+					// Set to a delayed value otherwise too: not a fold.
+					delete(s.folds, v)
+					changed = true
+				case s.folds[v]:
+					continue // an eager fold: what it adds is waited for
+				case s.trial && fold && s.lazy(pr.rhs) && !s.lifted[v] && s.acc[v] == nil:
+					s.folds[v] = true
+					changed = true
+					continue
+				}
+			}
 			switch {
 			case v != nil && s.errs[v] != nil:
 				// The error result of a delayed call.
@@ -570,6 +677,12 @@ func (s *rs) climb(leaf ast.Node, path []ast.Node) (int, ast.Node) {
 	return i, child
 }
 
+// eagerFold reports whether as, assigning lhs, is a fold kept eager: what
+// it adds is waited for.
+func (s *rs) eagerFold(as *ast.AssignStmt, lhs ast.Expr) bool {
+	return isOpAssign(as.Tok) && s.folds[s.identVar(lhs)]
+}
+
 // callResult handles a delayed call whose result is used directly, not
 // through a variable: fmt.Println(inc(x)), inc(x) + 1 in a condition.
 func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
@@ -592,7 +705,7 @@ func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
 			return // assigned to variables: handled by lift
 		}
 		lhs := as.Lhs[slices.Index(as.Rhs, child.(ast.Expr))]
-		if id, isID := ast.Unparen(lhs).(*ast.Ident); isID && (id.Name == "_" || s.identVar(lhs) != nil) {
+		if id, isID := ast.Unparen(lhs).(*ast.Ident); isID && (id.Name == "_" || s.identVar(lhs) != nil) && !s.eagerFold(as, lhs) {
 			return // assigned to a variable: handled by lift
 		}
 		if m := s.mapWrite(lhs); m != nil && s.acc[m] != nil {
@@ -635,6 +748,10 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 			}
 			if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && id.Name == "_" {
 				return // discarded: nothing waits
+			}
+			if s.eagerFold(par, lhs) {
+				barrier(fmt.Sprintf("folded into %s with %s", types.ExprString(lhs), par.Tok))
+				return
 			}
 			if w := s.identVar(lhs); w != nil {
 				if isGlobal(w) {

@@ -151,19 +151,32 @@ func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
 				r0, err2 = fail(tw.Recover(p))
 			}
 		}()
+		// iteration is what the issue part of the loop at line 107 hands to its eager part.
+		type iteration struct {
+			x             int
+			unreliableInc daskgen.Delayed[int]
+		}
 		tw = daskgen.NewTwin(ctx)
-		total := daskgen.Value[int](0)
-		for _, x := range data {
-			d := daskgen.Track(tw, unreliableIncDelayed.Call(daskgen.Value[int](x)))
+		total := 0
+		rx := data
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			x := rx[k2]
+			it.x = x
+			st.At(1)
+			it.unreliableInc = unreliableIncDelayed.Issue(st, daskgen.Value[int](it.x))
+		}) {
+			tw.Adopt(st, 1)
+			d := it.unreliableInc
 			tw.CheckAt(d, 0)
 			v := d
-			total = daskgen.Track(tw, daskgen.Call2(func(x2 int, y int) int {
-				return x2 + y
-			}, total, v))
+			if i, err3 := daskgen.Await(tw, v); err3 != nil {
+				return fail(i, err3)
+			}
+			total += v.Must()
 		}
-		if i, err3 := tw.Finish(total); err3 != nil {
+		if i, err3 := tw.Finish(); err3 != nil {
 			return fail(i, err3)
 		}
-		return total.Must(), nil
+		return total, nil
 	}()
 }

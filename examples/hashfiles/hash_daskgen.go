@@ -50,7 +50,7 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 			hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
 		}
 		tw = daskgen.NewTwin(ctx)
-		var total daskgen.Delayed[int64]
+		var total int64
 		rx := files
 		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
 			rel := rx[k2]
@@ -62,9 +62,9 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 			d := it.hashFile
 			if !d.Done() {
 				tw.CheckAt(d, len(onErr))
-				onErr = append(onErr, func(total daskgen.Delayed[int64], rel string) func(error) (int64, error) {
+				onErr = append(onErr, func(total int64, rel string) func(error) (int64, error) {
 					return func(err error) (int64, error) {
-						return total.Must(), fmt.Errorf("hash %s: %w", rel, err)
+						return total, fmt.Errorf("hash %s: %w", rel, err)
 					}
 				}(total, it.rel))
 			}
@@ -78,13 +78,14 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 				return fail(i, err3)
 			}
 			fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
-			total = daskgen.Track(tw, daskgen.Call2(func(x int64, y int64) int64 {
-				return x + y
-			}, total, n))
+			if i, err3 := daskgen.Await(tw, n); err3 != nil {
+				return fail(i, err3)
+			}
+			total += n.Must()
 		}
-		if i, err3 := tw.Finish(total); err3 != nil {
+		if i, err3 := tw.Finish(); err3 != nil {
 			return fail(i, err3)
 		}
-		return total.Must(), nil
+		return total, nil
 	}()
 }

@@ -271,17 +271,31 @@ func FoldParallel(ctx context.Context, bs []Block) (uint64, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		tw = daskgen.NewTwin(ctx)
-		var total daskgen.Delayed[uint64]
-		for _, b := range bs {
-			total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
-				return x + y
-			}, total, trivialDelayed.Call(daskgen.Value[Block](b))))
+		// iteration is what the issue part of the loop at line 137 hands to its eager part.
+		type iteration struct {
+			b       Block
+			trivial daskgen.Delayed[uint64]
 		}
-		if i, err2 := tw.Finish(total); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var total uint64
+		rx := bs
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			b := rx[k2]
+			it.b = b
+			st.At(1)
+			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+		}) {
+			tw.Adopt(st, 1)
+			d := it.trivial
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i, err2)
+			}
+			total += d.Must()
+		}
+		if i, err2 := tw.Finish(); err2 != nil {
 			return fail(i, err2)
 		}
-		return total.Must(), nil
+		return total, nil
 	}()
 }
 
@@ -300,16 +314,30 @@ func FoldRangeParallel(ctx context.Context, n int) (uint64, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		tw = daskgen.NewTwin(ctx)
-		var total daskgen.Delayed[uint64]
-		for i := range n {
-			total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
-				return x + y
-			}, total, squareDelayed.Call(daskgen.Value[int](i))))
+		// iteration is what the issue part of the loop at line 154 hands to its eager part.
+		type iteration struct {
+			i      int
+			square daskgen.Delayed[uint64]
 		}
-		if i2, err2 := tw.Finish(total); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var total uint64
+		rx := n
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := int(k2)
+			it.i = i
+			st.At(1)
+			it.square = squareDelayed.Issue(st, daskgen.Value[int](it.i))
+		}) {
+			tw.Adopt(st, 1)
+			d := it.square
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i2, err2)
+			}
+			total += d.Must()
+		}
+		if i2, err2 := tw.Finish(); err2 != nil {
 			return fail(i2, err2)
 		}
-		return total.Must(), nil
+		return total, nil
 	}()
 }

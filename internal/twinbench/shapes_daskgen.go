@@ -525,7 +525,7 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 		}
 		tw = daskgen.NewTwin(ctx)
 		var errs daskgen.Delayed[[]error]
-		total := daskgen.Value[int](0)
+		total := 0
 		rx := names
 		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
 			n := rx[k2]
@@ -550,14 +550,15 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 				}, errs, err))
 				continue
 			}
-			total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
-				return x + y
-			}, total, size))
+			if i, err3 := daskgen.Await(tw, size); err3 != nil {
+				return fail(i, err3)
+			}
+			total += size.Must()
 		}
-		if i, err3 := tw.Finish(total, errs); err3 != nil {
+		if i, err3 := tw.Finish(errs); err3 != nil {
 			return fail(i, err3)
 		}
-		return total.Must(), errors.Join(errs.Must()...)
+		return total, errors.Join(errs.Must()...)
 	}()
 }
 

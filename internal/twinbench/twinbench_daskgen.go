@@ -59,16 +59,30 @@ func SpinParallel(ctx context.Context, n int) (uint64, error) {
 				r0, err = fail(tw.Recover(p))
 			}
 		}()
-		tw = daskgen.NewTwin(ctx)
-		var total daskgen.Delayed[uint64]
-		for i := range n {
-			total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
-				return x ^ y
-			}, total, spinDelayed.Call(daskgen.Value[uint64](uint64(i)))))
+		// iteration is what the issue part of the loop at line 57 hands to its eager part.
+		type iteration struct {
+			i    int
+			spin daskgen.Delayed[uint64]
 		}
-		if i2, err2 := tw.Finish(total); err2 != nil {
+		tw = daskgen.NewTwin(ctx)
+		var total uint64
+		rx := n
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			i := int(k2)
+			it.i = i
+			st.At(1)
+			it.spin = spinDelayed.Issue(st, daskgen.Value[uint64](uint64(it.i)))
+		}) {
+			tw.Adopt(st, 1)
+			d := it.spin
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i2, err2)
+			}
+			total ^= d.Must()
+		}
+		if i2, err2 := tw.Finish(); err2 != nil {
 			return fail(i2, err2)
 		}
-		return total.Must(), nil
+		return total, nil
 	}()
 }

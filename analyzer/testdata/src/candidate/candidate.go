@@ -29,11 +29,24 @@ func Nested(rows [][]int) []int {
 	return out
 }
 
-// Not candidates: a barrier in the loop, no delayed call.
+// Printed waits in each iteration for its own value only: the loop is
+// pipelined, so it is a candidate too.
 func Printed(xs []int) {
-	for _, x := range xs {
+	for _, x := range xs { // want `the iterations of this loop call delayed function inc independently`
 		fmt.Println(inc(x))
 	}
+}
+
+// Not candidates: a wait that holds up later iterations, no delayed call.
+func Chained(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t = inc(t + x)
+		if t > 100 {
+			fmt.Println(t)
+		}
+	}
+	return t
 }
 
 func Fast(xs []int) int {
