@@ -80,6 +80,8 @@ type pipe struct {
 	key   *types.Var // the index variable of a range over a slice, array or string
 	hobj  *types.Var // the variable whose method the for condition calls (sc in sc.Scan())
 
+	unsharedMemo map[*types.Var]bool
+
 	assigned map[*types.Var][]token.Pos // variables the loop assigns, and where
 	writes   map[*types.Var][]memWrite  // writes through variables in the loop
 	lent     map[*ast.UnaryExpr]bool    // &x passed to a delayed call, which only reads it (lentAddr)
@@ -111,6 +113,18 @@ type memWrite struct {
 	at    token.Pos // when: the end of the statement that writes
 	path  string
 	keyed bool // the first index is the range key
+	// ref says that the write goes through a reference (a slice's
+	// element, a pointer's target, a map's value), to memory that another
+	// variable may reach too; cell is the type of what is written, or nil
+	// when not known (a method, a call that is passed the variable).
+	ref  bool
+	cell types.Type
+	// reach is, for a write daskgen cannot see, the type of the variable
+	// it goes through: it may change any memory that type reaches.
+	reach types.Type
+	// inMap is the type of the map whose storage the write is in (m[k] =
+	// v), which nothing but a map of that type can reach.
+	inMap types.Type
 }
 
 // pipelines finds the loops of the region that wait in their body and
@@ -253,7 +267,12 @@ func (p *pipe) scanEffects() {
 			return
 		}
 		path, keyed := p.path(e)
-		p.writes[v] = append(p.writes[v], memWrite{pos: pos, at: at, path: path, keyed: keyed})
+		p.writes[v] = append(p.writes[v], memWrite{pos: pos, at: at, path: path, keyed: keyed, ref: p.throughRef(e), cell: info.TypeOf(e), inMap: p.mapStorage(e)})
+	}
+	// unknown is a write through v that daskgen cannot see: any memory v
+	// reaches.
+	unknown := func(v *types.Var, pos token.Pos) memWrite {
+		return memWrite{pos: pos, at: pos, ref: hasRefs(v.Type(), map[types.Type]bool{}), reach: v.Type()}
 	}
 	ast.Inspect(p.loop, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -275,7 +294,9 @@ func (p *pipe) scanEffects() {
 			if n.Op == token.AND && !p.lent[n] {
 				if v := rootVar(info, n.X); v != nil {
 					p.assigned[v] = append(p.assigned[v], n.Pos())
-					p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+					w := unknown(v, n.Pos())
+					w.ref = w.ref || p.throughRef(n.X)
+					p.writes[v] = append(p.writes[v], w)
 				}
 			}
 		case *ast.CallExpr:
@@ -290,7 +311,7 @@ func (p *pipe) scanEffects() {
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
 				if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && !p.pureMethod(s.Obj().(*types.Func)) {
 					if v := rootVar(info, sel.X); v != nil {
-						p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+						p.writes[v] = append(p.writes[v], unknown(v, n.Pos()))
 					}
 				}
 			}
@@ -299,7 +320,7 @@ func (p *pipe) scanEffects() {
 			}
 			for _, a := range n.Args {
 				if v := rootVar(info, a); v != nil && hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
-					p.writes[v] = append(p.writes[v], memWrite{pos: n.Pos(), at: n.Pos()})
+					p.writes[v] = append(p.writes[v], unknown(v, n.Pos()))
 				}
 			}
 		}
@@ -475,6 +496,9 @@ func (p *pipe) headerOK() string {
 		}
 		if p.s.lazy(l.X) {
 			return "" // computed before the loop starts
+		}
+		if why := p.rangeReads(l); why != "" {
+			return why
 		}
 	case *ast.ForStmt:
 		if l.Init != nil {
@@ -1175,9 +1199,52 @@ func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
 		}
 	}
 	v := rootVar(info, e)
-	if v == nil || len(p.writes[v]) == 0 {
+	if v == nil {
 		return ""
 	}
+	if why := p.sameRoot(v, e, at); why != "" {
+		return why
+	}
+	if p.throughRef(e) {
+		return p.sharedWith(v, info.TypeOf(e), p.mapStorage(e), types.ExprString(e))
+	}
+	return ""
+}
+
+// mapStorage returns the type of the map whose storage e reads or writes,
+// or nil when e is in an array, a pointer's target or a variable: the
+// first reference from the outside in says where the memory is.
+func (p *pipe) mapStorage(e ast.Expr) types.Type {
+	info := p.s.p.TypesInfo
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.IndexExpr:
+			t := info.TypeOf(x.X)
+			switch under(t).(type) {
+			case *types.Map:
+				return t
+			case *types.Array:
+				e = x.X
+				continue
+			}
+			return nil
+		case *ast.SelectorExpr:
+			if sel := info.Selections[x]; sel == nil || sel.Indirect() {
+				return nil
+			}
+			if _, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
+				return nil
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// sameRoot says why reading e, rooted at v, where F reads it at at, could
+// see a write of the eager part through v, or "".
+func (p *pipe) sameRoot(v *types.Var, e ast.Expr, at token.Pos) string {
 	path, keyed := p.path(e)
 	for _, w := range p.writes[v] {
 		switch {
@@ -1192,6 +1259,159 @@ func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
 		return fmt.Sprintf("reads %s, which the loop's eager code changes at line %d", types.ExprString(e), p.s.line(w.pos))
 	}
 	return ""
+}
+
+// sharedWith says why a read through a reference rooted at v, of a value
+// of type cell, could see a write of the eager part through another
+// variable that may reach the same memory (two slices of one array, two
+// pointers to one struct), or "". A variable whose memory no other
+// variable can reach (unshared) neither sees nor makes such writes.
+func (p *pipe) sharedWith(v *types.Var, cell, inMap types.Type, what string) string {
+	if p.unshared(v) {
+		return ""
+	}
+	var hit *memWrite
+	var by *types.Var
+	for w, ws := range p.writes {
+		if w == v || p.unshared(w) {
+			continue
+		}
+		for k := range ws {
+			wr := &ws[k]
+			switch {
+			case !wr.ref || cell == nil:
+				continue
+			case wr.cell != nil && (wr.inMap != nil || inMap != nil):
+				// A map's storage: only another map of the same type.
+				if wr.inMap == nil || inMap == nil || !types.Identical(wr.inMap, inMap) {
+					continue
+				}
+			case wr.cell != nil && !mayOverlap(wr.cell, cell):
+				continue
+			case wr.cell == nil && wr.reach != nil && inMap != nil && !reaches(wr.reach, inMap, map[types.Type]bool{}):
+				continue
+			case wr.cell == nil && wr.reach != nil && inMap == nil && !reaches(wr.reach, cell, map[types.Type]bool{}):
+				continue
+			}
+			if hit == nil || wr.pos < hit.pos {
+				hit, by = wr, w
+			}
+		}
+	}
+	if hit == nil {
+		return ""
+	}
+	return fmt.Sprintf("reads %s, which may be the memory that the loop's eager code changes through %s at line %d (daskgen cannot tell that %s and %s do not share it; a slice the function makes itself, with make, does not)", what, by.Name(), p.s.line(hit.pos), v.Name(), by.Name())
+}
+
+// throughRef reports whether e reaches its memory through a reference: an
+// element of a slice or map, a pointer's target, a field through a pointer.
+func (p *pipe) throughRef(e ast.Expr) bool {
+	info := p.s.p.TypesInfo
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.IndexExpr:
+			switch under(info.TypeOf(x.X)).(type) {
+			case *types.Slice, *types.Map, *types.Pointer:
+				return true
+			}
+			e = x.X
+		case *ast.SliceExpr:
+			if _, ok := under(info.TypeOf(x.X)).(*types.Array); !ok {
+				return true
+			}
+			e = x.X
+		case *ast.StarExpr:
+			return true
+		case *ast.SelectorExpr:
+			if sel := info.Selections[x]; sel != nil && sel.Indirect() {
+				return true
+			}
+			if _, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
+				return true
+			}
+			e = x.X
+		default:
+			return false
+		}
+	}
+}
+
+// mayOverlap reports whether a value of type a and one of type b can be,
+// or contain, the same memory: identical types, or one holding the other
+// in a field or an array element.
+func mayOverlap(a, b types.Type) bool {
+	return types.Identical(a, b) || holds(a, b, 0) || holds(b, a, 0)
+}
+
+// reaches reports whether a value of type t can lead to memory of type
+// cell: t itself, or what its pointers, slices, maps, channels, fields and
+// elements lead to. Interfaces and functions are taken to lead nowhere: a
+// function given an error or an io.Writer (fmt.Println(err)) is assumed not
+// to reach through it into the caller's slices (docs/analyzer.md).
+func reaches(t, cell types.Type, seen map[types.Type]bool) bool {
+	if mayOverlap(t, cell) {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		return reaches(u.Elem(), cell, seen)
+	case *types.Slice:
+		return reaches(u.Elem(), cell, seen)
+	case *types.Array:
+		return reaches(u.Elem(), cell, seen)
+	case *types.Chan:
+		return reaches(u.Elem(), cell, seen)
+	case *types.Map:
+		return reaches(u.Key(), cell, seen) || reaches(u.Elem(), cell, seen)
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if reaches(u.Field(i).Type(), cell, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holds reports whether a value of type outer contains, in place, one of
+// type inner.
+func holds(outer, inner types.Type, depth int) bool {
+	if depth > 8 {
+		return true // deep nesting: assume it does
+	}
+	switch t := outer.Underlying().(type) {
+	case *types.Struct:
+		for i := range t.NumFields() {
+			f := t.Field(i).Type()
+			if types.Identical(f, inner) || holds(f, inner, depth+1) {
+				return true
+			}
+		}
+	case *types.Array:
+		return types.Identical(t.Elem(), inner) || holds(t.Elem(), inner, depth+1)
+	}
+	return false
+}
+
+// unshared reports whether no variable but v can reach v's memory: v is
+// a local variable of the function, made by make, new, a composite literal
+// or nil, and only ever indexed, measured, ranged over, returned, or grown
+// by v = append(v, ...), never copied, sliced or passed anywhere else.
+func (p *pipe) unshared(v *types.Var) bool {
+	if p.unsharedMemo == nil {
+		p.unsharedMemo = map[*types.Var]bool{}
+	}
+	if ok, seen := p.unsharedMemo[v]; seen {
+		return ok
+	}
+	ok := p.s.unshared(v)
+	p.unsharedMemo[v] = ok
+	return ok
 }
 
 // pureCall reports whether c calls a function that touches nothing but its
@@ -1465,4 +1685,124 @@ func (p *pipe) indexed() bool {
 		return t.Info()&types.IsInteger != 0
 	}
 	return false
+}
+
+// rangeReads says why the header of range loop l cannot read its elements
+// ahead of the body, or "". A range over a slice or a pointer to an array
+// reads each element when its iteration starts: running ahead, the header
+// would miss what the eager part writes there first, through the ranged
+// variable (xs[i+1] = ...) or through another that may share its memory.
+// The iteration's own element, written after it is read, is fine.
+func (p *pipe) rangeReads(l *ast.RangeStmt) string {
+	if p.s.identVar(l.Value) == nil {
+		return "" // the header reads no element
+	}
+	info := p.s.p.TypesInfo
+	var elem types.Type
+	switch t := under(info.TypeOf(l.X)).(type) {
+	case *types.Slice:
+		elem = t.Elem()
+	case *types.Pointer:
+		if a, ok := under(t.Elem()).(*types.Array); ok {
+			elem = a.Elem()
+		}
+	}
+	if elem == nil {
+		return "" // an array is copied when the loop starts; a string cannot change
+	}
+	v := rootVar(info, l.X)
+	if v == nil {
+		return ""
+	}
+	key := l.Key
+	if key == nil {
+		key = ast.NewIdent("_")
+	}
+	read := &ast.IndexExpr{X: l.X, Index: key}
+	what := types.ExprString(l.X) + "[" + types.ExprString(key) + "]"
+	if why := p.sameRoot(v, read, l.Body.Pos()); why != "" {
+		return "the range " + strings.Replace(why, types.ExprString(read), what, 1) + ", ahead of the body"
+	}
+	if why := p.sharedWith(v, elem, nil, what); why != "" {
+		return "the range " + why + ", ahead of the body"
+	}
+	return ""
+}
+
+// unshared reports whether no variable but v can reach v's memory (see
+// pipe.unshared), looking at every use of v in the function.
+func (s *rs) unshared(v *types.Var) bool {
+	body := s.r.Func.Body
+	if v.IsField() || isGlobal(v) || !(body.Pos() <= v.Pos() && v.Pos() < body.End()) {
+		return false // a parameter, a result, a field or a package variable
+	}
+	info := s.p.TypesInfo
+	made := func(e ast.Expr) bool {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.CompositeLit:
+			return true
+		case *ast.UnaryExpr:
+			_, lit := ast.Unparen(x.X).(*ast.CompositeLit)
+			return x.Op == token.AND && lit
+		case *ast.Ident:
+			return x.Name == "nil" && info.Uses[x] == types.Universe.Lookup("nil")
+		case *ast.CallExpr:
+			if s.isBuiltin(x, "make") || s.isBuiltin(x, "new") {
+				return true
+			}
+			return s.isBuiltin(x, "append") && len(x.Args) > 0 && s.identVar(x.Args[0]) == v
+		}
+		return false
+	}
+	ok := true
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		defer func() { stack = append(stack, n) }()
+		id, isID := n.(*ast.Ident)
+		if !isID || (info.Uses[id] != v && info.Defs[id] != v) {
+			return true
+		}
+		if len(stack) == 0 {
+			ok = false
+			return false
+		}
+		switch par := stack[len(stack)-1].(type) {
+		case *ast.IndexExpr:
+			ok = par.X == id // v[i]; v as an index would be odd, but harmless
+		case *ast.RangeStmt:
+			ok = par.X == id
+		case *ast.ReturnStmt:
+		case *ast.CallExpr:
+			switch {
+			case s.isBuiltin(par, "len"), s.isBuiltin(par, "cap"):
+			case s.isBuiltin(par, "append") && len(par.Args) > 0 && par.Args[0] == id:
+				// v = append(v, ...): checked with the assignment below.
+				if len(stack) < 2 {
+					ok = false
+					break
+				}
+				as, isAs := stack[len(stack)-2].(*ast.AssignStmt)
+				ok = isAs && len(as.Lhs) == 1 && s.identVar(as.Lhs[0]) == v
+			default:
+				ok = false
+			}
+		case *ast.AssignStmt:
+			k := slices.IndexFunc(par.Lhs, func(e ast.Expr) bool { return e == ast.Expr(id) })
+			ok = k >= 0 && len(par.Lhs) == len(par.Rhs) && made(par.Rhs[k])
+		case *ast.ValueSpec:
+			k := slices.IndexFunc(par.Names, func(e *ast.Ident) bool { return e == id })
+			ok = k >= 0 && (len(par.Values) == 0 || (len(par.Values) == len(par.Names) && made(par.Values[k])))
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
 }

@@ -431,3 +431,26 @@ func Reused(names []string) []string {
 	}
 	return out
 }
+
+// ShiftUp stores each result in the element after its own, in the slice it
+// ranges over: each iteration reads what the one before wrote, so nothing
+// may be read ahead.
+//
+//daskgen:parallel
+func ShiftUp(xs []int) []int {
+	for i, x := range xs[:len(xs)-1] {
+		xs[i+1] = double(x)
+	}
+	return xs
+}
+
+// Into stores into a slice its caller passes, which may be xs shifted by
+// one, as copy-like helpers are called: nothing may be read ahead either.
+//
+//daskgen:parallel
+func Into(dst, xs []int) []int {
+	for i := range xs {
+		dst[i] = double(xs[i]) + 1
+	}
+	return dst
+}

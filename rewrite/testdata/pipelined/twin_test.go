@@ -75,6 +75,34 @@ func TestIterationMemory(t *testing.T) {
 	}
 }
 
+// TestAliasing runs loops that write memory their range or their calls
+// read through another slice of the same array: the twins must see the
+// writes where F does.
+func TestAliasing(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range ints[1:] {
+		a, b := slices.Clone(in), slices.Clone(in)
+		got, err := ShiftUpParallel(ctx, b)
+		difftest.Same(t, "ShiftUp", []any{ShiftUp(a)}, []any{got}, nil, err)
+
+		if len(in) < 2 {
+			continue
+		}
+		n := len(in)
+		a, b = slices.Clone(in), slices.Clone(in)
+		got, err = IntoParallel(ctx, b[1:], b[:n-1])
+		difftest.Same(t, "Into shifted up", []any{Into(a[1:], a[:n-1]), a}, []any{got, b}, nil, err)
+
+		a, b = slices.Clone(in), slices.Clone(in)
+		got, err = IntoParallel(ctx, b[:n-1], b[1:])
+		difftest.Same(t, "Into shifted down", []any{Into(a[:n-1], a[1:]), a}, []any{got, b}, nil, err)
+
+		a, b = slices.Clone(in), slices.Clone(in)
+		got, err = IntoParallel(ctx, make([]int, n), b)
+		difftest.Same(t, "Into apart", []any{Into(make([]int, n), a)}, []any{got}, nil, err)
+	}
+}
+
 func deref[T any](ps []*T) []T {
 	var out []T
 	for _, p := range ps {

@@ -44,3 +44,47 @@ func Retitle(items []Item) []int {
 	}
 	return out
 }
+
+// ShiftInPlace writes the element after its own while ranging over the
+// same slice: in F each iteration reads what the one before wrote, so the
+// range cannot read ahead.
+//
+//daskgen:parallel
+func ShiftInPlace(xs []int) []int { // want ShiftInPlace:"writes params 0"
+	for i, x := range xs[:len(xs)-1] {
+		xs[i+1] = score(fmt.Sprint(x)) // want `the result of score\(fmt.Sprint\(x\)\) is needed by eager code here \(stored into xs\[i \+ 1\]\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because the range reads xs\[:len\(xs\) - 1\]\[i\], which the loop's eager code changes at line 55, ahead of the body`
+	}
+	return xs
+}
+
+// Into stores into a slice its caller passes, which may be xs shifted by
+// one: the calls cannot read xs ahead.
+//
+//daskgen:parallel
+func Into(dst []int, xs []int) { // want Into:"writes params 0"
+	for i := range xs {
+		dst[i] = score(fmt.Sprint(xs[i])) // want `the result of score\(fmt.Sprint\(xs\[i\]\)\) is needed by eager code here \(stored into dst\[i\]\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because score\(fmt.Sprint\(xs\[i\]\)\) reads xs\[i\], which may be the memory that the loop's eager code changes through dst at line 66 \(daskgen cannot tell that xs and dst do not share it; a slice the function makes itself, with make, does not\)`
+	}
+}
+
+// Apart stores into a slice of another element type than the one it
+// reads: the two cannot share memory, so the loop is pipelined.
+//
+//daskgen:parallel
+func Apart(dst []int, xs []string) { // want Apart:"writes params 0"
+	for i := range xs {
+		dst[i] = score(xs[i]) // pipelined
+	}
+}
+
+// Made stores into a slice it makes: nothing else reaches it, so the loop
+// is pipelined.
+//
+//daskgen:parallel
+func Made(xs []string) []int {
+	out := make([]int, len(xs))
+	for i := range xs {
+		out[i] = score(xs[i]) // pipelined
+	}
+	return out
+}

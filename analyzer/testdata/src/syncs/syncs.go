@@ -161,14 +161,15 @@ func Counted(xs []int) int {
 }
 
 // Slots gets back a pointer into the table it lends, so the eager part
-// could change the table through it: no call can start ahead.
+// could change the table through it, and with it any []int the table
+// shares with xs: no call can start ahead.
 //
 //daskgen:parallel
 func Slots(xs []int) int {
 	tab := table{w: []int{1, 2, 3}}
 	n := 0
 	for _, x := range xs {
-		if p := slot(&tab, x); *p > 1 { // want `p is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because slot\(&tab, x\) takes the address of tab, and what slot returns could point into it`
+		if p := slot(&tab, x); *p > 1 { // want `p is needed by eager code here \(the condition of an if\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because the range reads xs\[_\], which may be the memory that the loop's eager code changes through tab at line 172 \(daskgen cannot tell that xs and tab do not share it`
 			n++
 		}
 	}
