@@ -1206,9 +1206,98 @@ func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
 		return why
 	}
 	if p.throughRef(e) {
-		return p.sharedWith(v, info.TypeOf(e), p.mapStorage(e), types.ExprString(e))
+		return p.sharedWith(v, info.TypeOf(e), p.storage(e), p.mapStorage(e), types.ExprString(e))
 	}
 	return ""
+}
+
+// storage returns the type of the elements of the array, or of the
+// pointer's target, that e's memory is in: the first reference from the
+// outside in. A variable can reach that memory only through a pointer or
+// a slice to that type, or to a part of it.
+func (p *pipe) storage(e ast.Expr) types.Type {
+	info := p.s.p.TypesInfo
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.IndexExpr:
+			switch t := under(info.TypeOf(x.X)).(type) {
+			case *types.Slice:
+				return t.Elem()
+			case *types.Pointer:
+				if a, ok := under(t.Elem()).(*types.Array); ok {
+					return a.Elem()
+				}
+				return nil
+			case *types.Array:
+				e = x.X
+				continue
+			}
+			return nil
+		case *ast.SliceExpr:
+			switch t := under(info.TypeOf(x.X)).(type) {
+			case *types.Slice:
+				return t.Elem()
+			case *types.Pointer:
+				if a, ok := under(t.Elem()).(*types.Array); ok {
+					return a.Elem()
+				}
+			case *types.Array:
+				e = x.X
+				continue
+			}
+			return nil
+		case *ast.StarExpr:
+			return info.TypeOf(x)
+		case *ast.SelectorExpr:
+			if pt, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
+				return pt.Elem()
+			}
+			if sel := info.Selections[x]; sel == nil || sel.Indirect() {
+				return nil // through an embedded pointer: not known
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// reachesRef reports whether a value of type t can lead to a pointer or a
+// slice into memory whose elements are of type elem: a *X where X is elem
+// or a part of it (a field, an array element), or a []elem. Interfaces and
+// functions are taken to lead nowhere, as in reaches.
+func reachesRef(t, elem types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	into := func(x types.Type) bool { return types.Identical(x, elem) || holds(elem, x, 0) }
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		if into(u.Elem()) {
+			return true
+		}
+		if a, ok := under(u.Elem()).(*types.Array); ok && into(a.Elem()) {
+			return true
+		}
+		return reachesRef(u.Elem(), elem, seen)
+	case *types.Slice:
+		// A slice points into an array of its own element type only.
+		return types.Identical(u.Elem(), elem) || reachesRef(u.Elem(), elem, seen)
+	case *types.Array:
+		return reachesRef(u.Elem(), elem, seen)
+	case *types.Chan:
+		return reachesRef(u.Elem(), elem, seen)
+	case *types.Map:
+		return reachesRef(u.Key(), elem, seen) || reachesRef(u.Elem(), elem, seen)
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if reachesRef(u.Field(i).Type(), elem, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mapStorage returns the type of the map whose storage e reads or writes,
@@ -1266,7 +1355,7 @@ func (p *pipe) sameRoot(v *types.Var, e ast.Expr, at token.Pos) string {
 // variable that may reach the same memory (two slices of one array, two
 // pointers to one struct), or "". A variable whose memory no other
 // variable can reach (unshared) neither sees nor makes such writes.
-func (p *pipe) sharedWith(v *types.Var, cell, inMap types.Type, what string) string {
+func (p *pipe) sharedWith(v *types.Var, cell, elem, inMap types.Type, what string) string {
 	if p.unshared(v) {
 		return ""
 	}
@@ -1290,7 +1379,9 @@ func (p *pipe) sharedWith(v *types.Var, cell, inMap types.Type, what string) str
 				continue
 			case wr.cell == nil && wr.reach != nil && inMap != nil && !reaches(wr.reach, inMap, map[types.Type]bool{}):
 				continue
-			case wr.cell == nil && wr.reach != nil && inMap == nil && !reaches(wr.reach, cell, map[types.Type]bool{}):
+			case wr.cell == nil && wr.reach != nil && inMap == nil && elem != nil && !reachesRef(wr.reach, elem, map[types.Type]bool{}):
+				continue
+			case wr.cell == nil && wr.reach != nil && inMap == nil && elem == nil && !reaches(wr.reach, cell, map[types.Type]bool{}):
 				continue
 			}
 			if hit == nil || wr.pos < hit.pos {
@@ -1723,7 +1814,7 @@ func (p *pipe) rangeReads(l *ast.RangeStmt) string {
 	if why := p.sameRoot(v, read, l.Body.Pos()); why != "" {
 		return "the range " + strings.Replace(why, types.ExprString(read), what, 1) + ", ahead of the body"
 	}
-	if why := p.sharedWith(v, elem, nil, what); why != "" {
+	if why := p.sharedWith(v, elem, elem, nil, what); why != "" {
 		return "the range " + why + ", ahead of the body"
 	}
 	return ""

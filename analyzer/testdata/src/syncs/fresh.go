@@ -88,3 +88,25 @@ func Made(xs []string) []int {
 	}
 	return out
 }
+
+// Doc collects what a loop merges into it, as a schema merges documents.
+type Doc struct {
+	Names []string
+	Total int
+}
+
+// Merge adds n to d.
+func (d *Doc) Merge(n int) { d.Names, d.Total = append(d.Names, fmt.Sprint(n)), d.Total+n } // want Merge:"writes receiver"
+
+// Merged merges each result into a document through a method that may
+// write anything the document reaches: strings and ints, but no pointer
+// to an Item, so the calls still read items ahead.
+//
+//daskgen:parallel
+func Merged(items []*Item) *Doc {
+	d := &Doc{}
+	for _, it := range items {
+		d.Merge(score(it.Name)) // pipelined
+	}
+	return d
+}
