@@ -267,7 +267,8 @@ func (p *pipe) scanEffects() {
 			return
 		}
 		path, keyed := p.path(e)
-		p.writes[v] = append(p.writes[v], memWrite{pos: pos, at: at, path: path, keyed: keyed, ref: p.throughRef(e), cell: info.TypeOf(e), inMap: p.mapStorage(e)})
+		loc := p.location(e)
+		p.writes[v] = append(p.writes[v], memWrite{pos: pos, at: at, path: path, keyed: keyed, ref: loc.ref, cell: info.TypeOf(e), inMap: loc.inMap})
 	}
 	// unknown is a write through v that daskgen cannot see: any memory v
 	// reaches.
@@ -295,7 +296,7 @@ func (p *pipe) scanEffects() {
 				if v := rootVar(info, n.X); v != nil {
 					p.assigned[v] = append(p.assigned[v], n.Pos())
 					w := unknown(v, n.Pos())
-					w.ref = w.ref || p.throughRef(n.X)
+					w.ref = w.ref || p.location(n.X).ref
 					p.writes[v] = append(p.writes[v], w)
 				}
 			}
@@ -1205,130 +1206,145 @@ func (p *pipe) hazard(e ast.Expr, at token.Pos) string {
 	if why := p.sameRoot(v, e, at); why != "" {
 		return why
 	}
-	if p.throughRef(e) {
-		return p.sharedWith(v, info.TypeOf(e), p.storage(e), p.mapStorage(e), types.ExprString(e))
+	if at := p.location(e); at.ref {
+		return p.sharedWith(v, info.TypeOf(e), at.elem, at.inMap, types.ExprString(e))
 	}
 	return ""
 }
 
-// storage returns the type of the elements of the array, or of the
-// pointer's target, that e's memory is in: the first reference from the
-// outside in. A variable can reach that memory only through a pointer or
-// a slice to that type, or to a part of it.
-func (p *pipe) storage(e ast.Expr) types.Type {
-	info := p.s.p.TypesInfo
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.IndexExpr:
-			switch t := under(info.TypeOf(x.X)).(type) {
-			case *types.Slice:
-				return t.Elem()
-			case *types.Pointer:
-				if a, ok := under(t.Elem()).(*types.Array); ok {
-					return a.Elem()
-				}
-				return nil
-			case *types.Array:
-				e = x.X
-				continue
-			}
-			return nil
-		case *ast.SliceExpr:
-			switch t := under(info.TypeOf(x.X)).(type) {
-			case *types.Slice:
-				return t.Elem()
-			case *types.Pointer:
-				if a, ok := under(t.Elem()).(*types.Array); ok {
-					return a.Elem()
-				}
-			case *types.Array:
-				e = x.X
-				continue
-			}
-			return nil
-		case *ast.StarExpr:
-			return info.TypeOf(x)
-		case *ast.SelectorExpr:
-			if pt, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
-				return pt.Elem()
-			}
-			if sel := info.Selections[x]; sel == nil || sel.Indirect() {
-				return nil // through an embedded pointer: not known
-			}
-			e = x.X
-		default:
-			return nil
-		}
-	}
+// location is where the memory of an access such as xs[i].f or p.n is.
+type location struct {
+	// ref: it is reached through a reference (a slice's or a map's
+	// element, a pointer's target), which other variables may hold too.
+	ref bool
+	// elem is the type of the elements of the array, or of the pointer's
+	// target, that the memory is in: the first reference from the outside
+	// in. Another variable reaches it only through a pointer to that type
+	// or a part of it, or a slice of that type. Nil when not known.
+	elem types.Type
+	// inMap is the type of the map whose storage the memory is in, which
+	// nothing but a map of that type can reach.
+	inMap types.Type
 }
 
-// reachesRef reports whether a value of type t can lead to a pointer or a
-// slice into memory whose elements are of type elem: a *X where X is elem
-// or a part of it (a field, an array element), or a []elem. Interfaces and
-// functions are taken to lead nowhere, as in reaches.
-func reachesRef(t, elem types.Type, seen map[types.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	into := func(x types.Type) bool { return types.Identical(x, elem) || holds(elem, x, 0) }
-	switch u := t.Underlying().(type) {
-	case *types.Pointer:
-		if into(u.Elem()) {
-			return true
-		}
-		if a, ok := under(u.Elem()).(*types.Array); ok && into(a.Elem()) {
-			return true
-		}
-		return reachesRef(u.Elem(), elem, seen)
-	case *types.Slice:
-		// A slice points into an array of its own element type only.
-		return types.Identical(u.Elem(), elem) || reachesRef(u.Elem(), elem, seen)
-	case *types.Array:
-		return reachesRef(u.Elem(), elem, seen)
-	case *types.Chan:
-		return reachesRef(u.Elem(), elem, seen)
-	case *types.Map:
-		return reachesRef(u.Key(), elem, seen) || reachesRef(u.Elem(), elem, seen)
-	case *types.Struct:
-		for i := range u.NumFields() {
-			if reachesRef(u.Field(i).Type(), elem, seen) {
-				return true
+// location finds where e's memory is.
+func (p *pipe) location(e ast.Expr) location {
+	info := p.s.p.TypesInfo
+	arrayElem := func(t types.Type) types.Type { // of a slice or a pointer to an array
+		switch t := under(t).(type) {
+		case *types.Slice:
+			return t.Elem()
+		case *types.Pointer:
+			if a, ok := under(t.Elem()).(*types.Array); ok {
+				return a.Elem()
 			}
 		}
+		return nil
 	}
-	return false
-}
-
-// mapStorage returns the type of the map whose storage e reads or writes,
-// or nil when e is in an array, a pointer's target or a variable: the
-// first reference from the outside in says where the memory is.
-func (p *pipe) mapStorage(e ast.Expr) types.Type {
-	info := p.s.p.TypesInfo
 	for {
 		switch x := ast.Unparen(e).(type) {
 		case *ast.IndexExpr:
 			t := info.TypeOf(x.X)
 			switch under(t).(type) {
 			case *types.Map:
-				return t
+				return location{ref: true, inMap: t}
+			case *types.Slice, *types.Pointer:
+				return location{ref: true, elem: arrayElem(t)}
 			case *types.Array:
 				e = x.X
 				continue
 			}
-			return nil
-		case *ast.SelectorExpr:
-			if sel := info.Selections[x]; sel == nil || sel.Indirect() {
-				return nil
+			return location{ref: p.location(x.X).ref} // a byte of a string
+		case *ast.SliceExpr:
+			t := info.TypeOf(x.X)
+			if _, ok := under(t).(*types.Array); ok {
+				e = x.X
+				continue
 			}
-			if _, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
-				return nil
+			return location{ref: true, elem: arrayElem(t)}
+		case *ast.StarExpr:
+			return location{ref: true, elem: info.TypeOf(x)}
+		case *ast.SelectorExpr:
+			if pt, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
+				return location{ref: true, elem: pt.Elem()}
+			}
+			sel := info.Selections[x]
+			if sel == nil {
+				return location{} // a package's variable
+			}
+			if sel.Indirect() {
+				return location{ref: true} // through an embedded pointer
 			}
 			e = x.X
 		default:
-			return nil
+			return location{}
 		}
 	}
+}
+
+// reaches reports whether a value of type t can lead to memory of type
+// cell: t itself, or what its pointers, slices, maps, channels, fields and
+// elements lead to. Interfaces and functions are taken to lead nowhere: a
+// function given an error or an io.Writer (fmt.Println(err)) is assumed not
+// to reach through it into the caller's slices (docs/analyzer.md).
+func reaches(t, cell types.Type) bool {
+	return anyReachable(t, func(x types.Type) bool { return mayOverlap(x, cell) })
+}
+
+// reachesRef reports whether a value of type t can lead to a pointer or a
+// slice into memory whose elements are of type elem: a *X where X is elem
+// or a part of it (a field, an array element), or a []elem. Interfaces and
+// functions lead nowhere, as in reaches.
+func reachesRef(t, elem types.Type) bool {
+	into := func(x types.Type) bool { return types.Identical(x, elem) || holds(elem, x, 0) }
+	return anyReachable(t, func(x types.Type) bool {
+		switch u := x.Underlying().(type) {
+		case *types.Pointer:
+			a, isArray := under(u.Elem()).(*types.Array)
+			return into(u.Elem()) || isArray && into(a.Elem())
+		case *types.Slice:
+			// A slice points into an array of its own element type only.
+			return types.Identical(u.Elem(), elem)
+		}
+		return false
+	})
+}
+
+// anyReachable reports whether f holds for t or for a type that a value of
+// type t leads to through its pointers, slices, arrays, channels, maps and
+// fields.
+func anyReachable(t types.Type, f func(types.Type) bool) bool {
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type) bool
+	walk = func(t types.Type) bool {
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		if f(t) {
+			return true
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			return walk(u.Elem())
+		case *types.Slice:
+			return walk(u.Elem())
+		case *types.Array:
+			return walk(u.Elem())
+		case *types.Chan:
+			return walk(u.Elem())
+		case *types.Map:
+			return walk(u.Key()) || walk(u.Elem())
+		case *types.Struct:
+			for i := range u.NumFields() {
+				if walk(u.Field(i).Type()) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(t)
 }
 
 // sameRoot says why reading e, rooted at v, where F reads it at at, could
@@ -1377,11 +1393,11 @@ func (p *pipe) sharedWith(v *types.Var, cell, elem, inMap types.Type, what strin
 				}
 			case wr.cell != nil && !mayOverlap(wr.cell, cell):
 				continue
-			case wr.cell == nil && wr.reach != nil && inMap != nil && !reaches(wr.reach, inMap, map[types.Type]bool{}):
+			case wr.cell == nil && wr.reach != nil && inMap != nil && !reaches(wr.reach, inMap):
 				continue
-			case wr.cell == nil && wr.reach != nil && inMap == nil && elem != nil && !reachesRef(wr.reach, elem, map[types.Type]bool{}):
+			case wr.cell == nil && wr.reach != nil && inMap == nil && elem != nil && !reachesRef(wr.reach, elem):
 				continue
-			case wr.cell == nil && wr.reach != nil && inMap == nil && elem == nil && !reaches(wr.reach, cell, map[types.Type]bool{}):
+			case wr.cell == nil && wr.reach != nil && inMap == nil && elem == nil && !reaches(wr.reach, cell):
 				continue
 			}
 			if hit == nil || wr.pos < hit.pos {
@@ -1395,78 +1411,11 @@ func (p *pipe) sharedWith(v *types.Var, cell, elem, inMap types.Type, what strin
 	return fmt.Sprintf("reads %s, which may be the memory that the loop's eager code changes through %s at line %d (daskgen cannot tell that %s and %s do not share it; a slice the function makes itself, with make, does not)", what, by.Name(), p.s.line(hit.pos), v.Name(), by.Name())
 }
 
-// throughRef reports whether e reaches its memory through a reference: an
-// element of a slice or map, a pointer's target, a field through a pointer.
-func (p *pipe) throughRef(e ast.Expr) bool {
-	info := p.s.p.TypesInfo
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.IndexExpr:
-			switch under(info.TypeOf(x.X)).(type) {
-			case *types.Slice, *types.Map, *types.Pointer:
-				return true
-			}
-			e = x.X
-		case *ast.SliceExpr:
-			if _, ok := under(info.TypeOf(x.X)).(*types.Array); !ok {
-				return true
-			}
-			e = x.X
-		case *ast.StarExpr:
-			return true
-		case *ast.SelectorExpr:
-			if sel := info.Selections[x]; sel != nil && sel.Indirect() {
-				return true
-			}
-			if _, ok := under(info.TypeOf(x.X)).(*types.Pointer); ok {
-				return true
-			}
-			e = x.X
-		default:
-			return false
-		}
-	}
-}
-
 // mayOverlap reports whether a value of type a and one of type b can be,
 // or contain, the same memory: identical types, or one holding the other
 // in a field or an array element.
 func mayOverlap(a, b types.Type) bool {
 	return types.Identical(a, b) || holds(a, b, 0) || holds(b, a, 0)
-}
-
-// reaches reports whether a value of type t can lead to memory of type
-// cell: t itself, or what its pointers, slices, maps, channels, fields and
-// elements lead to. Interfaces and functions are taken to lead nowhere: a
-// function given an error or an io.Writer (fmt.Println(err)) is assumed not
-// to reach through it into the caller's slices (docs/analyzer.md).
-func reaches(t, cell types.Type, seen map[types.Type]bool) bool {
-	if mayOverlap(t, cell) {
-		return true
-	}
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch u := t.Underlying().(type) {
-	case *types.Pointer:
-		return reaches(u.Elem(), cell, seen)
-	case *types.Slice:
-		return reaches(u.Elem(), cell, seen)
-	case *types.Array:
-		return reaches(u.Elem(), cell, seen)
-	case *types.Chan:
-		return reaches(u.Elem(), cell, seen)
-	case *types.Map:
-		return reaches(u.Key(), cell, seen) || reaches(u.Elem(), cell, seen)
-	case *types.Struct:
-		for i := range u.NumFields() {
-			if reaches(u.Field(i).Type(), cell, seen) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // holds reports whether a value of type outer contains, in place, one of
