@@ -51,6 +51,14 @@ type Pipeline struct {
 	// the issue part assigns only variables of the body, an iteration's
 	// issue part depends on its number alone, so that several run at once.
 	Indexed bool
+	// Detached says that, in an indexed loop, the eager parts of different
+	// iterations commute: each only defines variables of its own and
+	// stores values of its own iteration into the element of a slice (or
+	// array) at the loop's index (out[i] = f(x)), a slice the function made
+	// that nothing else in the loop reads. A producer may then run an
+	// iteration's eager part itself, as soon as its values are known,
+	// instead of handing the iteration over.
+	Detached bool
 }
 
 // Step is one part of a pipelined loop's issue part: a statement of the
@@ -218,6 +226,7 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	}
 	p.reportSerial()
 	pl.Indexed = p.indexed()
+	pl.Detached = pl.Indexed && p.detached()
 	seen := map[*types.Var]bool{}
 	for v := range p.header {
 		seen[v] = true
@@ -1725,6 +1734,124 @@ func (p *pipe) indexed() bool {
 		return t.Info()&types.IsInteger != 0
 	}
 	return false
+}
+
+// detached reports whether the loop's eager parts commute (see
+// Pipeline.Detached): every statement of the body that stays eager is an
+// error idiom's if, whose return does not read the stores' slices, or an
+// assignment that defines variables of the body, or sets them, or stores
+// at the range's key into the element of a slice that the function made,
+// that no other variable reaches and that the loop does not otherwise
+// touch; and what the assignments compute calls nothing but the delayed
+// calls issued ahead, builtins that read, conversions and functions that
+// touch nothing but their arguments (pureCall). Running such an eager part
+// twice does what running it once does, which the runtime relies on when a
+// producer gives an iteration back.
+func (p *pipe) detached() bool {
+	info := p.s.p.TypesInfo
+	if p.key == nil || len(p.assigned[p.key]) > 0 {
+		return false
+	}
+	inBody := func(v *types.Var) bool { return p.body.Pos() <= v.Pos() && v.Pos() < p.body.End() }
+	stores := map[*types.Var]bool{}
+	targets := map[*ast.Ident]bool{} // the slices' identifiers in the stores
+	// store reports whether l is s[key], or a field of it held in place
+	// (s[key].f.g, no pointer between), and notes s.
+	store := func(l ast.Expr) bool {
+		for {
+			sel, ok := ast.Unparen(l).(*ast.SelectorExpr)
+			if !ok {
+				break
+			}
+			if x := info.Selections[sel]; x == nil || x.Kind() != types.FieldVal || x.Indirect() {
+				return false
+			}
+			l = sel.X
+		}
+		ix, ok := ast.Unparen(l).(*ast.IndexExpr)
+		if !ok || p.s.identVar(ix.Index) != p.key {
+			return false
+		}
+		id, ok := ast.Unparen(ix.X).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, _ := info.Uses[id].(*types.Var)
+		if v == nil || inBody(v) || len(p.assigned[v]) > 0 || !p.unshared(v) {
+			return false
+		}
+		switch under(v.Type()).(type) {
+		case *types.Slice, *types.Array:
+		default:
+			return false
+		}
+		stores[v] = true
+		targets[id] = true
+		return true
+	}
+	// computes reports whether e calls only what an eager part run in a
+	// producer may call.
+	computes := func(e ast.Node, c *cand) bool {
+		ok := true
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				ok = false
+			case *ast.UnaryExpr:
+				ok = ok && n.Op != token.ARROW && n.Op != token.AND
+			case *ast.CallExpr:
+				if !slices.Contains(c.hoisted, n) && !p.pureCall(n) {
+					ok = false
+				}
+			}
+			return ok
+		})
+		return ok
+	}
+	for _, st := range p.body.List {
+		if ifs, ok := st.(*ast.IfStmt); ok && p.s.idioms[ifs] {
+			continue
+		}
+		c := p.byStmt[st]
+		if c == nil {
+			return false
+		}
+		if c.moved {
+			continue
+		}
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || (as.Tok != token.DEFINE && as.Tok != token.ASSIGN) || !computes(as, c) {
+			return false
+		}
+		for _, l := range as.Lhs {
+			if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+				if v := p.s.identVar(id); id.Name == "_" || (v != nil && inBody(v)) {
+					continue
+				}
+				return false
+			}
+			if as.Tok != token.ASSIGN || !store(l) {
+				return false
+			}
+		}
+	}
+	if len(stores) == 0 {
+		return false
+	}
+	// Nothing else in the loop, nor an idiom's return, reads the slices.
+	clean := true
+	check := func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && !targets[id] {
+				if v, _ := info.Uses[id].(*types.Var); v != nil && stores[v] {
+					clean = false
+				}
+			}
+			return clean
+		})
+	}
+	check(p.loop)
+	return clean
 }
 
 // rangeReads says why the header of range loop l cannot read its elements

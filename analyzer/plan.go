@@ -215,6 +215,9 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			if pl.Indexed {
 				b.WriteString(", indexed")
 			}
+			if pl.Detached {
+				b.WriteString(", eager parts commute")
+			}
 			b.WriteString(":\n")
 			for k, st := range pl.Steps {
 				if st.Call != nil {

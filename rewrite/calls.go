@@ -180,7 +180,9 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 	tmp := t.fresh("d")
 	fmt.Fprintf(&b, "%s := %s\n", tmp, t.track(t.liftCall(c, site != nil)))
 	if site != nil {
-		b.WriteString(t.register(site, tmp) + "\n")
+		if r := t.register(site, tmp); r != "" {
+			b.WriteString(r + "\n")
+		}
 	}
 	return t.assignResults(&b, lhs, tok, c, tmp)
 }
@@ -189,6 +191,9 @@ func (t *twin) assignCall(lhs []ast.Expr, tok token.Token, c *ast.CallExpr) stri
 // handler's number when the handler captures nothing, or with a handler
 // made now, holding the eager values it reads as they are now.
 func (t *twin) register(site *analyzer.ErrorSite, task string) string {
+	if t.pipe != nil && t.pipe.detach {
+		return "" // an iteration with no task has not failed
+	}
 	if k, ok := t.staticSites[site]; ok {
 		return fmt.Sprintf("%s.CheckAt(%s, %d)", t.tw, task, k)
 	}

@@ -386,11 +386,15 @@ func (g *progGen) stmts(n, depth int) {
 
 func (g *progGen) stmt(depth int) {
 	inLoop := g.loops > 0
-	kinds := 20
+	kinds := 21
 	if depth >= 2 {
 		kinds = 10 // no more nesting
 	}
 	k := g.r.IntN(kinds)
+	if k == 20 {
+		g.mapLoop()
+		return
+	}
 	if k >= 14 {
 		g.pipelineStmt(k, inLoop)
 		return
@@ -524,6 +528,32 @@ func (g *progGen) stmt(depth int) {
 			g.line("}")
 		}
 	}
+}
+
+// mapLoop writes a loop whose eager parts commute (analyzer
+// Pipeline.Detached): it stores each iteration's results at its index in
+// a slice of its own, behind the error idiom or not, and folds the slice
+// in order afterwards.
+func (g *progGen) mapLoop() {
+	col, c, i, x, v, w := g.name("col"), g.name("c"), g.name("i"), g.name("x"), g.name("v"), g.name("w")
+	g.line("%s := make([]int, len(xs))", col)
+	g.line("for %s, %s := range xs {", i, x)
+	g.indent++
+	g.line("%s := dInc(%s + %s)", v, x, g.eager())
+	if g.r.IntN(2) == 0 {
+		g.line("%s, err := dDiv(%s, %s%%3)", w, x, v)
+		g.line("if err != nil {")
+		g.line("\treturn 0, 0, nil, nil, nil, fmt.Errorf(\"col %%d: %%w\", %s, err)", i)
+		g.line("}")
+	} else {
+		g.line("%s := dMul(%s, %d)", w, x, g.r.IntN(5))
+	}
+	g.line("%s[%s] = %s*3 - %s + %s", col, i, v, i, w)
+	g.indent--
+	g.line("}")
+	g.line("for _, %s := range %s {", c, col)
+	g.line("\tacc = acc*31 + %s", c)
+	g.line("}")
 }
 
 // pipelineStmt writes one of the statements that make a loop pipelined:

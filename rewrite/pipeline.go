@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -44,9 +45,13 @@ import (
 //		it.i, it.u = i, u
 //		st.At(1)
 //		it.fetch = fetchDelayed.Issue(st, daskgen.Value[string](it.u))
-//	}) {
+//	}, nil) {
 //		... // the eager part, as above
 //	}
+//
+// When the loop's eager parts commute (analyzer.Pipeline.Detached: out[i] =
+// f(x)), nil is instead the eager part written for an iteration whose
+// values are known, which the producers run themselves (detachPart).
 //
 // Reuse lets the producers write later iterations into the memory of
 // iterations the eager part is done with; the twin says Keep when F's body
@@ -57,6 +62,7 @@ type pipe struct {
 	pl       *analyzer.Pipeline
 	it, st   string
 	producer bool // writing the issue part
+	detach   bool // writing the eager part a producer runs (analyzer.Pipeline.Detached)
 	fields   []*pipeField
 	taken    map[string]bool
 	steps    map[ast.Stmt]int         // moved statements and their step numbers
@@ -240,9 +246,43 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		slots = t.rt("Keep")
 	}
 	if pl.Indexed {
-		return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s, %s) %s", pre, label, it, st, t.rt("PipelineIndex"), t.tw, window, slots, count, producer, consumer)
+		detach := "nil"
+		if pl.Detached {
+			detach = t.detachPart(p, body, typeName)
+		}
+		return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s, %s, %s) %s", pre, label, it, st, t.rt("PipelineIndex"), t.tw, window, slots, count, producer, detach, consumer)
 	}
 	return fmt.Sprintf("%s%sfor %s, %s := range %s(%s, %s, %s, %s) %s", pre, label, it, st, t.rt("Pipeline"), t.tw, window, slots, producer, consumer)
+}
+
+// detachPart writes the eager part of a loop whose eager parts commute as
+// the function a producer runs for an iteration whose values are known:
+//
+//	func(it *iteration) bool {
+//		d := it.size
+//		if !d.Done() {
+//			return false // the eager part in F's order takes it
+//		}
+//		out[it.i] = d.Must()
+//		return true
+//	}
+//
+// It neither adopts tasks nor registers error handlers: it runs only when
+// the iteration has no task. It returns "nil", and the loop's eager part
+// does all the work, if what it wrote does anything but wait and assign.
+func (t *twin) detachPart(p *pipe, body *ast.BlockStmt, typeName string) string {
+	p.detach = true
+	text := t.block(body)
+	p.detach = false
+	inner := strings.TrimSuffix(strings.TrimPrefix(text, "{\n"), "}")
+	uses := func(name string) bool {
+		return regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(inner)
+	}
+	if uses(t.tw) || uses(p.st) || uses(t.fail) || (t.onErr != "" && uses(t.onErr)) ||
+		strings.Count(inner, "return") != strings.Count(inner, "return false\n") {
+		return "nil"
+	}
+	return fmt.Sprintf("func(%s *%s) bool {\n%sreturn true\n}", p.it, typeName, inner)
 }
 
 // indexHeader writes the header of an indexed loop's issue part: the
@@ -495,6 +535,9 @@ func (t *twin) noWaits(n ast.Node) {
 // consumerStep writes a moved statement in the eager part: the adoption of
 // its tasks, and the registration of its error idioms.
 func (t *twin) consumerStep(p *pipe, s ast.Stmt, k int) string {
+	if p.detach {
+		return "" // an iteration with no task: nothing to adopt or check
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s.Adopt(%s, %d)", t.tw, p.st, k)
 	ast.Inspect(s, func(n ast.Node) bool {
@@ -513,7 +556,7 @@ func (t *twin) consumerStep(p *pipe, s ast.Stmt, k int) string {
 func (t *twin) slotCall(p *pipe, c *ast.CallExpr, idiom bool) string {
 	s := p.calls[c]
 	s.idiom = idiom
-	if !s.used {
+	if !s.used && !p.detach {
 		s.used = true
 		t.pre = append(t.pre, fmt.Sprintf("%s.Adopt(%s, %d)", t.tw, p.st, s.step))
 	}

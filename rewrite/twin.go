@@ -506,9 +506,15 @@ func (t *twin) flush() string {
 	for _, p := range t.pre {
 		b.WriteString(p + "\n")
 	}
-	switch len(t.waits) {
-	case 0:
-	case 1:
+	switch {
+	case len(t.waits) == 0:
+	case t.pipe != nil && t.pipe.detach:
+		// A producer runs this for an iteration with no task: a value
+		// that is not known after all is the eager part's to wait for.
+		for _, w := range t.waits {
+			fmt.Fprintf(&b, "if !%s.Done() {\nreturn false\n}\n", w)
+		}
+	case len(t.waits) == 1:
 		fmt.Fprintf(&b, "if %s, %s := %s(%s, %s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.rt("Await"), t.tw, t.waits[0], t.be, t.fail, t.bi, t.be)
 	default:
 		fmt.Fprintf(&b, "if %s, %s := %s.Wait(%s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, strings.Join(t.waits, ", "), t.be, t.fail, t.bi, t.be)

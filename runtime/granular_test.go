@@ -294,7 +294,7 @@ func TestBlockingCallsLeaveWithTheLoop(t *testing.T) {
 		"PipelineIndex": func(tw *runtime.Twin) func(yield func(*iter, *runtime.Step) bool) {
 			return runtime.PipelineIndex(tw, 16, runtime.Reuse, 100, func(k int, it *iter, st *runtime.Step) {
 				it.i, it.d = k, block.Issue(st, runtime.Value(k))
-			})
+			}, nil)
 		},
 	}
 	for name, loop := range loops {
@@ -331,7 +331,7 @@ func TestRecordedCallsAreNotInline(t *testing.T) {
 	tasks := 0
 	for it, st := range runtime.PipelineIndex(tw, 64, runtime.Reuse, 200, func(k int, it *iter, st *runtime.Step) {
 		it.i, it.d = k, seen.Issue(st, runtime.Value(k))
-	}) {
+	}, nil) {
 		tw.Adopt(st, 0)
 		if _, err := runtime.Await(tw, it.d); err != nil || it.d.Must() != it.i+1 {
 			t.Fatalf("iteration %d: %d, %v", it.i, it.d.Must(), err)

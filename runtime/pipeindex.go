@@ -21,8 +21,19 @@ import (
 // of tasks would (see [Fn1.Issue]) run in the producer that issues them:
 // a loop of cheap calls spreads over every core without a task per call.
 //
+// detach, when not nil, is the eager part of an iteration whose values are
+// all known, for a loop whose eager parts commute: each only stores values
+// of its own iteration at its own index (out[i] = f(x)) and defines
+// variables of its own (the analyzer's Pipeline.Detached). A producer runs
+// it right after the issue part when no task of the iteration is still to
+// run, and the caller's range never receives that iteration; detach
+// returns false, having changed nothing it would not change again, when a
+// value it needs is not known after all, and the range receives the
+// iteration as usual. A panic in detach is met again, in order, by the
+// eager part.
+//
 // Generated code calls PipelineIndex; there is no need to call it by hand.
-func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k int, it *I, st *Step)) iter.Seq2[*I, *Step] {
+func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k int, it *I, st *Step), detach func(it *I) bool) iter.Seq2[*I, *Step] {
 	if window < 1 {
 		window = DefaultWindow
 	}
@@ -37,7 +48,7 @@ func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k 
 		ctx, cancel := context.WithCancel(t.ctx)
 		group := min(maxGroup, max(1, window/4))
 		x := &indexPipe[I]{
-			ctx: ctx, run: t.ctx, c: c, n: n, group: group, slots: slots, issue: issue,
+			ctx: ctx, run: t.ctx, c: c, n: n, group: group, slots: slots, issue: issue, detach: detach,
 			blocks: (n + group - 1) / group,
 			ring:   make([]indexBlock[I], max(2, window/group)),
 			off:    obs.Load() != nil || trace.IsEnabled(),
@@ -119,14 +130,19 @@ func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k 
 				}
 			}
 			reached = e.b
-			for k := range e.g {
-				s := &e.g[k]
-				if !yield(&s.v, &s.st) {
-					return
+			if !e.detached {
+				for k := range e.g {
+					s := &e.g[k]
+					if s.st.detached {
+						continue // its eager part has run in the producer
+					}
+					if !yield(&s.v, &s.st) {
+						return
+					}
 				}
 			}
 			// Done with block j: its entry of the ring is block j+len(ring)'s.
-			e.g, e.b = nil, nil
+			e.g, e.b, e.detached = nil, nil, false
 			e.ready = make(chan struct{})
 			x.tokens <- struct{}{}
 		}
@@ -145,7 +161,8 @@ type indexPipe[I any] struct {
 	slots  Slots // Reuse: a ring entry's slots serve its later blocks
 	off    bool  // the dashboard or runtime/trace records: every call is a task
 	issue  func(k int, it *I, st *Step)
-	next   atomic.Int64 // the next block to claim
+	detach func(it *I) bool // the eager part, when eager parts commute
+	next   atomic.Int64     // the next block to claim
 	// ring holds the blocks in flight: block j in ring[j%len(ring)]. A
 	// producer takes a token before it claims a block; the eager part gives
 	// it back when it is done with a block and has made its entry ready for
@@ -161,6 +178,9 @@ type indexBlock[I any] struct {
 	mem   []slot[I]     // the entry's slots, kept with Reuse
 	g     []slot[I]     // the block's iterations
 	b     *batch        // the block's tasks, or nil
+	// detached says that every iteration of g has run its eager part in
+	// the producer: the caller's range skips the block.
+	detached bool
 }
 
 // produce claims blocks in order and runs their issue parts, until none is
@@ -207,10 +227,15 @@ func (w *indexWorker[I]) claim() bool {
 		clear(e.mem)
 	}
 	g := e.mem[:hi-lo]
+	all := x.detach != nil
 	for k := lo; k < hi; k++ {
 		s := &g[k-lo]
 		s.st.src = &w.iss
 		x.issueOne(k, s)
+		if s.st.detached {
+			continue
+		}
+		all = false
 		for _, n := range s.st.nodes {
 			if n.state.Load() == stPending { // not a call that failed inline
 				w.nodes = append(w.nodes, n)
@@ -226,18 +251,29 @@ func (w *indexWorker[I]) claim() bool {
 	for k := range g {
 		g[k].st.b = b
 	}
-	e.g, e.b = g, b
+	e.g, e.b, e.detached = g, b, all
 	close(e.ready)
 	return true
 }
 
 // issueOne runs iteration k's issue part into s, keeping its panic for the
-// eager part (see Twin.Adopt).
+// eager part (see Twin.Adopt), and then, when the iteration issued no task
+// and the loop's eager parts commute, its eager part (see PipelineIndex).
 func (x *indexPipe[I]) issueOne(k int, s *slot[I]) {
+	eager := false
 	defer func() {
 		if r := recover(); r != nil {
+			if eager {
+				// The eager part meets the panic again, in order.
+				s.st.detached = false
+				return
+			}
 			s.st.p, s.st.panicked = r, true
 		}
 	}()
 	x.issue(k, &s.v, &s.st)
+	if x.detach != nil && len(s.st.nodes) == 0 {
+		eager = true
+		s.st.detached = x.detach(&s.v)
+	}
 }

@@ -268,6 +268,7 @@ type Step struct {
 	at       int32
 	adopted  int32
 	panicked bool
+	detached bool // the eager part has run in the producer (PipelineIndex)
 	nodes    []*node
 	steps    []int32
 	p        any

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,7 +47,7 @@ func squaresIndex(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issue
 		it.i = k
 		st.At(1)
 		it.d = f.Issue(st, runtime.Value(k))
-	})
+	}, nil)
 }
 
 type squaresFunc = func(t *runtime.Twin, n, window int, f runtime.Fn1[int, int], issued *atomic.Int64) func(yield func(*iter, *runtime.Step) bool)
@@ -325,7 +327,7 @@ func TestPipelineIndexPanicsAndEmpty(t *testing.T) {
 			if k == 70 || k == 90 {
 				panic(fmt.Sprint("step ", k))
 			}
-		}) {
+		}, nil) {
 			seen = append(seen, it.i)
 			tw.Adopt(st, 1)
 		}
@@ -336,7 +338,7 @@ func TestPipelineIndexPanicsAndEmpty(t *testing.T) {
 
 	for it := range runtime.PipelineIndex(tw, 16, runtime.Reuse, 0, func(int, *iter, *runtime.Step) {
 		t.Error("an issue part ran for a loop of no iterations")
-	}) {
+	}, nil) {
 		t.Errorf("the eager part got iteration %d of a loop of none", it.i)
 	}
 }
@@ -353,7 +355,7 @@ func TestPipelineIndexInline(t *testing.T) {
 			it.i = from + k
 			st.At(1)
 			it.d = cheapSquare.Issue(st, runtime.Value(it.i))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			if _, err := runtime.Await(tw, it.d); err != nil {
 				return sum, it.i, err
@@ -380,5 +382,90 @@ func TestPipelineIndexInline(t *testing.T) {
 		}()
 		_, at, err := run(3002, 6000)
 		t.Errorf("loop over 3002..5999 returned (at %d, %v); want a panic", at, err)
+	}()
+}
+
+// TestPipelineIndexDetached runs the eager parts of a loop whose eager parts
+// commute (out[i] = f(x)) in the producers: every element is stored, the
+// caller's range receives only the iterations whose values were not known
+// in the producer, and a failure or a panic, of the call or of the eager
+// part, is met where the sequential loop meets it.
+func TestPipelineIndexDetached(t *testing.T) {
+	defer runtime.PauseRecording()()
+	runtime.SetCost(cheapSquare, 50)
+	// run is the twin of
+	//
+	//	for i := range n { out[i] = 10 / (cheapSquare(from+i) - zeroAt) }
+	//
+	// with the given detach, and counts the iterations the range receives.
+	run := func(from, n, zeroAt int, detached bool) (out []int, received, at int, err error) {
+		tw := runtime.NewTwin(context.Background())
+		defer tw.Close()
+		out = make([]int, n)
+		var detach func(it *iter) bool
+		if detached {
+			detach = func(it *iter) bool {
+				if !it.d.Done() {
+					return false
+				}
+				out[it.i-from] = 10_000_000 / (it.d.Must() - zeroAt)
+				return true
+			}
+		}
+		for it, st := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, it *iter, st *runtime.Step) {
+			it.i = from + k
+			st.At(1)
+			it.d = cheapSquare.Issue(st, runtime.Value(it.i))
+		}, detach) {
+			received++
+			tw.Adopt(st, 1)
+			if _, err := runtime.Await(tw, it.d); err != nil {
+				return out, received, it.i, err
+			}
+			out[it.i-from] = 10_000_000 / (it.d.Must() - zeroAt)
+		}
+		if _, err := tw.Finish(); err != nil {
+			return out, received, -1, err
+		}
+		return out, received, -1, nil
+	}
+
+	want, received, _, err := run(1, 2000, -1, false)
+	if err != nil || received != 2000 {
+		t.Fatalf("without detach: %v, %d iterations received; want all 2000", err, received)
+	}
+	got, received, _, err := run(1, 2000, -1, true)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("with detach: err %v, out equal to the loop's: %v", err, slices.Equal(got, want))
+	}
+	if received != 0 {
+		t.Errorf("the range received %d iterations whose calls ran inline; want none", received)
+	}
+
+	// The call fails at 3001: the range meets it there, as F does.
+	if _, _, at, err := run(2000, 2000, -1, true); !errors.Is(err, errAt) || at != 3001 {
+		t.Errorf("loop over 2000..3999 stopped at %d with %v; want 3001 and errAt", at, err)
+	}
+	// The eager part divides by zero at 100: the producer gives the
+	// iteration back, and the range panics there, in order.
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "divide by zero") {
+				t.Errorf("recovered %v; want the division by zero of iteration 100", r)
+			}
+		}()
+		_, received, at, err := run(0, 2000, 100*100, true)
+		t.Errorf("the loop returned (at %d, %v, %d received); want a panic", at, err, received)
+	}()
+	// The call panics at 4002, before the eager part: the range panics
+	// with the call's panic.
+	func() {
+		defer func() {
+			if pe, ok := recover().(*runtime.PanicError); !ok || pe.Value != "boom at 4002" {
+				t.Errorf("recovered %v; want the panic of 4002", pe)
+			}
+		}()
+		_, _, at, err := run(3002, 2000, -1, true)
+		t.Errorf("loop over 3002..5001 returned (at %d, %v); want a panic", at, err)
 	}()
 }

@@ -164,7 +164,7 @@ func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
 			it.x = x
 			st.At(1)
 			it.unreliableInc = unreliableIncDelayed.Issue(st, daskgen.Value[int](it.x))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.unreliableInc
 			tw.CheckAt(d, 0)

@@ -57,7 +57,7 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 			it.rel = rel
 			st.At(1)
 			it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.hashFile
 			if !d.Done() {

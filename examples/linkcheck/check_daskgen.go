@@ -54,7 +54,7 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 			it.link = link
 			st.At(1)
 			it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.check
 			if !d.Done() {

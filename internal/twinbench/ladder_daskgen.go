@@ -61,6 +61,13 @@ func TrivialParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 			it.i, it.b = i, b
 			st.At(1)
 			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+		}, func(it *iteration) bool {
+			d2 := it.trivial
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.trivial
@@ -106,6 +113,13 @@ func MixParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 			it.i, it.b = i, b
 			st.At(1)
 			it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
+		}, func(it *iteration) bool {
+			d2 := it.mix
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.mix
@@ -151,6 +165,13 @@ func DigestParallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 			it.i, it.b = i, b
 			st.At(1)
 			it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
+		}, func(it *iteration) bool {
+			d2 := it.digest
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest
@@ -196,6 +217,13 @@ func Digest10Parallel(ctx context.Context, bs []Block) ([][32]byte, error) {
 			it.i, it.b = i, b
 			st.At(1)
 			it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
+		}, func(it *iteration) bool {
+			d2 := it.digest10
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.digest10
@@ -241,6 +269,13 @@ func SleepyParallel(ctx context.Context, bs []Block) ([]uint64, error) {
 			it.i, it.b = i, b
 			st.At(1)
 			it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
+		}, func(it *iteration) bool {
+			d2 := it.sleepy
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.sleepy
@@ -284,7 +319,7 @@ func FoldParallel(ctx context.Context, bs []Block) (uint64, error) {
 			it.b = b
 			st.At(1)
 			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.trivial
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -327,7 +362,7 @@ func FoldRangeParallel(ctx context.Context, n int) (uint64, error) {
 			it.i = i
 			st.At(1)
 			it.square = squareDelayed.Issue(st, daskgen.Value[int](it.i))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.square
 			if i2, err2 := daskgen.Await(tw, d); err2 != nil {

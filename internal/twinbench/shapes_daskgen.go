@@ -80,6 +80,13 @@ func SizesParallel(ctx context.Context, names []string) ([]int, error) {
 			it.i, it.n = i, n
 			st.At(1)
 			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+		}, func(it *iteration) bool {
+			d2 := it.slowSize
+			if !d2.Done() {
+				return false
+			}
+			out[it.i] = d2.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
@@ -121,7 +128,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		it.i = i
 		st.At(1)
 		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](items[it.i].Name))
-	}) {
+	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
 		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -163,7 +170,7 @@ func EnrichedParallel(ctx context.Context, items []Item) ([]*Item, error) {
 			it.item = item
 			st.At(1)
 			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.item.Name))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -207,7 +214,7 @@ func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
 			it.n = n
 			st2.At(1)
 			it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
-		}) {
+		}, nil) {
 			tw.Adopt(st2, 1)
 			b := it.slowSize
 			st.Files++
@@ -256,7 +263,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]
 			it.n = n
 			st.At(1)
 			it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			c := it.slowCount
 			if i, err2 := daskgen.Await(tw, c); err2 != nil {
@@ -303,7 +310,7 @@ func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
 			it.x = x
 			st.At(1)
 			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -348,7 +355,7 @@ func CountBadParallel(ctx context.Context, xs []int) (int, error) {
 			it.x = x
 			st.At(1)
 			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -393,7 +400,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
 			it.x = x
 			st.At(1)
 			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowGood
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -440,7 +447,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (string, b
 			it.n = n
 			st.At(1)
 			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -488,7 +495,7 @@ func ReportParallel(ctx context.Context, names []string) (string, error) {
 			it.n = n
 			st.At(1)
 			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowSize
 			if i, err2 := daskgen.Await(tw, d); err2 != nil {
@@ -532,7 +539,7 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 			it.n = n
 			st.At(1)
 			it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowCheck
 			size := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) int {
@@ -596,6 +603,14 @@ func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
 			it.i, it.l = i, l
 			st.At(1)
 			it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
+		}, func(it *iteration) bool {
+			d2 := it.slowParse
+			r := d2
+			if !r.Done() {
+				return false
+			}
+			out[it.i] = r.Must()
+			return true
 		}) {
 			tw.Adopt(st, 1)
 			d := it.slowParse
@@ -646,7 +661,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		it.n = n
 		st.At(1)
 		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-	}) {
+	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
 		if i, err2 := daskgen.Await(tw, d); err2 != nil {

@@ -72,7 +72,7 @@ func SpinParallel(ctx context.Context, n int) (uint64, error) {
 			it.i = i
 			st.At(1)
 			it.spin = spinDelayed.Issue(st, daskgen.Value[uint64](uint64(it.i)))
-		}) {
+		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.spin
 			if i2, err2 := daskgen.Await(tw, d); err2 != nil {

@@ -1,0 +1,119 @@
+//go:build go1.22
+
+package syncs
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The loops here are pipelined; the plans say which have eager parts that
+// commute, so that a producer may run them (Pipeline.Detached).
+
+// Pair is stored field by field.
+type Pair struct {
+	Name  string
+	Score int
+}
+
+// Fields stores a field of its own element and defines a variable of its
+// own first: the eager parts commute.
+//
+//daskgen:parallel
+func Fields(xs []string) []Pair {
+	out := make([]Pair, len(xs))
+	for i, x := range xs {
+		s := score(x) * 2 // pipelined
+		out[i].Name = strings.ToUpper(x)
+		out[i].Score = s + len(x)
+	}
+	return out
+}
+
+// Checked stores behind the error idiom, whose return does not read out:
+// the eager parts commute.
+//
+//daskgen:parallel
+func Checked(xs []string) ([]int, error) {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		n, err := weighed(x)
+		if err != nil { // pipelined
+			return nil, fmt.Errorf("item %d: %w", i, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+//daskgen:delayed
+func weighed(x string) (int, error) { // want weighed:"delayed"
+	if x == "" {
+		return 0, fmt.Errorf("empty")
+	}
+	return len(x), nil
+}
+
+// Partial returns what it stored so far when it fails: a producer running
+// later iterations' eager parts would change it, so they do not commute.
+//
+//daskgen:parallel
+func Partial(xs []string) ([]int, error) {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		n, err := weighed(x)
+		if err != nil { // pipelined
+			return out, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Neighbour stores beside its own index: not its own element.
+//
+//daskgen:parallel
+func Neighbour(xs []string) []int {
+	out := make([]int, len(xs)+1)
+	for i, x := range xs {
+		out[i+1] = score(x) // pipelined
+	}
+	return out
+}
+
+// Running reads the slice it stores into: the eager parts depend on each
+// other's order.
+//
+//daskgen:parallel
+func Running(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = score(x) // pipelined
+		if i > 0 {
+			out[i] += out[i-1]
+		}
+	}
+	return out
+}
+
+// Printed prints in its eager part: the order of the output matters.
+//
+//daskgen:parallel
+func Printed(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = score(x) // pipelined
+		fmt.Println(i)
+	}
+	return out
+}
+
+// Given stores into a slice it was given, which the caller may read
+// through another: not the function's own memory.
+//
+//daskgen:parallel
+func Given(dst []int, xs []string) { // want Given:"writes params 0"
+	for i, x := range xs {
+		dst[i] = score(x) // pipelined
+	}
+}
