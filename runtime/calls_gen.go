@@ -87,6 +87,8 @@ func (fn Fn0[R]) Call() Delayed[R] {
 // failed task, which the twin meets where F would have.
 func (fn Fn0[R]) Issue(s *Step) Delayed[R] {
 	if s.inlines(fn.info) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -259,8 +261,13 @@ func (fn Fn1[A1, R]) Call(a1 Delayed[A1]) Delayed[R] {
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() {
-		x1 := a1.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -452,9 +459,17 @@ func (fn Fn2[A1, A2, R]) Call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() && a2.known() {
-		x1 := a1.get()
-		x2 := a2.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
+		x2 := a2.v
+		if a2.o != nil {
+			x2 = a2.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -665,10 +680,21 @@ func (fn Fn3[A1, A2, A3, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() {
-		x1 := a1.get()
-		x2 := a2.get()
-		x3 := a3.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
+		x2 := a2.v
+		if a2.o != nil {
+			x2 = a2.o.val
+		}
+		x3 := a3.v
+		if a3.o != nil {
+			x3 = a3.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -898,11 +924,25 @@ func (fn Fn4[A1, A2, A3, A4, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() {
-		x1 := a1.get()
-		x2 := a2.get()
-		x3 := a3.get()
-		x4 := a4.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
+		x2 := a2.v
+		if a2.o != nil {
+			x2 = a2.o.val
+		}
+		x3 := a3.v
+		if a3.o != nil {
+			x3 = a3.o.val
+		}
+		x4 := a4.v
+		if a4.o != nil {
+			x4 = a4.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -1155,12 +1195,29 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() && a5.known() {
-		x1 := a1.get()
-		x2 := a2.get()
-		x3 := a3.get()
-		x4 := a4.get()
-		x5 := a5.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) && (a5.o == nil || stOf(a5.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
+		x2 := a2.v
+		if a2.o != nil {
+			x2 = a2.o.val
+		}
+		x3 := a3.v
+		if a3.o != nil {
+			x3 = a3.o.val
+		}
+		x4 := a4.v
+		if a4.o != nil {
+			x4 = a4.o.val
+		}
+		x5 := a5.v
+		if a5.o != nil {
+			x5 = a5.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5) })
 		if err == nil && p == nil {
 			return Value(v)
@@ -1434,13 +1491,33 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	if s.inlines(fn.info) && a1.known() && a2.known() && a3.known() && a4.known() && a5.known() && a6.known() {
-		x1 := a1.get()
-		x2 := a2.get()
-		x3 := a3.get()
-		x4 := a4.get()
-		x5 := a5.get()
-		x6 := a6.get()
+	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) && (a5.o == nil || stOf(a5.o.state.Load()) == stDone) && (a6.o == nil || stOf(a6.o.state.Load()) == stDone) {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
+		x1 := a1.v
+		if a1.o != nil {
+			x1 = a1.o.val
+		}
+		x2 := a2.v
+		if a2.o != nil {
+			x2 = a2.o.val
+		}
+		x3 := a3.v
+		if a3.o != nil {
+			x3 = a3.o.val
+		}
+		x4 := a4.v
+		if a4.o != nil {
+			x4 = a4.o.val
+		}
+		x5 := a5.v
+		if a5.o != nil {
+			x5 = a5.o.val
+		}
+		x6 := a6.v
+		if a6.o != nil {
+			x6 = a6.o.val
+		}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5, x6) })
 		if err == nil && p == nil {
 			return Value(v)

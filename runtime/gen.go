@@ -208,9 +208,14 @@ func (fn Fn{{$n}}[{{.TA}}]) Call({{.DParams}}) Delayed[R] {
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
 func (fn Fn{{$n}}[{{.TA}}]) Issue(s *Step{{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
-	if s.inlines(fn.info){{range .Is}} && a{{.}}.known(){{end}} {
+	if s.inlines(fn.info){{range .Is}} && (a{{.}}.o == nil || stOf(a{{.}}.o.state.Load()) == stDone){{end}} {
+		// The arguments are read field by field: copying one whole from
+		// where the call spilled it stalls on the spill (store forwarding).
 		{{- range .Is}}
-		x{{.}} := a{{.}}.get()
+		x{{.}} := a{{.}}.v
+		if a{{.}}.o != nil {
+			x{{.}} = a{{.}}.o.val
+		}
 		{{- end}}
 		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f({{.CArgsX "ctx"}}) })
 		if err == nil && p == nil {
