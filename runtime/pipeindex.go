@@ -227,11 +227,12 @@ func (w *indexWorker[I]) claim() bool {
 		clear(e.mem)
 	}
 	g := e.mem[:hi-lo]
+	for k := lo; k < hi; {
+		k = x.issueFrom(k, lo, g, &w.iss)
+	}
 	all := x.detach != nil
-	for k := lo; k < hi; k++ {
-		s := &g[k-lo]
-		s.st.src = &w.iss
-		x.issueOne(k, s)
+	for k := range g {
+		s := &g[k]
 		if s.st.detached {
 			continue
 		}
@@ -248,32 +249,44 @@ func (w *indexWorker[I]) claim() bool {
 	b := startBatch(x.run, x.c, chunkCheap(w.nodes, x.c.cfg.executor, &w.scratch))
 	clear(w.nodes)
 	w.nodes = w.nodes[:0]
-	for k := range g {
-		g[k].st.b = b
+	if b != nil {
+		for k := range g {
+			g[k].st.b = b
+		}
 	}
 	e.g, e.b, e.detached = g, b, all
 	close(e.ready)
 	return true
 }
 
-// issueOne runs iteration k's issue part into s, keeping its panic for the
-// eager part (see Twin.Adopt), and then, when the iteration issued no task
-// and the loop's eager parts commute, its eager part (see PipelineIndex).
-func (x *indexPipe[I]) issueOne(k int, s *slot[I]) {
+// issueFrom runs the issue parts of block g's iterations from k on (lo is
+// the block's first), each followed, when it issued no task and the loop's
+// eager parts commute, by its eager part (see PipelineIndex). It stops
+// after an iteration that panics, keeping the panic of its issue part for
+// the eager part (see Twin.Adopt), and returns where to go on: one
+// deferred recover serves the iterations up to a panic, not one each.
+func (x *indexPipe[I]) issueFrom(k, lo int, g []slot[I], src *issuer) (next int) {
 	eager := false
 	defer func() {
 		if r := recover(); r != nil {
-			if eager {
-				// The eager part meets the panic again, in order.
-				s.st.detached = false
-				return
+			s := &g[next-lo]
+			// A panic of the eager part is met again, in order, by the
+			// eager part in F's order: the iteration is not detached.
+			if !eager {
+				s.st.p, s.st.panicked = r, true
 			}
-			s.st.p, s.st.panicked = r, true
+			next++
 		}
 	}()
-	x.issue(k, &s.v, &s.st)
-	if x.detach != nil && len(s.st.nodes) == 0 {
-		eager = true
-		s.st.detached = x.detach(&s.v)
+	for next = k; next < lo+len(g); next++ {
+		s := &g[next-lo]
+		s.st.src = src
+		eager = false
+		x.issue(next, &s.v, &s.st)
+		if x.detach != nil && len(s.st.nodes) == 0 {
+			eager = true
+			s.st.detached = x.detach(&s.v)
+		}
 	}
+	return next
 }
