@@ -157,7 +157,7 @@ func runErr(ctx context.Context, targets []*node, opts []Option) error {
 		return err
 	}
 	e := newExec(cfg.maxWorkers)
-	b, err := e.newBatch(ctx, targets, cfg)
+	b, err := e.newBatch(ctx, targets, cfg, getArrays())
 	if err != nil {
 		return err
 	}

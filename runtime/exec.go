@@ -163,6 +163,9 @@ type arrays struct {
 	start   []int32        // edges[start[i]:start[i+1]] are the tasks that read i
 	edges   []int32
 	target  []uint64 // bit set of target indices
+	// readyIdx holds the tasks ready from the start, which the batch's
+	// segment hands out.
+	readyIdx []int32
 
 	// Scratch space for building the batch.
 	stack  []*node
@@ -172,6 +175,34 @@ type arrays struct {
 }
 
 var arraysPool = sync.Pool{New: func() any { return new(arrays) }}
+
+// spareArrays keeps the arrays of the last compute of at most spareTasks
+// tasks across garbage collections, which empty arraysPool: a program that
+// builds and computes graph after graph allocates, clears and grows them
+// once, not once per collection.
+var spareArrays atomic.Pointer[arrays]
+
+const spareTasks = 1 << 17
+
+// getArrays returns arrays for a new batch.
+func getArrays() *arrays {
+	if a := spareArrays.Swap(nil); a != nil {
+		return a
+	}
+	return arraysPool.Get().(*arrays)
+}
+
+// putArrays gives a's storage back, for the next batch.
+func putArrays(a *arrays) {
+	if cap(a.tasks) <= spareTasks {
+		if old := spareArrays.Swap(a); old == nil {
+			return
+		} else {
+			a = old
+		}
+	}
+	arraysPool.Put(a)
+}
 
 // sized returns s resized to n zeroed elements, reusing its storage.
 func sized[T any](s []T, n int) []T {
@@ -191,15 +222,17 @@ func (b *batch) recycle() {
 	clear(a.tasks)
 	a.tasks = a.tasks[:0]
 	a.foreign = a.foreign[:0]
-	arraysPool.Put(a)
+	putArrays(a)
 }
 
 // newBatch claims the tasks needed for targets and builds the batch. It
 // returns an error, and claims nothing, when a task cannot run (a nil
 // function, a bad option).
-func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config) (*batch, error) {
+//
+// a is the storage of the batch's arrays: getArrays' for a batch that the
+// caller recycles, new(arrays) for one that the collector takes back.
+func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a *arrays) (*batch, error) {
 	b := &batch{e: e, id: batchIDs.Add(1), failFast: cfg.failFast, executor: cfg.executor, doneCh: make(chan struct{})}
-	a := arraysPool.Get().(*arrays)
 	b.arrays = a
 	defer func() {
 		clear(a.stack[:cap(a.stack)])
@@ -366,14 +399,16 @@ func (b *batch) revert() {
 	}
 }
 
-// ready returns the indices of own tasks whose inputs are all ready.
+// ready returns the indices of own tasks whose inputs are all ready, in
+// the batch's storage.
 func (b *batch) ready() []int32 {
-	var r []int32
+	r := b.readyIdx[:0]
 	for i := range b.tasks {
 		if !b.foreign[i] && b.pending[i].Load() == 0 {
 			r = append(r, int32(i))
 		}
 	}
+	b.readyIdx = r
 	return r
 }
 
@@ -921,7 +956,12 @@ func (b *batch) finishLocked(err error) {
 	if b.stop != nil && b.stop() {
 		b.e.wg.Done()
 	}
-	b.revert()
+	if err != nil {
+		// On success there is nothing to give up: every task the batch
+		// claimed is an input, direct or not, of a target, and a target
+		// is done only once all of them are.
+		b.revert()
+	}
 	if b.prog != nil {
 		b.prog.finish(err == nil)
 	}

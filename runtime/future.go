@@ -99,7 +99,7 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 // batches; done is called when it ends. Start it with c.e.begin. The caller
 // holds c.mu.
 func (c *Client) prepareAll(ctx context.Context, targets []*node, done func(*batch)) (*batch, error) {
-	b, err := c.e.newBatch(ctx, targets, c.cfg)
+	b, err := c.e.newBatch(ctx, targets, c.cfg, new(arrays))
 	if err != nil {
 		return nil, err
 	}
