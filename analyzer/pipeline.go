@@ -1449,8 +1449,9 @@ func holds(outer, inner types.Type, depth int) bool {
 
 // unshared reports whether no variable but v can reach v's memory: v is
 // a local variable of the function, made by make, new, a composite literal
-// or nil, and only ever indexed, measured, ranged over, returned, or grown
-// by v = append(v, ...), never copied, sliced or passed anywhere else.
+// or nil, and only ever indexed, measured, ranged over, returned (also
+// converted as it is returned: return Names(v)), or grown by v = append(v,
+// ...), never copied, sliced or passed anywhere else.
 func (p *pipe) unshared(v *types.Var) bool {
 	if p.unsharedMemo == nil {
 		p.unsharedMemo = map[*types.Var]bool{}
@@ -1949,6 +1950,9 @@ func (s *rs) unshared(v *types.Var) bool {
 		case *ast.CallExpr:
 			switch {
 			case s.isBuiltin(par, "len"), s.isBuiltin(par, "cap"):
+			case len(par.Args) == 1 && info.Types[par.Fun].IsType() && len(stack) >= 2:
+				// return T(v): returned, as the type the function returns.
+				_, ok = stack[len(stack)-2].(*ast.ReturnStmt)
 			case s.isBuiltin(par, "append") && len(par.Args) > 0 && par.Args[0] == id:
 				// v = append(v, ...): checked with the assignment below.
 				if len(stack) < 2 {

@@ -54,6 +54,25 @@ func weighed(x string) (int, error) { // want weighed:"delayed"
 	return len(x), nil
 }
 
+// Scores is what Converted returns.
+type Scores []int
+
+// Converted returns its slice as the function's named type, like
+// go-version's NewConstraint: the eager parts commute.
+//
+//daskgen:parallel
+func Converted(xs []string) (Scores, error) {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		n, err := weighed(x)
+		if err != nil { // pipelined
+			return nil, err
+		}
+		out[i] = n
+	}
+	return Scores(out), nil
+}
+
 // Partial returns what it stored so far when it fails: a producer running
 // later iterations' eager parts would change it, so they do not commute.
 //
