@@ -179,6 +179,15 @@ func TestGolden(t *testing.T) {
 	gotool(t, dir, "vet", "./...")
 	gotool(t, dir, "test", "-race", "-count=1", "./...")
 
+	// Again with every call that may run in a producer run there, so that
+	// the twins take the paths of inline calls and of eager parts run in
+	// the producers (PipelineIndex's detach) on every input.
+	inline := gocmd(dir, "test", "-race", "-count=1", "./...")
+	inline.Env = append(inline.Env, "DASKGEN_CHUNKS=inline")
+	if out, err := inline.CombinedOutput(); err != nil {
+		t.Fatalf("go test with DASKGEN_CHUNKS=inline: %v\n%s", err, out)
+	}
+
 	// Again with every delayed call on two NATS workers per package.
 	for _, c := range cases {
 		write(t, filepath.Join(dir, c, "nats_main_test.go"), fmt.Sprintf(natsMain, c, c))
