@@ -1738,16 +1738,20 @@ func (p *pipe) indexed() bool {
 }
 
 // detached reports whether the loop's eager parts commute (see
-// Pipeline.Detached): every statement of the body that stays eager is an
-// error idiom's if, whose return does not read the stores' slices, or an
-// assignment that defines variables of the body, or sets them, or stores
-// at the range's key into the element of a slice that the function made,
-// that no other variable reaches and that the loop does not otherwise
-// touch; and what the assignments compute calls nothing but the delayed
-// calls issued ahead, builtins that read, conversions and functions that
-// touch nothing but their arguments (pureCall). Running such an eager part
-// twice does what running it once does, which the runtime relies on when a
-// producer gives an iteration back.
+// Pipeline.Detached). Every statement of the body that stays eager is one
+// of these:
+//   - an error idiom's if, whose return does not read the stores' slices;
+//   - an if, or a block, around such statements;
+//   - an assignment that defines or sets variables of the body, or stores at
+//     the range's key into the element of a slice that the function made,
+//     that no other variable reaches and that the loop does not otherwise
+//     touch.
+//
+// What the assignments and the ifs' conditions compute calls nothing but the
+// delayed calls issued ahead, builtins that read, conversions and functions
+// that touch nothing but their arguments (pureCall). Running such an eager
+// part twice does what running it once does, which the runtime relies on
+// when a producer gives an iteration back.
 func (p *pipe) detached() bool {
 	info := p.s.p.TypesInfo
 	if p.key == nil || len(p.assigned[p.key]) > 0 {
@@ -1809,34 +1813,62 @@ func (p *pipe) detached() bool {
 		})
 		return ok
 	}
-	for _, st := range p.body.List {
-		if ifs, ok := st.(*ast.IfStmt); ok && p.s.idioms[ifs] {
-			continue
-		}
-		c := p.byStmt[st]
-		if c == nil {
-			return false
-		}
-		if c.moved {
-			continue
-		}
-		as, ok := st.(*ast.AssignStmt)
-		if !ok || (as.Tok != token.DEFINE && as.Tok != token.ASSIGN) || !computes(as, c) {
-			return false
-		}
-		for _, l := range as.Lhs {
-			if id, ok := ast.Unparen(l).(*ast.Ident); ok {
-				if v := p.s.identVar(id); id.Name == "_" || (v != nil && inBody(v)) {
+	// eager reports whether the statements of list that stay eager are
+	// all of the kinds above, or ifs and blocks of them.
+	var eager func(list []ast.Stmt) bool
+	eager = func(list []ast.Stmt) bool {
+		for _, st := range list {
+			switch st := st.(type) {
+			case *ast.BlockStmt:
+				if !eager(st.List) {
+					return false
+				}
+				continue
+			case *ast.IfStmt:
+				if p.s.idioms[st] {
 					continue
 				}
+				c := p.byStmt[st]
+				if c == nil || !computes(st.Cond, c) {
+					return false
+				}
+				if st.Init != nil && !eager([]ast.Stmt{st.Init}) {
+					return false
+				}
+				if !eager(st.Body.List) {
+					return false
+				}
+				if st.Else != nil && !eager([]ast.Stmt{st.Else}) {
+					return false
+				}
+				continue
+			}
+			c := p.byStmt[st]
+			if c == nil {
 				return false
 			}
-			if as.Tok != token.ASSIGN || !store(l) {
+			if c.moved {
+				continue
+			}
+			as, ok := st.(*ast.AssignStmt)
+			if !ok || (as.Tok != token.DEFINE && as.Tok != token.ASSIGN) || !computes(as, c) {
 				return false
+			}
+			for _, l := range as.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+					if v := p.s.identVar(id); id.Name == "_" || (v != nil && inBody(v)) {
+						continue
+					}
+					return false
+				}
+				if as.Tok != token.ASSIGN || !store(l) {
+					return false
+				}
 			}
 		}
+		return true
 	}
-	if len(stores) == 0 {
+	if !eager(p.body.List) || len(stores) == 0 {
 		return false
 	}
 	// Nothing else in the loop, nor an idiom's return, reads the slices.

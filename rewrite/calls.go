@@ -218,6 +218,7 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 	sig := t.sigOf(c)
 	vals := valueTypes(sig, site != nil)
 	tuple := t.tupleType(vals)
+	checked := false // the detached eager part has checked that tmp is known
 	for i, l := range lhs {
 		if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
 			continue
@@ -239,8 +240,17 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 			field += ".Err"
 		}
 		proj := tmp
-		if len(vals) > 1 {
-			proj = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s%s\n}, %s)", t.rt("Call1"), t.px, tuple, t.typ(vals[i]), t.px, field, tmp)
+		switch {
+		case len(vals) > 1 && t.pipe != nil && t.pipe.detach:
+			// A producer runs this for an iteration with no task: the
+			// value is known once tmp is.
+			if !checked {
+				checked = true
+				fmt.Fprintf(b, "if !%s.Done() {\nreturn false\n}\n", tmp)
+			}
+			proj = fmt.Sprintf("%s[%s](%s.Must()%s)", t.rt("Value"), t.typ(vals[i]), tmp, field)
+		case len(vals) > 1:
+			proj = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s%s\n}, %s)", t.rt("Project"), t.px, tuple, t.typ(vals[i]), t.px, field, tmp)
 		}
 		switch {
 		case t.liftedTarget(l):

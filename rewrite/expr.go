@@ -60,6 +60,11 @@ func (t *twin) track(s string) string {
 	if t.pipe != nil && t.pipe.adopted[s] {
 		return s // Adopt tracked it
 	}
+	if t.pipe != nil && t.pipe.detach && (strings.HasPrefix(s, t.rt("Project")+"(") || strings.HasPrefix(s, t.rt("Value")+"[")) {
+		// A producer runs this for an iteration with no task: the value
+		// is known, and makes no task.
+		return s
+	}
 	return t.rt("Track") + "(" + t.tw + ", " + s + ")"
 }
 
@@ -123,7 +128,7 @@ func (t *twin) lift(e ast.Expr, want types.Type) string {
 		s = t.node(e)
 	}
 	if !types.Identical(typ, want) {
-		s = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s\n}, %s)", t.rt("Call1"), t.px, t.typ(typ), t.typ(want), t.px, s)
+		s = fmt.Sprintf("%s(func(%s %s) %s {\nreturn %s\n}, %s)", t.rt("Project"), t.px, t.typ(typ), t.typ(want), t.px, s)
 	}
 	return s
 }

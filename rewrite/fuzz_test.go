@@ -540,15 +540,27 @@ func (g *progGen) mapLoop() {
 	g.line("for %s, %s := range xs {", i, x)
 	g.indent++
 	g.line("%s := dInc(%s + %s)", v, x, g.eager())
-	if g.r.IntN(2) == 0 {
+	switch g.r.IntN(3) {
+	case 0:
 		g.line("%s, err := dDiv(%s, %s%%3)", w, x, v)
 		g.line("if err != nil {")
 		g.line("\treturn 0, 0, nil, nil, nil, fmt.Errorf(\"col %%d: %%w\", %s, err)", i)
 		g.line("}")
-	} else {
+		g.line("%s[%s] = %s*3 - %s + %s", col, i, v, i, w)
+	case 1:
+		// The error as a value, and stores chosen by the results.
+		g.line("%s, err := dDiv(%s, %s%%3)", w, x, v)
+		g.line("if err != nil {")
+		g.line("\t%s[%s] = -1", col, i)
+		g.line("} else if %s > %d {", w, g.r.IntN(4))
+		g.line("\t%s[%s] = %s*3 - %s", col, i, w, i)
+		g.line("} else {")
+		g.line("\t%s[%s] = %s", col, i, v)
+		g.line("}")
+	default:
 		g.line("%s := dMul(%s, %d)", w, x, g.r.IntN(5))
+		g.line("%s[%s] = %s*3 - %s + %s", col, i, v, i, w)
 	}
-	g.line("%s[%s] = %s*3 - %s + %s", col, i, v, i, w)
 	g.indent--
 	g.line("}")
 	g.line("for _, %s := range %s {", c, col)

@@ -70,21 +70,8 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		if t.idioms[s] {
 			return "" // the twin registered the idiom at its call
 		}
-		t.shortCircuit(s)
-		init := ""
-		if s.Init != nil {
-			init = t.stmt(s.Init)
-		}
-		cond := t.expr(s.Cond)
-		out := "if " + cond + " " + t.block(s.Body)
-		if s.Else != nil {
-			els := t.stmt(s.Else)
-			if _, ok := s.Else.(*ast.IfStmt); ok && !strings.HasPrefix(els, "if ") {
-				els = "{\n" + els + "\n}"
-			}
-			out += " else " + els
-		}
-		return t.withInit(init, out)
+		pre, out := t.ifParts(s)
+		return pre + out
 	case *ast.SwitchStmt:
 		t.shortCircuit(s)
 		init := ""
@@ -105,14 +92,15 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 		if s.Tag != nil {
 			out += t.expr(s.Tag) + " "
 		}
-		return t.withInit(init, out+t.clauses(s.Body))
+		out += t.clauses(s.Body)
+		return t.withInit(init, t.flush(), out)
 	case *ast.TypeSwitchStmt:
 		init := ""
 		if s.Init != nil {
 			init = t.stmt(s.Init)
 		}
-		out := "switch " + t.stmtPlain(s.Assign) + " "
-		return t.withInit(init, out+t.clauses(s.Body))
+		out := "switch " + t.stmtPlain(s.Assign) + " " + t.clauses(s.Body)
+		return t.withInit(init, t.flush(), out)
 	case *ast.ForStmt:
 		if pl := t.pipes[s]; pl != nil {
 			return t.pipelineLoop(pl, "", s)
@@ -143,8 +131,43 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 // withInit writes a statement with an init statement: in its header when
 // nothing waits, or else in a block of its own, so that the barrier can
 // follow the init and the variables it declares keep their scope.
-func (t *twin) withInit(init, stmt string) string {
-	pre := t.flush()
+// ifParts writes if statement s of a region: the waits its condition
+// needs, which run before it, and the statement. An else if whose
+// condition needs waits becomes else { waits; if ... }: written before the
+// else if, the waits would end the if statement and run in every case.
+func (t *twin) ifParts(s *ast.IfStmt) (pre, stmt string) {
+	t.shortCircuit(s)
+	init := ""
+	if s.Init != nil {
+		init = t.stmt(s.Init)
+	}
+	cond := t.expr(s.Cond)
+	out := "if " + cond + " " + t.block(s.Body)
+	switch e := s.Else.(type) {
+	case nil:
+	case *ast.IfStmt:
+		savePre, saveWaits := t.pre, t.waits
+		t.pre, t.waits = nil, nil
+		epre, estmt := t.ifParts(e)
+		t.pre, t.waits = savePre, saveWaits
+		if epre == "" {
+			out += " else " + estmt
+		} else {
+			out += " else {\n" + epre + estmt + "\n}"
+		}
+	default:
+		out += " else " + t.stmt(e)
+	}
+	pre = t.flush()
+	if init == "" {
+		return pre, out
+	}
+	return "", t.withInit(init, pre, out)
+}
+
+// withInit writes stmt, which needs the statements in pre first, with
+// init, its init statement, before them.
+func (t *twin) withInit(init, pre, stmt string) string {
 	if init == "" {
 		return pre + stmt
 	}

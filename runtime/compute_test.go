@@ -602,3 +602,29 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// TestProject takes a part out of a value at once when the value is known,
+// and with a task when it is not: either way the part is the same.
+func TestProject(t *testing.T) {
+	type pair struct{ A, B int }
+	second := func(p pair) int { return p.B }
+
+	known := runtime.Project(second, runtime.Value(pair{1, 2}))
+	if !known.Done() || known.Key() != "" || known.Must() != 2 {
+		t.Errorf("Project of a plain value: done %v, key %q; want a plain value 2", known.Done(), known.Key())
+	}
+
+	mk := runtime.Func1(func(n int) pair { return pair{n, n * 10} })
+	pending := mk.Call(runtime.Value(4))
+	later := runtime.Project(second, pending)
+	if later.Done() || later.Key() == "" {
+		t.Fatalf("Project of a task not run yet: done %v, key %q; want a task", later.Done(), later.Key())
+	}
+	if v, err := runtime.Compute(context.Background(), later); err != nil || v != 40 {
+		t.Fatalf("Compute(Project) = %v, %v; want 40", v, err)
+	}
+	done := runtime.Project(second, pending)
+	if !done.Done() || done.Key() != "" || done.Must() != 40 {
+		t.Errorf("Project of a finished task: done %v, key %q; want a plain value 40", done.Done(), done.Key())
+	}
+}

@@ -130,6 +130,23 @@ func Track[T any](t *Twin, d Delayed[T]) Delayed[T] {
 	return d
 }
 
+// Project is Call1(f, d) for what generated code takes out of a delayed
+// value (one of a call's several results, a conversion): when d is known
+// already, it applies f at once and returns a plain value, so that the
+// results of calls that ran inline make no task. f must be cheap and touch
+// nothing but its argument.
+//
+// Generated code calls Project; there is no need to call it by hand.
+func Project[T, V any](f func(T) V, d Delayed[T]) Delayed[V] {
+	if d.o == nil {
+		return Value(f(d.v))
+	}
+	if stOf(d.o.state.Load()) == stDone {
+		return Value(f(d.o.val))
+	}
+	return Call1(f, d)
+}
+
 // adopt tracks n, issued ahead by a pipelined loop, as if the twin added it
 // now.
 func (t *Twin) adopt(n *node) {

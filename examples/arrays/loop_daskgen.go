@@ -35,13 +35,13 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 	for range a {
 		for j := range b {
 			d := daskgen.Track(tw, doSomethingDelayed.Call(daskgen.Value[int](j)))
-			array1 := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array1 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V0
 			}, d))
-			array2 := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array2 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V1
 			}, d))
-			array3 := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array3 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V2
 			}, d))
 			list1D = daskgen.Track(tw, daskgen.Call2(func(x2 []float64, x3 []float64) []float64 {

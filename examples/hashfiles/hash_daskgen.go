@@ -68,10 +68,10 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 					}
 				}(total, it.rel))
 			}
-			sum := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) string {
+			sum := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) string {
 				return x.V0
 			}, d))
-			n := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[string, int64]) int64 {
+			n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) int64 {
 				return x.V1
 			}, d))
 			if i, err3 := daskgen.Await(tw, sum); err3 != nil {

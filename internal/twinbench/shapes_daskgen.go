@@ -542,10 +542,10 @@ func CollectParallel(ctx context.Context, names []string) (int, error) {
 		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.slowCheck
-			size := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) int {
+			size := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) int {
 				return x.V0
 			}, d))
-			err := daskgen.Track(tw, daskgen.Call1(func(x daskgen.Tuple2[int, daskgen.Error]) error {
+			err := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) error {
 				return x.V1.Err
 			}, d))
 			if i, err3 := daskgen.Await(tw, err); err3 != nil {

@@ -86,3 +86,24 @@ func Ranges(s string, weights map[string]int, n int) (int, []int) {
 	}
 	return total, codes
 }
+
+// Banded reads a delayed value only in an else if: the twin waits for it
+// there, only when the first condition is false, as F reads it.
+//
+//daskgen:parallel
+func Banded(xs []int) []string {
+	var out []string
+	for _, x := range xs {
+		sc := score(x)
+		if x%4 == 0 {
+			out = append(out, "fourth")
+		} else if sc > 5 {
+			out = append(out, "high")
+		} else if s := score(x + 1); s > 2 {
+			out = append(out, fmt.Sprint("mid", s))
+		} else {
+			out = append(out, "low")
+		}
+	}
+	return out
+}

@@ -23,6 +23,10 @@ func TestTwins(t *testing.T) {
 		gout, gn, err := ClassesParallel(ctx, in)
 		difftest.Same(t, "Classes", []any{out, n}, []any{gout, gn}, nil, err)
 
+		bands := Banded(in)
+		gbands, err := BandedParallel(ctx, in)
+		difftest.Same(t, "Banded", []any{bands}, []any{gbands}, nil, err)
+
 		s := Printed(in)
 		gs, err := PrintedParallel(ctx, in)
 		difftest.Same(t, "Printed", []any{s}, []any{gs}, nil, err)

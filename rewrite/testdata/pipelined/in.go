@@ -454,3 +454,25 @@ func Into(dst, xs []int) []int {
 	}
 	return dst
 }
+
+// Graded grades each line at its own index: a malformed one is marked, the
+// others scored by the length of their value. Its eager parts only store
+// at their own index, by tests of their own values, so the producers run
+// them.
+//
+//daskgen:parallel
+func Graded(lines []string) ([]int, []bool) {
+	scores := make([]int, len(lines))
+	broken := make([]bool, len(lines))
+	for i, l := range lines {
+		r, err := parse(l)
+		if err != nil {
+			broken[i] = true
+		} else if n := len(r.Value); n > 2 {
+			scores[i] = n*10 + len(r.Key)
+		} else {
+			scores[i] = -n
+		}
+	}
+	return scores, broken
+}

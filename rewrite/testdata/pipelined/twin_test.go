@@ -190,3 +190,27 @@ func values(cs []*Constraint) []Constraint {
 
 func results[T any](v T, _ error) []any { return []any{v} }
 func errOf[T any](_ T, err error) error { return err }
+
+var lineSets = [][]string{
+	nil,
+	{"a=1"},
+	{"a=1", "bb=22", "ccc=333", "dddd=4444", "e=", "=f", "g=gggggg"},
+	{"k=v", "broken", "x=yyy", "also broken", "z=zzzz"},
+	{"bad"},
+}
+
+// TestCommuting checks loops whose eager parts only store at their own
+// index, which the producers run when the iteration's values are known:
+// the stores, the first error and its wrapping are F's.
+func TestCommuting(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range lineSets {
+		rs, err := Parsed(in)
+		grs, gerr := ParsedParallel(ctx, in)
+		difftest.Same(t, "Parsed", []any{rs}, []any{grs}, err, gerr)
+
+		scores, broken := Graded(in)
+		gscores, gbroken, err := GradedParallel(ctx, in)
+		difftest.Same(t, "Graded", []any{scores, broken}, []any{gscores, gbroken}, nil, err)
+	}
+}

@@ -136,3 +136,75 @@ func Given(dst []int, xs []string) { // want Given:"writes params 0"
 		dst[i] = score(x) // pipelined
 	}
 }
+
+// Branched stores one thing or another at its own index, by a test of the
+// iteration's values: the eager parts commute.
+//
+//daskgen:parallel
+func Branched(xs []string) ([]int, []bool) {
+	out := make([]int, len(xs))
+	bad := make([]bool, len(xs))
+	for i, x := range xs {
+		n, err := weighedErr(x)
+		if err != nil { // pipelined
+			bad[i] = true
+		} else if n > 3 {
+			out[i] = n
+		} else {
+			out[i] = -n
+		}
+	}
+	return out, bad
+}
+
+//daskgen:delayed
+func weighedErr(x string) (int, error) { // want weighedErr:"delayed"
+	return weighed(x)
+}
+
+// Skipping leaves the iteration with continue: not a store.
+//
+//daskgen:parallel
+func Skipping(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		n := score(x)
+		if n == 0 { // pipelined
+			continue
+		}
+		out[i] = n
+	}
+	return out
+}
+
+type kv struct{ Key, Value string }
+
+//daskgen:delayed
+func parseKV(l string) (kv, error) { // want parseKV:"delayed"
+	k, v, ok := strings.Cut(l, "=")
+	if !ok {
+		return kv{}, fmt.Errorf("no = in %q", l)
+	}
+	return kv{k, v}, nil
+}
+
+// Graded tests a call's error as a value and stores by its result's
+// fields, in an else-if with a statement of its own: the eager parts
+// commute.
+//
+//daskgen:parallel
+func Graded(lines []string) ([]int, []bool) {
+	scores := make([]int, len(lines))
+	broken := make([]bool, len(lines))
+	for i, l := range lines {
+		r, err := parseKV(l)
+		if err != nil { // pipelined
+			broken[i] = true
+		} else if n := len(r.Value); n > 2 {
+			scores[i] = n*10 + len(r.Key)
+		} else {
+			scores[i] = -n
+		}
+	}
+	return scores, broken
+}
