@@ -130,13 +130,15 @@
 // [Issue] and [Twin.Adopt] run a pipelined loop: the loop's issue part ahead
 // in a producer, its eager part in F's order. [PipelineIndex] runs the issue
 // parts of a loop over a slice, an array or an integer in several producers
-// at once. Fn1.Issue (and the other arities') issues a call, or runs it at
+// at once, and, when the loop's eager parts commute (out[i] = f(x)), their
+// eager parts too. Fn1.Issue (and the other arities') issues a call, or runs it at
 // once in the producer when it costs less than its task would; [Slots] says
 // whether the producers may reuse an iteration's memory. [Unordered] and
 // [Worklist] run the unordered loops, in their
 // natural shape and with a queue of delayed pieces. [Tuple2] to [Tuple6] hold
-// the results of delayed functions with several results, and [Error] an
-// error among them.
+// the results of delayed functions with several results, [Error] an error
+// among them, and [Project] takes one out (at once, when the value is
+// known).
 //
 // # Executors (for their authors)
 //
