@@ -160,6 +160,7 @@ func (s *rs) pipelines() {
 		}
 		for _, b := range waits {
 			b.Pipelined = true
+			b.Commutes = pl.Detached
 		}
 		pl.Window = s.r.Directive.Window
 		s.r.Pipelines = append(s.r.Pipelines, pl)

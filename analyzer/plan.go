@@ -132,6 +132,9 @@ type Barrier struct {
 	// Pipelined is set for a wait in a pipelined loop: it waits for its own
 	// iteration's values, while later iterations' calls already run.
 	Pipelined bool
+	// Commutes is set for a wait in a pipelined loop whose eager parts
+	// commute (Pipeline.Detached): the producers may run it themselves.
+	Commutes bool
 	// Serial says why the loop around a wait cannot be pipelined, when it
 	// cannot.
 	Serial string

@@ -171,6 +171,8 @@ func Generate(cfg Config) (*Result, error) {
 				}
 				msg := b.What + " is waited for: " + b.Reason
 				switch {
+				case b.Pipelined && b.Commutes:
+					msg += " (pipelined: waits for its own iteration only; the loop's eager parts commute, so the producers run them once the iteration's values are known)"
 				case b.Pipelined:
 					msg += " (pipelined: waits for its own iteration only)"
 				case b.InLoop && b.Serial != "":

@@ -329,3 +329,46 @@ func Widening(xs []int) int {
 		t.Errorf("daskgen: exit %d, output:\n%s\nwant a line with %q", code, out, want)
 	}
 }
+
+// TestCommutingLoopSays: daskgen's report says which pipelined loops the
+// producers run whole (their eager parts commute), and which they do not.
+func TestCommutingLoopSays(t *testing.T) {
+	bin := buildDaskgen(t)
+	src := `package stores
+
+import "fmt"
+
+//daskgen:delayed
+func size(s string) int { return len(s) }
+
+//daskgen:parallel
+func Sizes(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = size(x)
+	}
+	return out
+}
+
+//daskgen:parallel
+func Printed(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = size(x)
+		fmt.Println(i)
+	}
+	return out
+}
+`
+	dir := daskgenModule(t, map[string]string{"stores/stores.go": src})
+	goCmd(t, dir, "mod", "tidy")
+	out, code := run(t, dir, bin, "./...")
+	for _, want := range []string{
+		"stores.go:12:12: the result of size(x) is waited for: stored into out[i] (pipelined: waits for its own iteration only; the loop's eager parts commute, so the producers run them once the iteration's values are known)",
+		"stores.go:21:12: the result of size(x) is waited for: stored into out[i] (pipelined: waits for its own iteration only)\n",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("daskgen: exit %d, output:\n%s\nwant a line with %q", code, out, want)
+		}
+	}
+}
