@@ -1743,6 +1743,7 @@ func (p *pipe) indexed() bool {
 // of these:
 //   - an error idiom's if, whose return does not read the stores' slices;
 //   - an if, or a block, around such statements;
+//   - continue, unlabeled: it ends the iteration's eager part;
 //   - an assignment that defines or sets variables of the body, or stores at
 //     the range's key into the element of a slice that the function made,
 //     that no other variable reaches and that the loop does not otherwise
@@ -1820,6 +1821,13 @@ func (p *pipe) detached() bool {
 	eager = func(list []ast.Stmt) bool {
 		for _, st := range list {
 			switch st := st.(type) {
+			case *ast.BranchStmt:
+				// continue ends the iteration's eager part; nothing
+				// between eager and the loop can be another loop.
+				if st.Tok != token.CONTINUE || st.Label != nil {
+					return false
+				}
+				continue
 			case *ast.BlockStmt:
 				if !eager(st.List) {
 					return false

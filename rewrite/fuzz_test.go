@@ -551,7 +551,11 @@ func (g *progGen) mapLoop() {
 		// The error as a value, and stores chosen by the results.
 		g.line("%s, err := dDiv(%s, %s%%3)", w, x, v)
 		g.line("if err != nil {")
-		g.line("\t%s[%s] = -1", col, i)
+		if g.r.IntN(2) == 0 {
+			g.line("\t%s[%s] = -1", col, i)
+		} else {
+			g.line("\tcontinue")
+		}
 		g.line("} else if %s > %d {", w, g.r.IntN(4))
 		g.line("\t%s[%s] = %s*3 - %s", col, i, w, i)
 		g.line("} else {")

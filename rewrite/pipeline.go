@@ -268,7 +268,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 //	}
 //
 // It neither adopts tasks nor registers error handlers: it runs only when
-// the iteration has no task. It returns "nil", and the loop's eager part
+// the iteration has no task. F's continue ends it: return true. It returns "nil", and the loop's eager part
 // does all the work, if what it wrote does anything but wait and assign.
 func (t *twin) detachPart(p *pipe, body *ast.BlockStmt, typeName string) string {
 	p.detach = true
@@ -279,7 +279,7 @@ func (t *twin) detachPart(p *pipe, body *ast.BlockStmt, typeName string) string 
 		return regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(inner)
 	}
 	if uses(t.tw) || uses(p.st) || uses(t.fail) || (t.onErr != "" && uses(t.onErr)) ||
-		strings.Count(inner, "return") != strings.Count(inner, "return false\n") {
+		strings.Count(inner, "return") != strings.Count(inner, "return false\n")+strings.Count(inner, "return true\n") {
 		return "nil"
 	}
 	return fmt.Sprintf("func(%s *%s) bool {\n%sreturn true\n}", p.it, typeName, inner)

@@ -14,6 +14,10 @@ import (
 // regionStmt writes a statement inside a region.
 func (t *twin) regionStmt(s ast.Stmt) string {
 	switch s := s.(type) {
+	case *ast.BranchStmt:
+		if t.pipe != nil && t.pipe.detach && s.Tok == token.CONTINUE && s.Label == nil {
+			return "return true" // the iteration's eager part is done
+		}
 	case *ast.AssignStmt:
 		return t.assign(s.Lhs, s.Tok, s.Rhs)
 	case *ast.DeclStmt:

@@ -476,3 +476,20 @@ func Graded(lines []string) ([]int, []bool) {
 	}
 	return scores, broken
 }
+
+// Valid skips the lines it cannot parse and stores the others at their own
+// index: continue ends only its own iteration's eager part, so the
+// producers run them.
+//
+//daskgen:parallel
+func Valid(lines []string) []string {
+	vals := make([]string, len(lines))
+	for i, l := range lines {
+		r, err := parse(l)
+		if err != nil {
+			continue
+		}
+		vals[i] = r.Key + ":" + r.Value
+	}
+	return vals
+}

@@ -209,6 +209,10 @@ func TestCommuting(t *testing.T) {
 		grs, gerr := ParsedParallel(ctx, in)
 		difftest.Same(t, "Parsed", []any{rs}, []any{grs}, err, gerr)
 
+		vals := Valid(in)
+		gvals, err := ValidParallel(ctx, in)
+		difftest.Same(t, "Valid", []any{vals}, []any{gvals}, nil, err)
+
 		scores, broken := Graded(in)
 		gscores, gbroken, err := GradedParallel(ctx, in)
 		difftest.Same(t, "Graded", []any{scores, broken}, []any{gscores, gbroken}, nil, err)

@@ -162,7 +162,8 @@ func weighedErr(x string) (int, error) { // want weighedErr:"delayed"
 	return weighed(x)
 }
 
-// Skipping leaves the iteration with continue: not a store.
+// Skipping leaves the iteration with continue before its store, which ends
+// only its own eager part: the eager parts commute.
 //
 //daskgen:parallel
 func Skipping(xs []string) []int {
@@ -207,4 +208,19 @@ func Graded(lines []string) ([]int, []bool) {
 		}
 	}
 	return scores, broken
+}
+
+// Stopping leaves the loop with break: later iterations must not store.
+//
+//daskgen:parallel
+func Stopping(xs []string) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		n := score(x)
+		if n == 0 { // pipelined
+			break
+		}
+		out[i] = n
+	}
+	return out
 }
