@@ -268,8 +268,9 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 //	}
 //
 // It neither adopts tasks nor registers error handlers: it runs only when
-// the iteration has no task. F's continue ends it: return true. It returns "nil", and the loop's eager part
-// does all the work, if what it wrote does anything but wait and assign.
+// the iteration has no task, and F's continue ends it with return true. It
+// returns "nil", and the loop's eager part does all the work, if what it
+// wrote does anything but wait and assign.
 func (t *twin) detachPart(p *pipe, body *ast.BlockStmt, typeName string) string {
 	p.detach = true
 	text := t.block(body)

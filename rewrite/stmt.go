@@ -132,9 +132,6 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 	return t.stmtPlain(s)
 }
 
-// withInit writes a statement with an init statement: in its header when
-// nothing waits, or else in a block of its own, so that the barrier can
-// follow the init and the variables it declares keep their scope.
 // ifParts writes if statement s of a region: the waits its condition
 // needs, which run before it, and the statement. An else if whose
 // condition needs waits becomes else { waits; if ... }: written before the
@@ -169,8 +166,10 @@ func (t *twin) ifParts(s *ast.IfStmt) (pre, stmt string) {
 	return "", t.withInit(init, pre, out)
 }
 
-// withInit writes stmt, which needs the statements in pre first, with
-// init, its init statement, before them.
+// withInit writes stmt, which needs the statements in pre (its waits)
+// first, with init, its init statement, before them: in its header when
+// nothing waits, or else in a block of its own, so that the waits can
+// follow the init and the variables it declares keep their scope.
 func (t *twin) withInit(init, pre, stmt string) string {
 	if init == "" {
 		return pre + stmt
