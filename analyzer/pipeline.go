@@ -593,7 +593,7 @@ func (p *pipe) headerOK() string {
 			continue // the header sets it anew, without reading it
 		}
 		for _, pos := range p.assigned[v] {
-			if p.body.Pos() <= pos && pos < p.body.End() {
+			if p.inBody(pos) {
 				if _, ok := p.loop.(*ast.RangeStmt); ok {
 					if gv := p.s.p.goVersionAt(pos); gv != "" {
 						return fmt.Sprintf("the body assigns %s at line %d, and its iterations share the variable (the file is %s; since Go 1.22 each has its own)", v.Name(), p.s.line(pos), gv)
@@ -619,9 +619,13 @@ func (p *pipe) exit(returns bool) token.Pos {
 	return p.s.exitIn(p.body, returns, false, p.labelInside)
 }
 
+// inBody reports whether pos is in the loop's body: a variable declared
+// there is the iteration's own.
+func (p *pipe) inBody(pos token.Pos) bool { return p.body.Pos() <= pos && pos < p.body.End() }
+
 func (p *pipe) labelInside(l *ast.Ident) bool {
 	obj := p.s.p.TypesInfo.Uses[l]
-	return obj != nil && p.body.Pos() <= obj.Pos() && obj.Pos() < p.body.End()
+	return obj != nil && p.inBody(obj.Pos())
 }
 
 func (p *pipe) exitWord(pos token.Pos) string {
@@ -979,7 +983,7 @@ func (p *pipe) movable(c *cand) string {
 // part, or "": it must be declared in the body, assigned only by moved
 // statements, and read by the eager part only after its last assignment.
 func (p *pipe) bodyVar(v *types.Var) string {
-	if !(p.body.Pos() <= v.Pos() && v.Pos() < p.body.End()) {
+	if !p.inBody(v.Pos()) {
 		return fmt.Sprintf("assigns %s, which is declared outside the loop", v.Name())
 	}
 	var last token.Pos
@@ -1127,7 +1131,7 @@ func (p *pipe) wholeValue(v *types.Var, at token.Pos) string {
 	default:
 		return "" // a reference or a basic value: only an assignment changes it (readable)
 	}
-	local := p.body.Pos() <= v.Pos() && v.Pos() < p.body.End() || p.fresh[v]
+	local := p.inBody(v.Pos()) || p.fresh[v]
 	nested := p.nested(at)
 	for _, w := range p.writes[v] {
 		if local && !nested && w.at > at {
@@ -1164,7 +1168,7 @@ func (p *pipe) nested(at token.Pos) bool {
 func (p *pipe) freshWrite(v *types.Var, at token.Pos) string {
 	nested := p.nested(at)
 	for _, pos := range p.assigned[v] {
-		if p.body.Pos() <= pos && pos < p.body.End() && (nested || pos <= at) {
+		if p.inBody(pos) && (nested || pos <= at) {
 			return fmt.Sprintf("reads %s, which the loop's eager code sets at line %d", v.Name(), p.s.line(pos))
 		}
 	}
@@ -1181,7 +1185,7 @@ func (p *pipe) readable(v *types.Var, c *cand) string {
 			return fmt.Sprintf("reads %s, which the loop changes at line %d", v.Name(), p.s.line(p.assigned[v][0]))
 		}
 		return ""
-	case p.body.Pos() <= v.Pos() && v.Pos() < p.body.End():
+	case p.inBody(v.Pos()):
 		if c == nil {
 			return "reads " + v.Name()
 		}
@@ -1759,7 +1763,6 @@ func (p *pipe) detached() bool {
 	if p.key == nil || len(p.assigned[p.key]) > 0 {
 		return false
 	}
-	inBody := func(v *types.Var) bool { return p.body.Pos() <= v.Pos() && v.Pos() < p.body.End() }
 	stores := map[*types.Var]bool{}
 	targets := map[*ast.Ident]bool{} // the slices' identifiers in the stores
 	// store reports whether l is s[key], or a field of it held in place
@@ -1784,7 +1787,7 @@ func (p *pipe) detached() bool {
 			return false
 		}
 		v, _ := info.Uses[id].(*types.Var)
-		if v == nil || inBody(v) || len(p.assigned[v]) > 0 || !p.unshared(v) {
+		if v == nil || p.inBody(v.Pos()) || len(p.assigned[v]) > 0 || !p.unshared(v) {
 			return false
 		}
 		switch under(v.Type()).(type) {
@@ -1865,7 +1868,7 @@ func (p *pipe) detached() bool {
 			}
 			for _, l := range as.Lhs {
 				if id, ok := ast.Unparen(l).(*ast.Ident); ok {
-					if v := p.s.identVar(id); id.Name == "_" || (v != nil && inBody(v)) {
+					if v := p.s.identVar(id); id.Name == "_" || (v != nil && p.inBody(v.Pos())) {
 						continue
 					}
 					return false

@@ -60,9 +60,9 @@ func (t *twin) track(s string) string {
 	if t.pipe != nil && t.pipe.adopted[s] {
 		return s // Adopt tracked it
 	}
-	if t.pipe != nil && t.pipe.detach && (strings.HasPrefix(s, t.rt("Project")+"(") || strings.HasPrefix(s, t.rt("Value")+"[")) {
-		// A producer runs this for an iteration with no task: the value
-		// is known, and makes no task.
+	if t.pipe != nil && t.pipe.detach && strings.HasPrefix(s, t.rt("Value")+"[") {
+		// A producer runs this for an iteration with no task: a result
+		// taken out of a known value (assignResults) makes no task.
 		return s
 	}
 	return t.rt("Track") + "(" + t.tw + ", " + s + ")"

@@ -195,10 +195,9 @@ func getArrays() *arrays {
 // putArrays gives a's storage back, for the next batch.
 func putArrays(a *arrays) {
 	if cap(a.tasks) <= spareTasks {
-		if old := spareArrays.Swap(a); old == nil {
+		// The spare slot takes a; what it held goes to the pool.
+		if a = spareArrays.Swap(a); a == nil {
 			return
-		} else {
-			a = old
 		}
 	}
 	arraysPool.Put(a)
