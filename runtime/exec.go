@@ -82,7 +82,7 @@ func (ws *wstate) flush() (item, bool) {
 	}
 	b, j, n := ws.db, ws.dj, ws.dn
 	ws.db, ws.dn = nil, 0
-	if b.pending[j].Add(-n) == 0 {
+	if atomic.AddInt32(&b.pending[j], -n) == 0 {
 		return item{b: b, i: j}, true
 	}
 	return item{}, false
@@ -158,9 +158,12 @@ func (b *batch) isTarget(i int32) bool { return b.target[i>>6]&(1<<(i&63)) != 0 
 // large graph would otherwise allocate (and the GC scan) megabytes per compute.
 type arrays struct {
 	tasks   []task
-	foreign []bool         // tasks[i] belongs to another batch; we only wait for it
-	pending []atomic.Int32 // inputs not ready yet
-	start   []int32        // edges[start[i]:start[i+1]] are the tasks that read i
+	foreign []bool // tasks[i] belongs to another batch; we only wait for it
+	// pending counts each task's inputs not ready yet. newBatch writes it
+	// plainly; once the batch has begun it is read and written only with
+	// sync/atomic.
+	pending []int32
+	start   []int32 // edges[start[i]:start[i+1]] are the tasks that read i
 	edges   []int32
 	target  []uint64 // bit set of target indices
 	// readyIdx holds the tasks ready from the start, which the batch's
@@ -168,10 +171,18 @@ type arrays struct {
 	readyIdx []int32
 
 	// Scratch space for building the batch.
-	stack  []*node
+	stack  []walkItem
 	inDeps []*node // the inputs of all own tasks, back to back
+	inIdx  []int32 // the batch's index of inDeps[k]'s task, or -1 when it is done
 	inEnd  []int32 // inDeps[inEnd[i-1]:inEnd[i]] are task i's inputs
 	fill   []int32
+}
+
+// walkItem is a node that newBatch's walk has still to visit, and the place
+// in inIdx where it writes what it found, or -1 for a target.
+type walkItem struct {
+	n *node
+	k int32
 }
 
 var arraysPool = sync.Pool{New: func() any { return new(arrays) }}
@@ -236,7 +247,7 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a 
 	defer func() {
 		clear(a.stack[:cap(a.stack)])
 		clear(a.inDeps[:cap(a.inDeps)])
-		a.stack, a.inDeps, a.inEnd = a.stack[:0], a.inDeps[:0], a.inEnd[:0]
+		a.stack, a.inDeps, a.inIdx, a.inEnd = a.stack[:0], a.inDeps[:0], a.inIdx[:0], a.inEnd[:0]
 	}()
 	var (
 		fmap map[*node]int32
@@ -245,28 +256,39 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a 
 	claimed := pack(b.id, stClaimed)
 	for k := len(targets) - 1; k >= 0; k-- {
 		if targets[k] != nil {
-			a.stack = append(a.stack, targets[k])
+			a.stack = append(a.stack, walkItem{targets[k], -1})
 		}
 	}
+	// The walk claims what it visits, and resolves each input it pops to
+	// the index of its task in the batch (or -1, done), so that the passes
+	// below need not look at the input nodes again.
 	for len(a.stack) > 0 && bad == nil {
-		n := a.stack[len(a.stack)-1]
+		top := a.stack[len(a.stack)-1]
 		a.stack = a.stack[:len(a.stack)-1]
+		n, j := top.n, int32(-1)
 		for {
 			w := n.state.Load()
 			st := stOf(w)
-			if st == stDone || w == claimed {
+			if st == stDone {
+				break
+			}
+			if w == claimed {
+				j = n.idx
 				break
 			}
 			if st == stClaimed || st == stRunning || (st == stFailed && cfg.keepFailed) {
-				if _, ok := fmap[n]; !ok {
+				fj, ok := fmap[n]
+				if !ok {
 					if fmap == nil {
 						fmap = map[*node]int32{}
 					}
-					fmap[n] = int32(len(a.tasks))
+					fj = int32(len(a.tasks))
+					fmap[n] = fj
 					a.tasks = append(a.tasks, n.self)
 					a.foreign = append(a.foreign, true)
 					a.inEnd = append(a.inEnd, int32(len(a.inDeps)))
 				}
+				j = fj
 				break
 			}
 			if !n.state.CompareAndSwap(w, claimed) {
@@ -278,16 +300,21 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a 
 				bad = fmt.Errorf("task %s: function %s is not registered, so no worker can run it; "+
 					"give it runtime.Register(name) among its options, or mark it //daskgen:delayed and regenerate", n.name(), fi.Name())
 			}
-			n.idx = int32(len(a.tasks))
+			j = int32(len(a.tasks))
+			n.idx = j
 			a.tasks = append(a.tasks, n.self)
 			a.foreign = append(a.foreign, false)
 			before := len(a.inDeps)
 			a.inDeps = n.self.deps(a.inDeps)
 			a.inEnd = append(a.inEnd, int32(len(a.inDeps)))
+			a.inIdx = append(a.inIdx, make([]int32, len(a.inDeps)-before)...)
 			for k := len(a.inDeps) - 1; k >= before; k-- {
-				a.stack = append(a.stack, a.inDeps[k])
+				a.stack = append(a.stack, walkItem{a.inDeps[k], int32(k)})
 			}
 			break
+		}
+		if top.k >= 0 {
+			a.inIdx[top.k] = j
 		}
 	}
 	if bad != nil {
@@ -300,24 +327,17 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a 
 	a.pending = sized(a.pending, nt)
 	a.start = sized(a.start, nt+1)
 	a.target = sized(a.target, (nt+63)/64)
-	// Resolve each input to an index in the batch, or drop it when it is done.
+	// Count each task's inputs that are not done, and its readers.
 	from := int32(0)
 	for i := 0; i < nt; i++ {
-		for k := from; k < a.inEnd[i]; k++ {
-			d := a.inDeps[k]
-			j := int32(-1)
-			if d.state.Load() == claimed {
-				j = d.idx
-			} else if fj, ok := fmap[d]; ok {
-				j = fj
-			}
+		p := int32(0)
+		for _, j := range a.inIdx[from:a.inEnd[i]] {
 			if j >= 0 {
 				a.start[j+1]++
-				a.pending[i].Add(1)
-			} else {
-				a.inDeps[k] = nil
+				p++
 			}
 		}
+		a.pending[i] = p
 		from = a.inEnd[i]
 	}
 	for j := 1; j <= nt; j++ {
@@ -327,17 +347,11 @@ func (e *exec) newBatch(parent context.Context, targets []*node, cfg *config, a 
 	a.fill = append(a.fill[:0], a.start[:nt]...)
 	from = 0
 	for i := 0; i < nt; i++ {
-		for k := from; k < a.inEnd[i]; k++ {
-			d := a.inDeps[k]
-			if d == nil {
-				continue
+		for _, j := range a.inIdx[from:a.inEnd[i]] {
+			if j >= 0 {
+				a.edges[a.fill[j]] = int32(i)
+				a.fill[j]++
 			}
-			j, ok := fmap[d]
-			if !ok {
-				j = d.idx
-			}
-			a.edges[a.fill[j]] = int32(i)
-			a.fill[j]++
 		}
 		from = a.inEnd[i]
 	}
@@ -403,7 +417,7 @@ func (b *batch) revert() {
 func (b *batch) ready() []int32 {
 	r := b.readyIdx[:0]
 	for i := range b.tasks {
-		if !b.foreign[i] && b.pending[i].Load() == 0 {
+		if !b.foreign[i] && atomic.LoadInt32(&b.pending[i]) == 0 {
 			r = append(r, int32(i))
 		}
 	}
@@ -874,7 +888,7 @@ func (b *batch) completed(ws *wstate, i int32) (item, bool) {
 		return next, ok
 	}
 	for _, j := range edges {
-		if b.pending[j].Add(-1) == 0 {
+		if atomic.AddInt32(&b.pending[j], -1) == 0 {
 			if !ok {
 				next, ok = item{b: b, i: j}, true
 			} else {
