@@ -151,7 +151,7 @@ func chunkCheap(nodes []*node, executor Executor, scratch *[]*node) []*node {
 			continue
 		}
 		for _, m := range c.members {
-			m.chunked.Store(true)
+			m.flags.Or(flagChunked)
 		}
 		c.init(c)
 		out = append(out, &c.node)

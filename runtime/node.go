@@ -27,18 +27,28 @@ func bidOf(word uint64) uint64   { return word >> 8 }
 // which a sequential program would have made the calls ("program order").
 var seqs atomic.Uint64
 
-// node is the header every task embeds first. It is 56 bytes.
+// node is the header every task embeds first. It is 56 bytes: a call of a
+// function of one int to an int, with its header, fits the allocator's
+// 96-byte size class.
 type node struct {
-	seq    uint64
-	state  atomic.Uint64
-	idx    int32       // index in the owning batch; written only by the owner
-	waited atomic.Bool // someone waits on this node from another batch
-	// chunked: the node is a call in a chunk, which anyone who needs it
-	// first may run in place (see granular.go).
-	chunked atomic.Bool
-	err     error // the error of the last failed run
-	self    task  // the node's own task, for the scheduler
+	seq   uint64
+	state atomic.Uint64
+	idx   int32 // index in the owning batch; written only by the owner
+	// flags holds flagWaited and flagChunked, in one word to keep the
+	// header small.
+	flags atomic.Uint32
+	err   error // the error of the last failed run
+	self  task  // the node's own task, for the scheduler
 }
+
+// Bits of node.flags.
+const (
+	// flagWaited: someone waits on this node from another batch.
+	flagWaited uint32 = 1 << iota
+	// flagChunked: the node is a call in a chunk, which anyone who needs
+	// it first may run in place (see granular.go).
+	flagChunked
+)
 
 // task is what the scheduler runs. Every node type implements it.
 type task interface {
@@ -83,7 +93,7 @@ var (
 func (n *node) wait() <-chan struct{} {
 	waitMu.Lock()
 	defer waitMu.Unlock()
-	n.waited.Store(true)
+	n.flags.Or(flagWaited)
 	if st := stOf(n.state.Load()); st != stClaimed && st != stRunning {
 		return nil
 	}
@@ -96,11 +106,11 @@ func (n *node) wait() <-chan struct{} {
 }
 
 // settled wakes whoever waits on n. Call it after each change of n's state
-// away from claimed or running. The store of the state and the load of waited
-// here, against the store of waited and the load of the state in wait, are
+// away from claimed or running. The store of the state and the load of flagWaited
+// here, against the setting of flagWaited and the load of the state in wait, are
 // sequentially consistent, so no waiter is missed.
 func (n *node) settled() {
-	if !n.waited.Load() {
+	if n.flags.Load()&flagWaited == 0 {
 		return
 	}
 	waitMu.Lock()
@@ -108,6 +118,6 @@ func (n *node) settled() {
 		close(ch)
 		delete(waiters, n)
 	}
-	n.waited.Store(false)
+	n.flags.And(^flagWaited)
 	waitMu.Unlock()
 }

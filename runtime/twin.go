@@ -258,7 +258,7 @@ func (t *Twin) wait(targets []*node) (int, error) {
 	pending := false
 	for _, n := range targets {
 		st := stOf(n.state.Load())
-		if st == stPending && n.chunked.Load() && runInPlace(t.ctx, n) {
+		if st == stPending && n.flags.Load()&flagChunked != 0 && runInPlace(t.ctx, n) {
 			// A cheap call that its chunk has not got to: run it here.
 			st = stOf(n.state.Load())
 		}
