@@ -106,9 +106,9 @@ func (n *node) wait() <-chan struct{} {
 }
 
 // settled wakes whoever waits on n. Call it after each change of n's state
-// away from claimed or running. The store of the state and the load of flagWaited
-// here, against the setting of flagWaited and the load of the state in wait, are
-// sequentially consistent, so no waiter is missed.
+// away from claimed or running. The store of the state and the load of
+// flagWaited here, against the setting of flagWaited and the load of the
+// state in wait, are sequentially consistent, so no waiter is missed.
 func (n *node) settled() {
 	if n.flags.Load()&flagWaited == 0 {
 		return
