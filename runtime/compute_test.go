@@ -482,18 +482,36 @@ func TestPureSharesIdenticalCalls(t *testing.T) {
 
 func TestSynchronousRunsInProgramOrderInCaller(t *testing.T) {
 	var order []int
-	rec := runtime.Func1(func(i int) int { order = append(order, i); return i })
+	var ran []string
+	rec := runtime.Func1(func(i int) int {
+		order = append(order, i)
+		ran = append(ran, goroutineID())
+		return i
+	})
 	var ds []runtime.Delayed[int]
 	for i := range 10 {
 		ds = append(ds, rec.Call(runtime.Value(i)))
 	}
 	total := sumFn.Call(runtime.Collect(ds))
-	before := goruntime.NumGoroutine()
 	v, err := runtime.Compute(context.Background(), total, runtime.Synchronous())
 	require.NoError(t, err)
 	assert.Equal(t, 45, v)
 	assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, order)
-	assert.Equal(t, before, goruntime.NumGoroutine())
+	caller := goroutineID()
+	for i, id := range ran {
+		assert.Equal(t, caller, id, "task %d ran on goroutine %s, not on the caller's", i, id)
+	}
+}
+
+// goroutineID returns the number of the calling goroutine, read from
+// the first line of its stack trace ("goroutine 17 [running]:"). Tests
+// use it to tell which goroutine ran a task; counting goroutines would
+// also count those that earlier tests left exiting.
+func goroutineID() string {
+	var buf [64]byte
+	line := string(buf[:goruntime.Stack(buf[:], false)])
+	id, _, _ := strings.Cut(strings.TrimPrefix(line, "goroutine "), " ")
+	return id
 }
 
 func TestFloatSumIsBitIdentical(t *testing.T) {
