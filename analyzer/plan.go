@@ -43,6 +43,10 @@ type Region struct {
 	// Unordered is the region's unordered worklist loop in its natural
 	// shape, or nil.
 	Unordered *Unordered
+	// OwnContext is set when F takes a context.Context first: the twin
+	// takes no other, and F's code, not the runtime, decides what its
+	// cancellation means (runtime.OwnContext).
+	OwnContext bool
 }
 
 // Call is one call of a delayed function in a region.

@@ -51,6 +51,9 @@ func (s *rs) line(pos token.Pos) int { return s.p.Fset.Position(pos).Line }
 // analyzeRegion fills in r and reports what is wrong with it. It returns
 // false when the region calls no delayed function.
 func (p *pass) analyzeRegion(r *Region, report bool) bool {
+	if sig, ok := r.Obj.Type().(*types.Signature); ok {
+		r.OwnContext = sig.Params().Len() > 0 && isContextType(sig.Params().At(0).Type())
+	}
 	return p.analyzeRegionWith(r, report, p.eagerFolds(r))
 }
 
@@ -905,12 +908,50 @@ func (s *rs) errorUse(id *ast.Ident, v *types.Var, parent, child ast.Node, above
 			call = c
 		}
 	}
-	if call == nil {
+	if call == nil || !s.reachesIf(call, v, ifs) {
 		return false
 	}
 	s.idioms[ifs] = true
 	s.r.Errors = append(s.r.Errors, &ErrorSite{Call: call, Err: v, If: ifs, Wrapped: wrapped})
 	return true
+}
+
+// reachesIf reports whether the error that call assigns to v is the one
+// the if tests on every path: the call's assignment is a statement of the
+// block that holds the if, before it, and nothing between them assigns v.
+// An error set in one branch of a switch or an if/else chain, and tested
+// after it, is not: the if tests whichever branch ran, so it is a wait.
+func (s *rs) reachesIf(call *Call, v *types.Var, ifs *ast.IfStmt) bool {
+	ok := false
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		var list []ast.Stmt
+		switch n := n.(type) {
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
+		default:
+			return !ok
+		}
+		at := slices.Index(list, ast.Stmt(ifs))
+		if at < 0 {
+			return !ok
+		}
+		for i := at - 1; i >= 0; i-- {
+			st := list[i]
+			if as, isAs := st.(*ast.AssignStmt); isAs && len(as.Rhs) == 1 && ast.Unparen(as.Rhs[0]) == ast.Expr(call.Expr) {
+				ok = true
+				return false
+			}
+			if len(s.p.assignsOf(st, v)) > 0 || (st.Pos() <= call.Expr.Pos() && call.Expr.End() <= st.End()) {
+				return false
+			}
+		}
+		return false
+	})
+	return ok
 }
 
 func isNil(info *types.Info, e ast.Expr) bool {

@@ -219,6 +219,7 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 	vals := valueTypes(sig, site != nil)
 	tuple := t.tupleType(vals)
 	checked := false // the detached eager part has checked that tmp is known
+	waited := false  // the eager targets' wait for tmp is written
 	for i, l := range lhs {
 		if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
 			continue
@@ -264,7 +265,12 @@ func (t *twin) assignResults(b *strings.Builder, lhs []ast.Expr, tok token.Token
 			}
 			b.WriteString(t.defOrSet(l, tok) + t.track(proj) + "\n")
 		default:
-			t.need(tmp)
+			// tmp is declared by this statement: the wait comes after it,
+			// once, and not with the statement's other waits before it.
+			if !waited {
+				waited = true
+				b.WriteString(t.waitText([]string{tmp}))
+			}
 			val := tmp + ".Must()"
 			if len(vals) > 1 {
 				val += field

@@ -354,6 +354,9 @@ func (t *twin) regionStart(r *analyzer.Region) (string, []outerVar) {
 	if r.Directive.Workers > 0 {
 		opts = ", " + t.rt("MaxWorkers") + "(" + strconv.Itoa(r.Directive.Workers) + ")"
 	}
+	if r.OwnContext {
+		opts += ", " + t.rt("OwnContext") + "()"
+	}
 	fmt.Fprintf(&b, "%s = %s(%s%s)\n", t.tw, t.rt("NewTwin"), t.ctx, opts)
 	outer := t.outerVars(r)
 	for _, o := range outer {
@@ -506,20 +509,27 @@ func (t *twin) flush() string {
 	for _, p := range t.pre {
 		b.WriteString(p + "\n")
 	}
+	b.WriteString(t.waitText(t.waits))
+	t.pre, t.waits = nil, nil
+	return b.String()
+}
+
+// waitText writes the wait for the values named in waits.
+func (t *twin) waitText(waits []string) string {
+	var b strings.Builder
 	switch {
-	case len(t.waits) == 0:
+	case len(waits) == 0:
 	case t.pipe != nil && t.pipe.detach:
 		// A producer runs this for an iteration with no task: a value
 		// that is not known after all is the eager part's to wait for.
-		for _, w := range t.waits {
+		for _, w := range waits {
 			fmt.Fprintf(&b, "if !%s.Done() {\nreturn false\n}\n", w)
 		}
-	case len(t.waits) == 1:
-		fmt.Fprintf(&b, "if %s, %s := %s(%s, %s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.rt("Await"), t.tw, t.waits[0], t.be, t.fail, t.bi, t.be)
+	case len(waits) == 1:
+		fmt.Fprintf(&b, "if %s, %s := %s(%s, %s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.rt("Await"), t.tw, waits[0], t.be, t.fail, t.bi, t.be)
 	default:
-		fmt.Fprintf(&b, "if %s, %s := %s.Wait(%s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, strings.Join(t.waits, ", "), t.be, t.fail, t.bi, t.be)
+		fmt.Fprintf(&b, "if %s, %s := %s.Wait(%s); %s != nil {\nreturn %s(%s, %s)\n}\n", t.bi, t.be, t.tw, strings.Join(waits, ", "), t.be, t.fail, t.bi, t.be)
 	}
-	t.pre, t.waits = nil, nil
 	return b.String()
 }
 

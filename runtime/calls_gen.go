@@ -43,7 +43,13 @@ func Func0C[R any](f func(context.Context) R, opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func(ctx context.Context) (R, error) { return f(ctx), nil }
+		fn.f = func(ctx context.Context) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -55,7 +61,13 @@ func Func0CE[R any](f func(context.Context) (R, error), opts ...FnOption) Fn0[R]
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -143,7 +155,7 @@ func (c *call0[R]) call(ctx context.Context) error {
 func (c *call0[R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -213,7 +225,13 @@ func Func1C[A1, R any](f func(context.Context, A1) R, opts ...FnOption) Fn1[A1, 
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func(ctx context.Context, a1 A1) (R, error) { return f(ctx, a1), nil }
+		fn.f = func(ctx context.Context, a1 A1) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -225,7 +243,13 @@ func Func1CE[A1, R any](f func(context.Context, A1) (R, error), opts ...FnOption
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -327,7 +351,7 @@ func (c *call1[A1, R]) call(ctx context.Context) error {
 func (c *call1[A1, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -406,7 +430,13 @@ func Func2C[A1, A2, R any](f func(context.Context, A1, A2) R, opts ...FnOption) 
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func(ctx context.Context, a1 A1, a2 A2) (R, error) { return f(ctx, a1, a2), nil }
+		fn.f = func(ctx context.Context, a1 A1, a2 A2) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -418,7 +448,13 @@ func Func2CE[A1, A2, R any](f func(context.Context, A1, A2) (R, error), opts ...
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1, a2 A2) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -534,7 +570,7 @@ func (c *call2[A1, A2, R]) call(ctx context.Context) error {
 func (c *call2[A1, A2, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -622,7 +658,13 @@ func Func3C[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) R, opts ...Fn
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(ctx, a1, a2, a3), nil }
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -634,7 +676,13 @@ func Func3CE[A1, A2, A3, R any](f func(context.Context, A1, A2, A3) (R, error), 
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -764,7 +812,7 @@ func (c *call3[A1, A2, A3, R]) call(ctx context.Context) error {
 func (c *call3[A1, A2, A3, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -861,7 +909,13 @@ func Func4C[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) R, op
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(ctx, a1, a2, a3, a4), nil }
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3, a4), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -873,7 +927,13 @@ func Func4CE[A1, A2, A3, A4, R any](f func(context.Context, A1, A2, A3, A4) (R, 
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3, a4)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -1017,7 +1077,7 @@ func (c *call4[A1, A2, A3, A4, R]) call(ctx context.Context) error {
 func (c *call4[A1, A2, A3, A4, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -1126,6 +1186,10 @@ func Func5C[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, A
 	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
 			return f(ctx, a1, a2, a3, a4, a5), nil
 		}
 		fn.info.register(fn.serve)
@@ -1139,7 +1203,13 @@ func Func5CE[A1, A2, A3, A4, A5, R any](f func(context.Context, A1, A2, A3, A4, 
 	fn := Fn5[A1, A2, A3, A4, A5, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3, a4, a5)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -1297,7 +1367,7 @@ func (c *call5[A1, A2, A3, A4, A5, R]) call(ctx context.Context) error {
 func (c *call5[A1, A2, A3, A4, A5, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()
@@ -1417,6 +1487,10 @@ func Func6C[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, A
 	fn.info.takesCtx = true
 	if f != nil {
 		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
 			return f(ctx, a1, a2, a3, a4, a5, a6), nil
 		}
 		fn.info.register(fn.serve)
@@ -1430,7 +1504,13 @@ func Func6CE[A1, A2, A3, A4, A5, A6, R any](f func(context.Context, A1, A2, A3, 
 	fn := Fn6[A1, A2, A3, A4, A5, A6, R]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func(ctx context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f(ctx, a1, a2, a3, a4, a5, a6)
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -1602,7 +1682,7 @@ func (c *call6[A1, A2, A3, A4, A5, A6, R]) call(ctx context.Context) error {
 func (c *call6[A1, A2, A3, A4, A5, A6, R]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()

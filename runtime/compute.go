@@ -23,6 +23,7 @@ type config struct {
 	executor   Executor
 	local      bool
 	keepFailed bool // a failed task is not run again (see keepFailed)
+	ownContext bool // the twin's ctx is F's own (see OwnContext)
 	err        error
 }
 

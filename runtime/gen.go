@@ -158,7 +158,13 @@ func Func{{$n}}C[{{.TP}}](f func({{.CTypes}}) R, opts ...FnOption) Fn{{$n}}[{{.T
 	fn := Fn{{$n}}[{{.TA}}]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = func({{.CParams "ctx"}}) (R, error) { return f({{.CArgs "ctx"}}), nil }
+		fn.f = func({{.CParams "ctx"}}) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f({{.CArgs "ctx"}}), nil
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -170,7 +176,13 @@ func Func{{$n}}CE[{{.TP}}](f func({{.CTypes}}) (R, error), opts ...FnOption) Fn{
 	fn := Fn{{$n}}[{{.TA}}]{info: newInfo(f, opts)}
 	fn.info.takesCtx = true
 	if f != nil {
-		fn.f = f
+		fn.f = func({{.CParams "ctx"}}) (R, error) {
+			if c, stop := taskContext(ctx); stop != nil {
+				defer stop()
+				ctx = c
+			}
+			return f({{.CArgs "ctx"}})
+		}
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -280,7 +292,7 @@ func (c *call{{$n}}[{{.TA}}]) call(ctx context.Context) error {
 func (c *call{{$n}}[{{.TA}}]) remote(ctx context.Context, e Executor) error {
 	if !c.fn.info.remotable(e, func() []reflect.Type {
 		return []reflect.Type{ {{- range .Is}}reflect.TypeFor[A{{.}}](), {{end}}reflect.TypeFor[R]()}
-	}) {
+	}) || (c.fn.info.takesCtx && ownDone(ctx)) {
 		return c.call(ctx)
 	}
 	codec := e.Codec()

@@ -83,6 +83,13 @@ func (t *Twin) track(n *node, key uint64, check int32) {
 
 // NewTwin starts a twin's run. Its computes use ctx and opts.
 func NewTwin(ctx context.Context, opts ...Option) *Twin {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.ownContext {
+		ctx = ownContext(ctx)
+	}
 	opts = append(opts[:len(opts):len(opts)], keepFailed)
 	if obs.Load() != nil {
 		opts = append(opts, inGroup(callerOutside()))

@@ -34,7 +34,7 @@ func crawlSiteParallel(ctx context.Context, start, base string) ([]string, error
 		seen := map[string]bool{}
 		var titles []string
 		{
-			tw = daskgen.NewTwin(ctx)
+			tw = daskgen.NewTwin(ctx, daskgen.OwnContext())
 			queueD := daskgen.NewWorklist(tw, queue)
 			defer queueD.Close()
 			titlesD := daskgen.Value[[]string](titles)

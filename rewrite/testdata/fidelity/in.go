@@ -1,0 +1,190 @@
+// Package fidelity holds loop shapes written from real projects on which
+// earlier twins returned something else than the sequential function, or did
+// not compile: each twin here must equal its function.
+package fidelity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrOdd is what the readers return for an odd input.
+var ErrOdd = errors.New("odd")
+
+// readA and readB are two readers a switch chooses between, as a loader
+// picks a decoder by file extension.
+//
+//daskgen:delayed
+func readA(p string) (int, error) {
+	time.Sleep(time.Millisecond)
+	if len(p)%2 == 1 {
+		return 0, fmt.Errorf("readA %s: %w", p, ErrOdd)
+	}
+	return len(p), nil
+}
+
+//daskgen:delayed
+func readB(p string) (int, error) {
+	time.Sleep(2 * time.Millisecond)
+	if strings.Contains(p, "x") {
+		return 0, fmt.Errorf("readB %s: %w", p, ErrOdd)
+	}
+	return 10 * len(p), nil
+}
+
+// Sizes picks a reader per extension in a switch, with the error checked
+// after it.
+//
+//daskgen:parallel
+func Sizes(paths []string) (int, error) {
+	total := 0
+	for _, p := range paths {
+		var n int
+		var err error
+		switch {
+		case strings.HasSuffix(p, ".a"):
+			n, err = readA(p)
+		case strings.HasSuffix(p, ".b"):
+			n, err = readB(p)
+		default:
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// SizesIf is Sizes with an if/else if chain and the variables declared
+// before the loop.
+//
+//daskgen:parallel
+func SizesIf(paths []string) (int, error) {
+	total := 0
+	var n int
+	var err error
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".a") {
+			n, err = readA(p)
+		} else if strings.HasSuffix(p, ".b") {
+			n, err = readB(p)
+		} else {
+			continue
+		}
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", p, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// join is a variadic delayed function.
+//
+//daskgen:delayed
+func join(sep string, parts ...string) (string, error) {
+	if len(parts) > 3 {
+		return "", fmt.Errorf("join: %d parts: too many", len(parts))
+	}
+	return strings.Join(parts, sep), nil
+}
+
+// Joins calls join with no variadic argument, one, and a spread slice,
+// sharing one err.
+//
+//daskgen:parallel
+func Joins(items [][]string) ([]string, error) {
+	var out []string
+	for _, it := range items {
+		var s string
+		var err error
+		if len(it) == 0 {
+			s, err = join("-")
+		} else if len(it) == 1 {
+			s, err = join("-", it[0])
+		} else {
+			s, err = join("-", it...)
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Stats is filled field by field.
+type Stats struct {
+	A, B int
+}
+
+// Fields assigns two delayed results into fields of one struct with a
+// shared err.
+//
+//daskgen:parallel
+func Fields(x, y string) (Stats, error) {
+	var st Stats
+	var err error
+	st.A, err = readA(x)
+	if err != nil {
+		return st, err
+	}
+	st.B, err = readB(y)
+	if err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// wait sleeps for its context and returns its error, as a client call does.
+//
+//daskgen:delayed
+func wait(ctx context.Context, name string) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-time.After(time.Millisecond):
+		return "ok " + name, nil
+	}
+}
+
+// Tenants wraps the error of its first call; with a cancelled ctx, the
+// twin returns what F returns.
+//
+//daskgen:parallel
+func Tenants(ctx context.Context, names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		r, err := wait(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", n, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// total7 is a sum of seven delayed values.
+//
+//daskgen:parallel
+func Total7(x string) (int, error) {
+	a, err := readA(x)
+	if err != nil {
+		return 0, err
+	}
+	b, _ := readA(x + "b")
+	c, _ := readA(x + "cc")
+	d, _ := readA(x + "ddd")
+	e, _ := readA(x + "e")
+	f, _ := readA(x + "ff")
+	g, _ := readA(x + "ggg")
+	return a + b + c + d + e + f + g, nil
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,58 @@
+package fidelity
+
+import (
+	"context"
+	"testing"
+
+	"example.com/golden/difftest"
+)
+
+func TestSwitch(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]string{nil, {"aa.a", "b.b"}, {"a.a", "bb.b"}, {"aa.a", "x.b", "b.a"}, {"c.c", "bbb.b", "a.a"}} {
+		n, err := Sizes(in)
+		gn, gerr := SizesParallel(ctx, in)
+		difftest.Same(t, "Sizes", []any{n}, []any{gn}, err, gerr)
+		n, err = SizesIf(in)
+		gn, gerr = SizesIfParallel(ctx, in)
+		difftest.Same(t, "SizesIf", []any{n}, []any{gn}, err, gerr)
+	}
+}
+
+func TestVariadic(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][][]string{nil, {{}, {"a"}, {"a", "b"}}, {{"a", "b", "c", "d"}, {"x"}}} {
+		s, err := Joins(in)
+		gs, gerr := JoinsParallel(ctx, in)
+		difftest.Same(t, "Joins", []any{s}, []any{gs}, err, gerr)
+	}
+}
+
+func TestFields(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][2]string{{"aa", "bb"}, {"a", "bb"}, {"aa", "x"}} {
+		st, err := Fields(in[0], in[1])
+		gst, gerr := FieldsParallel(ctx, in[0], in[1])
+		difftest.Same(t, "Fields", []any{st}, []any{gst}, err, gerr)
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := []string{"t0", "t1"}
+	r, err := Tenants(ctx, in)
+	gr, gerr := TenantsParallel(ctx, in)
+	difftest.Same(t, "Tenants", []any{r}, []any{gr}, err, gerr)
+	r, err = Tenants(context.Background(), in)
+	gr, gerr = TenantsParallel(context.Background(), in)
+	difftest.Same(t, "Tenants", []any{r}, []any{gr}, err, gerr)
+}
+
+func TestTotal7(t *testing.T) {
+	for _, in := range []string{"aa", "a"} {
+		n, err := Total7(in)
+		gn, gerr := Total7Parallel(context.Background(), in)
+		difftest.Same(t, "Total7", []any{n}, []any{gn}, err, gerr)
+	}
+}
