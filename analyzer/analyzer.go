@@ -26,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	Requires:   []*analysis.Analyzer{inspect.Analyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*Plan](),
-	FactTypes:  []analysis.Fact{new(DelayedFact), new(WritesFact)},
+	FactTypes:  []analysis.Fact{new(DelayedFact), new(WritesFact), new(AliasFact)},
 }
 
 var (
@@ -146,6 +146,9 @@ type pass struct {
 	*analysis.Pass
 	plan   *Plan
 	writes map[*types.Func]*writeSummary
+	// aliases says, for the package's functions, which parameters their
+	// results may share memory with.
+	aliases map[*types.Func]*AliasFact
 	// lazy are the package's lazily initialized function values: see
 	// lazyValues.
 	lazy map[*types.Var]bool

@@ -1479,6 +1479,9 @@ func (p *pipe) pureCall(c *ast.CallExpr) bool {
 			switch b.Name() {
 			case "len", "cap", "min", "max", "complex", "real", "imag", "new", "make":
 				return true
+			case "append":
+				// To a slice with no spare capacity: new memory.
+				return len(c.Args) > 0 && p.s.p.full(c.Args[0])
 			}
 			return false
 		}

@@ -1061,16 +1061,36 @@ func (s *rs) mutations() {
 		v    *types.Var
 	}
 	var args []shared
+	// via names, for a variable an argument shares memory with through
+	// others (path := append(parent, x); line := sc.Bytes()), the
+	// argument's own variable, as messages say it.
+	via := map[shared]*types.Var{}
 	for _, c := range s.r.Calls {
 		for _, a := range c.Expr.Args {
-			s.reusedBuffer(c, a)
-			v := rootVar(info, a)
-			if v == nil || !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
+			if s.reusedBuffer(c, a) || !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
 				continue
 			}
-			args = append(args, shared{c, v})
+			v := rootVar(info, a)
+			if v != nil {
+				args = append(args, shared{c, v})
+			}
+			// What the argument shares memory with, through the
+			// function's assignments before and in the region.
+			srcs := map[*types.Var]bool{}
+			s.p.aliasSources(a, srcs)
+			for u := range s.p.aliasClosure(s.r.Func.Body, srcs) {
+				if u == v || u.Pkg() == nil {
+					continue
+				}
+				sh := shared{c, u}
+				if _, dup := via[sh]; !dup {
+					args = append(args, sh)
+					via[sh] = v
+				}
+			}
 		}
 	}
+	slices.SortStableFunc(args, func(a, b shared) int { return int(a.v.Pos() - b.v.Pos()) })
 	if len(args) == 0 {
 		return
 	}
@@ -1113,6 +1133,18 @@ func (s *rs) mutations() {
 				continue
 			}
 			reported[pos] = true
+			if arg, ok := via[sh]; ok {
+				name, clone := "its argument", "slices.Clone"
+				if arg != nil {
+					name = arg.Name()
+					if isBytes(arg.Type()) {
+						clone = "bytes.Clone"
+					}
+				}
+				s.diag(pos, CatMutation, "%s, passed to delayed call %s at line %d, shares memory with %s, which is changed here before the task runs (by this iteration or the next), so the task could see the change; pass a copy (%s(%s)) or make a new value for each call",
+					name, sh.call.Func.Name(), s.line(sh.call.Expr.Pos()), sh.v.Name(), clone, name)
+				continue
+			}
 			s.diag(pos, CatMutation, "%s is passed to delayed call %s at line %d and changed here before the graph runs, so the task could see the change; pass a copy (for a slice, slices.Clone(%s)) or change a new value",
 				sh.v.Name(), sh.call.Func.Name(), s.line(sh.call.Expr.Pos()), sh.v.Name())
 		}
@@ -1124,10 +1156,10 @@ func (s *rs) mutations() {
 // Scan: a.M() (or a slice of it) of a reference type, where the region calls
 // another method of the same variable after the call, or in a loop around
 // it.
-func (s *rs) reusedBuffer(c *Call, a ast.Expr) {
+func (s *rs) reusedBuffer(c *Call, a ast.Expr) (reported bool) {
 	info := s.p.TypesInfo
 	if !hasRefs(info.TypeOf(a), map[types.Type]bool{}) {
-		return
+		return false
 	}
 	e := ast.Unparen(a)
 	for {
@@ -1139,18 +1171,18 @@ func (s *rs) reusedBuffer(c *Call, a ast.Expr) {
 	}
 	call, ok := e.(*ast.CallExpr)
 	if !ok {
-		return
+		return false
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
-		return
+		return false
 	}
 	if x := info.Selections[sel]; x == nil || x.Kind() != types.MethodVal {
-		return
+		return false
 	}
 	r := rootVar(info, sel.X)
 	if r == nil {
-		return
+		return false
 	}
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		other, ok := n.(*ast.CallExpr)
@@ -1167,10 +1199,12 @@ func (s *rs) reusedBuffer(c *Call, a ast.Expr) {
 		if s.before(c.Expr, r, other.Pos()) {
 			s.diag(a.Pos(), CatMutation, "%s returns memory that %s at line %d overwrites while the task may still read it; pass a copy (for a []byte, bytes.Clone(%s)), or a string (%s.Text() for a bufio.Scanner)",
 				types.ExprString(call), types.ExprString(other.Fun), s.line(other.Pos()), types.ExprString(call), r.Name())
+			reported = true
 			return false
 		}
 		return true
 	})
+	return reported
 }
 
 // before reports whether a write at pos can happen after call was made and

@@ -1,5 +1,7 @@
 package analyzer
 
+//go:generate go run ./internal/stdgen -o stdwrites.go
+
 import (
 	"go/ast"
 	"go/token"
@@ -8,7 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -56,16 +61,6 @@ func (s *writeSummary) fact() *WritesFact {
 	return f
 }
 
-// knownWriters are standard functions that change their first argument.
-// Facts cover the rest of the standard library when the analyzer runs under
-// go vet, which analyzes dependencies; this list covers drivers that do not.
-var knownWriters = map[string]bool{
-	"sort.Ints": true, "sort.Strings": true, "sort.Float64s": true, "sort.Sort": true,
-	"sort.Stable": true, "sort.Slice": true, "sort.SliceStable": true,
-	"slices.Sort": true, "slices.SortFunc": true, "slices.SortStableFunc": true, "slices.Reverse": true,
-	"maps.Copy": true, "maps.DeleteFunc": true,
-}
-
 // summarizeWrites computes what every function of the package writes,
 // iterating until calls within the package settle, and exports WritesFacts.
 //
@@ -104,6 +99,7 @@ func (p *pass) summarizeWrites(ins *inspector.Inspector) {
 	for obj, s := range p.writes {
 		p.ExportObjectFact(obj, s.fact())
 	}
+	p.summarizeAliases(decls)
 }
 
 // summarize makes the write summaries of decls, iterating until calls
@@ -424,8 +420,10 @@ func (w *writer) call(call *ast.CallExpr) {
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 		if b, ok := info.Uses[id].(*types.Builtin); ok {
 			switch b.Name() {
-			case "copy", "clear", "delete":
-				if len(call.Args) > 0 {
+			case "copy", "clear", "delete", "append":
+				// append writes into its slice's spare capacity, when it
+				// has any.
+				if len(call.Args) > 0 && !(b.Name() == "append" && w.p.full(call.Args[0])) {
 					w.through(call.Args[0], call.Pos())
 				}
 			}
@@ -498,17 +496,19 @@ func (p *pass) writesOf(fn *types.Func) *WritesFact {
 	if fn.Pkg() == nil {
 		return nil // a method of the universe's error
 	}
+	if readsInto(fn) || appendsInto(fn) {
+		return &WritesFact{Params: []int{0}}
+	}
 	if fn.Pkg() == p.Pkg {
 		if s := p.writes[fn]; s != nil {
 			return s.fact()
 		}
 		return nil
 	}
-	if knownWriters[fn.Pkg().Path()+"."+fn.Name()] && fn.Type().(*types.Signature).Recv() == nil {
-		return &WritesFact{Params: []int{0}}
-	}
-	if readsInto(fn) {
-		return &WritesFact{Params: []int{0}}
+	if std(fn.Pkg()) && !std(p.Pkg) && !deriving {
+		// User code calling into the standard library: one table for
+		// every driver, whichever bodies it loaded.
+		return stdFact(fn)
 	}
 	var f WritesFact
 	if p.ImportObjectFact(fn, &f) {
@@ -526,6 +526,30 @@ func readsInto(fn *types.Func) bool {
 		return false
 	}
 	sl, ok := sig.Params().At(0).Type().Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	b, ok := sl.Elem().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
+}
+
+// appendsInto reports whether fn is an interface method that, by its
+// contract, appends to its []byte argument and returns the result, like
+// hash.Hash's Sum(b) or an AppendText(b): the append may write into b's
+// spare capacity. (Functions with bodies are summarized from them.)
+func appendsInto(fn *types.Func) bool {
+	sig := fn.Type().(*types.Signature)
+	if sig.Recv() == nil || !types.IsInterface(sig.Recv().Type()) || sig.Params().Len() == 0 || sig.Results().Len() == 0 {
+		return false
+	}
+	if fn.Name() != "Sum" && !strings.HasPrefix(fn.Name(), "Append") {
+		return false
+	}
+	return isBytes(sig.Params().At(0).Type()) && isBytes(sig.Results().At(0).Type())
+}
+
+func isBytes(t types.Type) bool {
+	sl, ok := t.Underlying().(*types.Slice)
 	if !ok {
 		return false
 	}
@@ -590,4 +614,119 @@ func under(t types.Type) types.Type {
 		return nil
 	}
 	return t.Underlying()
+}
+
+// DeriveStdWrites analyzes the standard packages the patterns match (and
+// what they import) from their bodies and returns, for every function and
+// method of a package that is not internal, what it writes through its
+// receiver and parameters, in stdWrites' form. It is what stdgen writes,
+// and what the test that keeps stdwrites.go current compares it with.
+func DeriveStdWrites(patterns []string) (map[string]string, error) {
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax}, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	deriving = true
+	defer func() { deriving = false }()
+	graph, err := checker.Analyze([]*analysis.Analyzer{Analyzer}, pkgs, nil)
+	if err != nil {
+		return nil, err
+	}
+	table := map[string]string{}
+	for act := range graph.All() {
+		if act.Analyzer != Analyzer || !std(act.Package.Types) || hiddenPath(act.Package.PkgPath) {
+			continue
+		}
+		for _, of := range act.AllObjectFacts() {
+			fn, ok := of.Object.(*types.Func)
+			if !ok || fn.Pkg() != act.Package.Types || !fn.Exported() {
+				continue // user code calls only exported functions and methods
+			}
+			var s string
+			switch f := of.Fact.(type) {
+			case *WritesFact:
+				s = stdEntry(f)
+			case *AliasFact:
+				s = aliasEntry(f)
+			}
+			if s == "" {
+				continue
+			}
+			key := qualifiedName(fn)
+			if table[key] != "" {
+				s = table[key] + " " + s
+			}
+			table[key] = sortEntry(s)
+		}
+	}
+	return table, nil
+}
+
+// deriving is set while DeriveStdWrites runs: the standard library's facts
+// then come from its bodies, not from the table being made.
+var deriving bool
+
+// hiddenPath reports whether a package path cannot be imported by user
+// code: internal and vendored packages, and the go command's own.
+func hiddenPath(path string) bool {
+	for _, el := range strings.Split(path, "/") {
+		if el == "internal" || el == "vendor" {
+			return true
+		}
+	}
+	return path == "cmd" || strings.HasPrefix(path, "cmd/")
+}
+
+// stdEntry writes what a standard function writes, in stdWrites' form.
+func stdEntry(f *WritesFact) string {
+	var parts []string
+	if f.Receiver {
+		parts = append(parts, "r")
+	}
+	for _, p := range f.Params {
+		parts = append(parts, "p"+strconv.Itoa(p))
+	}
+	return strings.Join(parts, " ")
+}
+
+// aliasEntry writes what a standard function's results share, in
+// stdWrites' form: "ar" for its receiver, "aN" for its parameter N.
+func aliasEntry(f *AliasFact) string {
+	var parts []string
+	if f.Receiver {
+		parts = append(parts, "ar")
+	}
+	for _, p := range f.Params {
+		parts = append(parts, "a"+strconv.Itoa(p))
+	}
+	return strings.Join(parts, " ")
+}
+
+func sortEntry(s string) string {
+	parts := strings.Fields(s)
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+// stdFact returns what a standard function writes, from stdWrites.
+func stdFact(fn *types.Func) *WritesFact {
+	s, ok := stdWrites[qualifiedName(fn)]
+	if !ok {
+		return nil
+	}
+	f := &WritesFact{}
+	for _, part := range strings.Fields(s) {
+		switch {
+		case part == "r":
+			f.Receiver = true
+		case strings.HasPrefix(part, "p"):
+			if i, err := strconv.Atoi(part[1:]); err == nil {
+				f.Params = append(f.Params, i)
+			}
+		}
+	}
+	if !f.Receiver && len(f.Params) == 0 {
+		return nil
+	}
+	return f
 }

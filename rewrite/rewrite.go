@@ -101,9 +101,26 @@ func Generate(cfg Config) (*Result, error) {
 			}
 		}
 	}
-	pkgs, err := packages.Load(&packages.Config{Mode: loadMode, Dir: cfg.Dir, BuildFlags: flags, Overlay: overlay, ParseFile: parseFile}, patterns...)
+	// The runtime comes along, whether or not the packages import it yet,
+	// so that the generated files are type-checked in the same universe
+	// of types as their package before anything is written.
+	roots := map[string]bool{}
+	for _, p := range first {
+		roots[p.PkgPath] = true
+	}
+	all, err := packages.Load(&packages.Config{Mode: loadMode, Dir: cfg.Dir, BuildFlags: flags, Overlay: overlay, ParseFile: parseFile}, append(slices.Clip(patterns), runtimePath)...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	var pkgs []*packages.Package
+	var rt *packages.Package
+	for _, p := range all {
+		if roots[p.PkgPath] {
+			pkgs = append(pkgs, p)
+		}
+		if p.PkgPath == runtimePath {
+			rt = p
+		}
 	}
 	if len(pkgs) == 0 {
 		return nil, fmt.Errorf("no packages matching %s", strings.Join(patterns, " "))
@@ -113,6 +130,9 @@ func Generate(cfg Config) (*Result, error) {
 	var loadErrs []string
 	missing := false
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if p == rt && !roots[p.PkgPath] {
+			return // checked with the generated files, if it is needed
+		}
 		var kept []packages.Error
 		here := false
 		for _, e := range p.Errors {
@@ -187,8 +207,15 @@ func Generate(cfg Config) (*Result, error) {
 	if len(res.Refused) > 0 {
 		return res, &RefusedError{res.Refused}
 	}
+	var perGen [][]File
 	for _, g := range gens {
 		files := g.files()
+		if mangle != nil {
+			for i := range files {
+				files[i].Source = mangle(files[i].Source)
+			}
+		}
+		perGen = append(perGen, files)
 		res.Refused = append(res.Refused, g.refused...)
 		res.Files = append(res.Files, files...)
 		seen := map[*ast.FuncDecl]bool{}
@@ -198,6 +225,9 @@ func Generate(cfg Config) (*Result, error) {
 				res.Twins = append(res.Twins, g.pkg.Name+"."+twinName(r.Func.Name.Name))
 			}
 		}
+	}
+	if len(res.Refused) == 0 {
+		res.Refused = append(res.Refused, typecheck(all, rt, gens, perGen)...)
 	}
 	for _, f := range res.Files {
 		if _, err := os.Stat(f.Path); err == nil && !isGenerated(f.Path) && !old[f.Path] && !cfg.Force {
@@ -223,13 +253,18 @@ func Generate(cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// mangle, when tests set it, changes every generated file before it is
+// checked: it stands for a rewriter bug.
+var mangle func([]byte) []byte
+
 // goroot is the source of the standard library.
 var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
 
 // parseFile parses a file to load. The standard library's function bodies
-// are dropped: daskgen needs only its declarations (it treats its packages'
-// state as the standard library's own business), and type-checking them is
-// most of the time a run takes.
+// are dropped: type-checking them is most of the time a run takes, and
+// what the analyzer needs of them (what they write, what their results
+// share) it reads from its table derived from them (analyzer/stdwrites.go),
+// under go vet too, so that both give one verdict.
 func parseFile(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
 	mode := parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
 	if !strings.HasPrefix(filename, goroot) {

@@ -1,8 +1,11 @@
 package rewrite_test
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,5 +46,48 @@ func TestWriteAllOrNothing(t *testing.T) {
 		if b, err := os.ReadFile(f.Path); err != nil || string(b) != string(f.Source) {
 			t.Errorf("%s: %q, %v", f.Path, b, err)
 		}
+	}
+}
+
+// TestUncheckedTwinRefused checks the net under the rewriter: a generated
+// file that does not type-check is refused at F's position, quoting the
+// checker, and nothing is written.
+func TestUncheckedTwinRefused(t *testing.T) {
+	dir := tempModule(t, "tutorial")
+	defer rewrite.SetMangle(nil)
+	rewrite.SetMangle(func(src []byte) []byte {
+		// An unused variable in one twin, as a rewriter bug would leave.
+		i := bytes.Index(src, []byte("func EvenOddParallel("))
+		if i < 0 {
+			return src
+		}
+		j := bytes.IndexByte(src[i:], '{')
+		out := append([]byte{}, src[:i+j+1]...)
+		out = append(out, "\n\tunused := 1\n"...)
+		return append(out, src[i+j+1:]...)
+	})
+	before := listFiles(t, filepath.Join(dir, "tutorial"))
+	res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./tutorial"}})
+	var refused *rewrite.RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("Generate = %v, want a *RefusedError", err)
+	}
+	if len(res.Files) != 0 {
+		t.Errorf("refused run returned %d files", len(res.Files))
+	}
+	if len(refused.Diagnostics) != 1 {
+		t.Fatalf("diagnostics = %v, want one", refused.Diagnostics)
+	}
+	d := refused.Diagnostics[0]
+	for _, want := range []string{"internal error: the twin EvenOddParallel does not type-check", "declared and not used: unused", "nothing was written"} {
+		if !strings.Contains(d.Message, want) {
+			t.Errorf("message %q lacks %q", d.Message, want)
+		}
+	}
+	if filepath.Base(d.Pos.Filename) != "tutorial.go" || d.Pos.Line != 43 {
+		t.Errorf("position %s, want F's in tutorial.go", d.Pos)
+	}
+	if after := listFiles(t, filepath.Join(dir, "tutorial")); !slices.Equal(before, after) {
+		t.Errorf("files changed: before %v, after %v", before, after)
 	}
 }

@@ -4,9 +4,13 @@
 package fidelity
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,3 +192,76 @@ func Total7(x string) (int, error) {
 }
 
 var _ = strconv.Itoa
+
+// run stands for running a command found by walking a command tree.
+//
+//daskgen:delayed
+func run(path ...string) (string, error) {
+	time.Sleep(time.Millisecond)
+	if len(path) > 0 && path[len(path)-1] == "bad" {
+		return "", fmt.Errorf("%s: failed", strings.Join(path, " "))
+	}
+	return strings.Join(path, " "), nil
+}
+
+// Walk copies each command's path, as daskgen's refusal of the shared
+// append asks.
+//
+//daskgen:parallel
+func Walk(parent []string, subs []string) ([]string, error) {
+	var out []string
+	for _, sub := range subs {
+		path := append(parent, sub)
+		r, err := run(slices.Clone(path)...)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// WalkFresh appends to a fresh copy of parent: nothing is shared.
+//
+//daskgen:parallel
+func WalkFresh(parent []string, subs []string) ([]string, error) {
+	var out []string
+	for _, sub := range subs {
+		path := append(parent[:len(parent):len(parent)], sub)
+		r, err := run(path...)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+type entry struct{ Key, Value string }
+
+//daskgen:delayed
+func parse(line []byte) (entry, error) {
+	time.Sleep(time.Millisecond)
+	k, v, ok := strings.Cut(string(line), "=")
+	if !ok {
+		return entry{}, fmt.Errorf("no = in %q", line)
+	}
+	return entry{k, v}, nil
+}
+
+// Entries copies the scanner's view before handing it to the task.
+//
+//daskgen:parallel
+func Entries(r io.Reader) ([]entry, error) {
+	var out []entry
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := bytes.Clone(sc.Bytes())
+		e, err := parse(line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"example.com/golden/difftest"
@@ -54,5 +55,24 @@ func TestTotal7(t *testing.T) {
 		n, err := Total7(in)
 		gn, gerr := Total7Parallel(context.Background(), in)
 		difftest.Same(t, "Total7", []any{n}, []any{gn}, err, gerr)
+	}
+}
+
+func TestShared(t *testing.T) {
+	ctx := context.Background()
+	parent := make([]string, 1, 8) // spare capacity, as a command tree's
+	parent[0] = "root"
+	for _, subs := range [][]string{nil, {"a", "b", "c"}, {"a", "bad", "c"}} {
+		r, err := Walk(parent, subs)
+		gr, gerr := WalkParallel(ctx, parent, subs)
+		difftest.Same(t, "Walk", []any{r}, []any{gr}, err, gerr)
+		r, err = WalkFresh(parent, subs)
+		gr, gerr = WalkFreshParallel(ctx, parent, subs)
+		difftest.Same(t, "WalkFresh", []any{r}, []any{gr}, err, gerr)
+	}
+	for _, in := range []string{"", "a=1\nb=2\nc=3\n", "a=1\nb\nc=3\n"} {
+		e, err := Entries(strings.NewReader(in))
+		ge, gerr := EntriesParallel(ctx, strings.NewReader(in))
+		difftest.Same(t, "Entries", []any{e}, []any{ge}, err, gerr)
 	}
 }

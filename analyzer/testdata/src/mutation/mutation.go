@@ -98,7 +98,7 @@ func remember(k string) string { // want remember:"delayed" remember:"writes glo
 }
 
 //daskgen:delayed
-func scale(xs []float64, f float64) []float64 { // want scale:"delayed" scale:"writes params 0"
+func scale(xs []float64, f float64) []float64 { // want scale:"delayed" scale:"writes params 0" scale:"aliases params 0"
 	for i := range xs {
 		xs[i] *= f // want `delayed function scale writes through its parameter xs; the caller's value would change while other tasks read it, so return a new value instead`
 	}

@@ -50,7 +50,7 @@ func Retitle(items []Item) []int {
 // range cannot read ahead.
 //
 //daskgen:parallel
-func ShiftInPlace(xs []int) []int { // want ShiftInPlace:"writes params 0"
+func ShiftInPlace(xs []int) []int { // want ShiftInPlace:"writes params 0" ShiftInPlace:"aliases params 0"
 	for i, x := range xs[:len(xs)-1] {
 		xs[i+1] = score(fmt.Sprint(x)) // want `the result of score\(fmt.Sprint\(x\)\) is needed by eager code here \(stored into xs\[i \+ 1\]\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because the range reads xs\[:len\(xs\) - 1\]\[i\], which the loop's eager code changes at line 55, ahead of the body`
 	}

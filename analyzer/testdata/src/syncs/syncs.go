@@ -142,7 +142,7 @@ type table struct {
 func weigh(t *table, x int) int { return t.w[x%len(t.w)] } // want weigh:"delayed"
 
 //daskgen:delayed
-func slot(t *table, x int) *int { return &t.w[x%len(t.w)] } // want slot:"delayed"
+func slot(t *table, x int) *int { return &t.w[x%len(t.w)] } // want slot:"delayed" slot:"aliases params 0"
 
 // Counted lends &tab to the calls but changes tab.hits as it goes, so no
 // call can start ahead.

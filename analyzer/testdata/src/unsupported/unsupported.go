@@ -152,4 +152,4 @@ func NoContext(xs []int) []int {
 type Box[T any] struct{ v T }
 
 //daskgen:delayed // want `delayed method Get has a receiver with type parameters, which daskgen does not support yet; make it a generic function that takes the receiver as its first argument`
-func (b Box[T]) Get() T { return b.v }
+func (b Box[T]) Get() T { return b.v } // want Get:"aliases receiver"
