@@ -908,12 +908,42 @@ func (s *rs) errorUse(id *ast.Ident, v *types.Var, parent, child ast.Node, above
 			call = c
 		}
 	}
-	if call == nil || !s.reachesIf(call, v, ifs) {
+	if call == nil || !s.reachesIf(call, v, ifs) || s.returnsResults(call, v, ret) {
 		return false
 	}
 	s.idioms[ifs] = true
 	s.r.Errors = append(s.r.Errors, &ErrorSite{Call: call, Err: v, If: ifs, Wrapped: wrapped})
 	return true
+}
+
+// returnsResults reports whether the return statement of an error idiom
+// reads what the failing call itself assigns besides the error (return n,
+// err after n, err = f(x); return st, err after st.A, err = f(x)): F
+// returns the values the call returned with its error, which a twin's
+// handler, made when the call was issued, does not hold. Such an if waits
+// for the call instead.
+func (s *rs) returnsResults(call *Call, errVar *types.Var, ret *ast.ReturnStmt) bool {
+	roots := map[*types.Var]bool{}
+	for _, t := range call.Targets {
+		if v := rootVar(s.p.TypesInfo, t); v != nil && v != errVar {
+			roots[v] = true
+		}
+	}
+	if len(roots) == 0 {
+		return false
+	}
+	found := false
+	for _, r := range ret.Results {
+		ast.Inspect(r, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := s.p.TypesInfo.Uses[id].(*types.Var); ok && roots[v] {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // reachesIf reports whether the error that call assigns to v is the one

@@ -83,6 +83,12 @@ func checkRandomProgram(t *testing.T, seed uint64) {
 	if err := res.Write(); err != nil {
 		t.Fatal(err)
 	}
+	// One analysis: vet, which sees the standard library's bodies, must
+	// refuse nothing either (it reads the twins just written as generated
+	// code).
+	if vet := vetRefusals(t, dir, "./prog"); len(vet) > 0 {
+		t.Fatalf("seed %d: generate accepted what vet refuses: %q\nprogram:\n%s", seed, vet, numbered(src))
+	}
 	out := runProg(t, dir)
 	if !strings.Contains(out, "checked ") {
 		t.Fatalf("seed %d: unexpected output:\n%s", seed, out)
@@ -145,6 +151,20 @@ func main() {
 				}
 				n++
 			}
+			if !ctxFuncs[i] {
+				continue
+			}
+			// F's own context, already cancelled: the twin returns what F
+			// returns, F's wrapping included.
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			want, wp := run(func() []any { return f.seq(cctx, xs, 3) })
+			got, gp := run(func() []any { return f.par(cctx, xs, 3) })
+			if w, g := fmt.Sprintf("%#v %v", want, wp), fmt.Sprintf("%#v %v", got, gp); w != g {
+				fmt.Printf("MISMATCH f%d(cancelled, %v, 3):\n  sequential %s\n  twin       %s\n", i, xs, w, g)
+				os.Exit(1)
+			}
+			n++
 		}
 	}
 	fmt.Printf("checked %d calls of %d functions\n", n, len(funcs))
@@ -171,8 +191,10 @@ type progGen struct {
 const fuzzPrelude = `package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -230,6 +252,52 @@ func dList(x int) []int { nap(x); return []int{x, x * x} }
 func dStr(x int) string { nap(x); return fmt.Sprint("s", x%4) }
 
 //daskgen:delayed
+func dCtxE(ctx context.Context, x int) (int, error) {
+	nap(x)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return x + 7, nil
+}
+
+//daskgen:delayed
+func dSum(base int, xs ...int) (int, error) {
+	nap(base)
+	for _, x := range xs {
+		base += x
+	}
+	if base%9 == 8 {
+		return base, fmt.Errorf("sum %d", base)
+	}
+	return base, nil
+}
+
+//daskgen:delayed
+func dSumList(xs []int) int {
+	nap(len(xs))
+	t := 0
+	for i, x := range xs {
+		t += (i + 1) * x
+	}
+	return t
+}
+
+//daskgen:delayed
+func dBytes(b []byte) int {
+	nap(len(b))
+	t := 0
+	for _, c := range b {
+		t = t*3 + int(c)
+	}
+	return t
+}
+
+var (
+	_ = slices.Clone[[]int]
+	_ = bytes.Clone
+)
+
+//daskgen:delayed
 func dBoom(x int) int {
 	if x == 21 {
 		panic("boom")
@@ -253,6 +321,12 @@ func genProgram(seed uint64) string {
 		}
 		fmt.Fprintf(&g.b, "\t{func(ctx context.Context, xs []int, k int) []any { a, b, c, d, e, err := f%d(%s); return []any{a, b, c, d, e, fmt.Sprint(err)} },\n", i, args)
 		fmt.Fprintf(&g.b, "\t\tfunc(ctx context.Context, xs []int, k int) []any { a, b, c, d, e, err := f%dParallel(ctx, xs, k); return []any{a, b, c, d, e, fmt.Sprint(err)} }},\n", i)
+	}
+	g.b.WriteString("}\n\n// ctxFuncs are the functions that take a context first.\nvar ctxFuncs = map[int]bool{")
+	for i := range funcsPerProgram {
+		if g.ctxFuncs[i] {
+			fmt.Fprintf(&g.b, "%d: true, ", i)
+		}
 	}
 	g.b.WriteString("}\n")
 	return strings.Replace(g.b.String(), "import (\n", "import (\n\t\"context\"\n", 1)
@@ -386,11 +460,18 @@ func (g *progGen) stmts(n, depth int) {
 
 func (g *progGen) stmt(depth int) {
 	inLoop := g.loops > 0
-	kinds := 21
+	kinds := 27
 	if depth >= 2 {
 		kinds = 10 // no more nesting
 	}
 	k := g.r.IntN(kinds)
+	if depth >= 2 && g.r.IntN(4) == 0 {
+		k = 21 + g.r.IntN(6) // the fidelity shapes nest no statements
+	}
+	if k >= 21 {
+		g.fidelityStmt(k)
+		return
+	}
 	if k == 20 {
 		g.mapLoop()
 		return
@@ -527,6 +608,105 @@ func (g *progGen) stmt(depth int) {
 			g.line("\treturn %s, nil", results)
 			g.line("}")
 		}
+	}
+}
+
+// fidelityStmt writes one of the shapes on which twins once returned
+// something else than F or did not compile: a shared err assigned in
+// switch cases or an if/else if chain and checked after it, a variadic
+// delayed function called with none, one and spread arguments, delayed
+// results assigned into fields of one value with a shared err, a slice
+// built by append from one that outlives the iteration (copied, as
+// daskgen asks), a view of a reused buffer (copied), and a delayed call
+// that returns F's own cancelled context's error.
+func (g *progGen) fidelityStmt(k int) {
+	switch k {
+	case 21:
+		n := g.name("n")
+		g.line("{")
+		g.indent++
+		g.line("var %s int", n)
+		g.line("var err error")
+		g.line("switch %s %% 3 {", g.eager())
+		g.line("case 0:")
+		g.line("	%s, err = dDiv(%s, %s)", n, g.eager(), g.eager())
+		g.line("case 1:")
+		g.line("	%s, err = dSum(%s, %s)", n, g.eager(), g.eager())
+		g.line("default:")
+		if g.loops > 0 && g.r.IntN(2) == 0 {
+			g.line("	continue")
+		} else {
+			g.line("	%s = %s", n, g.eager())
+		}
+		g.line("}")
+		g.line("if err != nil {")
+		g.line("	return %s, 0, nil, nil, nil, fmt.Errorf(\"switch: %%w\", err)", n)
+		g.line("}")
+		g.use(n)
+		g.indent--
+		g.line("}")
+	case 22:
+		n := g.name("n")
+		g.line("{")
+		g.indent++
+		g.line("var %s int", n)
+		g.line("var err error")
+		g.line("if %s %% 3 == 0 {", g.eager())
+		g.line("	%s, err = dSum(%s)", n, g.eager())
+		g.line("} else if %s %% 3 == 1 {", g.eager())
+		g.line("	%s, err = dSum(%s, %s)", n, g.eager(), g.eager())
+		g.line("} else {")
+		g.line("	%s, err = dSum(%s, xs...)", n, g.eager())
+		g.line("}")
+		g.line("if err != nil {")
+		g.line("	return 0, 0, nil, nil, nil, err")
+		g.line("}")
+		g.use(n)
+		g.indent--
+		g.line("}")
+	case 23:
+		ft := g.name("ft")
+		g.line("{")
+		g.indent++
+		g.line("var %s struct{ A, B int }", ft)
+		g.line("var err error")
+		g.line("%s.A, err = dDiv(%s, %s)", ft, g.eager(), g.eager())
+		g.line("if err != nil {")
+		g.line("	return %s.A, 0, nil, nil, nil, err", ft)
+		g.line("}")
+		g.line("%s.B, err = dSum(%s, %s)", ft, g.eager(), g.eager())
+		g.line("if err != nil {")
+		g.line("	return %s.A + %s.B, 0, nil, nil, nil, err", ft, ft)
+		g.line("}")
+		g.use(ft + ".A*2 + " + ft + ".B")
+		g.indent--
+		g.line("}")
+	case 24:
+		p, v := g.name("p"), g.name("v")
+		g.line("%s := append(list, %s)", p, g.eager())
+		g.line("%s := dSumList(slices.Clone(%s))", v, p)
+		g.declare(v)
+		g.use(v)
+	case 25:
+		bb, v := g.name("bb"), g.name("v")
+		g.line("var %s bytes.Buffer", bb)
+		g.line("fmt.Fprintf(&%s, \"%%d.%%d\", %s, %s)", bb, g.eager(), g.eager())
+		g.line("%s := dBytes(bytes.Clone(%s.Bytes()))", v, bb)
+		g.line("%s.WriteString(\"tail\")", bb)
+		g.declare(v)
+		g.use(v)
+	case 26:
+		if !g.ctx {
+			g.use(g.lazy())
+			return
+		}
+		c := g.name("c")
+		g.line("%s, err := dCtxE(ctx, %s)", c, g.eager())
+		g.line("if err != nil {")
+		g.line("	return -2, 0, nil, nil, nil, fmt.Errorf(\"ctx at %%d: %%w\", %s, err)", g.eager())
+		g.line("}")
+		g.declare(c)
+		g.use(c)
 	}
 }
 

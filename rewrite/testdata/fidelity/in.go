@@ -26,7 +26,7 @@ var ErrOdd = errors.New("odd")
 func readA(p string) (int, error) {
 	time.Sleep(time.Millisecond)
 	if len(p)%2 == 1 {
-		return 0, fmt.Errorf("readA %s: %w", p, ErrOdd)
+		return -len(p), fmt.Errorf("readA %s: %w", p, ErrOdd)
 	}
 	return len(p), nil
 }

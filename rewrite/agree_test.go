@@ -1,0 +1,117 @@
+package rewrite_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/daskgen/daskgen/analyzer"
+	"github.com/daskgen/daskgen/rewrite"
+)
+
+// vetRefusals runs the analyzer as daskgen vet and go vet -vettool do,
+// with every dependency's syntax (the standard library's bodies included),
+// and returns its refusals as "file:line:col: message", the file relative
+// to dir.
+func vetRefusals(t *testing.T, dir string, patterns ...string) []string {
+	t.Helper()
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Env: append(os.Environ(), "GOFLAGS=-mod=mod")}, patterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{analyzer.Analyzer}, pkgs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			t.Fatalf("%s: %v", act.Package.PkgPath, act.Err)
+		}
+		for _, d := range act.Diagnostics {
+			switch d.Category {
+			case analyzer.CatMutation, analyzer.CatUnsupported, analyzer.CatDirective:
+				out = append(out, rel(dir, rewrite.Diagnostic{Pos: act.Package.Fset.Position(d.Pos), Message: d.Message}))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// generateRefusals runs generation and returns its refusals as vetRefusals
+// does, failing t on a refusal that the analyzer did not make.
+func generateRefusals(t *testing.T, dir string, patterns ...string) []string {
+	t.Helper()
+	_, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+	var refused *rewrite.RefusedError
+	if err != nil && !errors.As(err, &refused) {
+		t.Fatal(err)
+	}
+	var out []string
+	if refused != nil {
+		for _, d := range refused.Diagnostics {
+			if rewrite.FromRewriter(d) {
+				t.Errorf("the rewriter refused what the analyzer allowed: %s", d)
+			}
+			out = append(out, rel(dir, d))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func rel(dir string, d rewrite.Diagnostic) string {
+	if r, err := filepath.Rel(dir, d.Pos.Filename); err == nil {
+		d.Pos.Filename = filepath.ToSlash(r)
+	}
+	return d.String()
+}
+
+// TestVetAgreesWithGenerate checks the promise of one analysis: on every
+// golden and refused case, vet (which sees the standard library's bodies)
+// and generate (which drops them) refuse exactly the same things, at the
+// same positions, with the same words.
+func TestVetAgreesWithGenerate(t *testing.T) {
+	var cases []string
+	cases = append(cases, goldenCases(t)...)
+	refused, err := filepath.Glob(filepath.Join("testdata", "refused", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range refused {
+		cases = append(cases, filepath.Join("refused", filepath.Base(r)))
+	}
+	dir := tempModule(t, cases...)
+	var patterns []string
+	for _, c := range cases {
+		patterns = append(patterns, "./"+filepath.Base(c))
+	}
+	// One run of each over all the cases: generation reports the
+	// analyzer's refusals of every package before it writes anything.
+	vet := vetRefusals(t, dir, patterns...)
+	gen := generateRefusals(t, dir, patterns...)
+	if diff := cmp.Diff(vet, gen); diff != "" {
+		t.Errorf("vet and generate disagree (-vet +generate):\n%s", diff)
+	}
+	for _, c := range cases {
+		name := filepath.Base(c)
+		n := 0
+		for _, g := range gen {
+			if strings.HasPrefix(g, name+"/") {
+				n++
+			}
+		}
+		if refusedCase := filepath.Dir(c) == "refused"; refusedCase != (n > 0) {
+			t.Errorf("%s: %d refusals; a case under refused/ must be refused, and only those", c, n)
+		}
+	}
+}
