@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,6 +207,7 @@ func (t *twin) write() string {
 	if !ownCtx {
 		params = append(params, t.ctx+" "+qual("context", "Context"))
 	}
+	var args []string // F's arguments, as the twin names them
 	for k, f := range fd.Type.Params.List {
 		var names []string
 		for j, n := range f.Names {
@@ -225,6 +227,12 @@ func (t *twin) write() string {
 			}
 		}
 		params = append(params, strings.Join(names, ", ")+" "+t.expr(f.Type))
+		args = append(args, names...)
+	}
+	if n := len(fd.Type.Params.List); n > 0 {
+		if _, ok := fd.Type.Params.List[n-1].Type.(*ast.Ellipsis); ok {
+			args[len(args)-1] += "..."
+		}
 	}
 	b.WriteString("(" + strings.Join(params, ", ") + ") ")
 	// The results are named, so that a deferred function can set them.
@@ -251,14 +259,8 @@ func (t *twin) write() string {
 			named2[i] = n + " error"
 		}
 	}
-	// Where F's results have no names, neither have the twin's: its body
-	// is a function literal with named results, called at once.
-	wrap := res.Len() > 0 && !named
-	if wrap {
-		b.WriteString(t.results + " {\nreturn func() (" + strings.Join(named2, ", ") + ") {\n")
-	} else {
-		b.WriteString("(" + strings.Join(named2, ", ") + ") {\n")
-	}
+	b.WriteString("(" + strings.Join(named2, ", ") + ") {\n")
+	b.WriteString(t.verify(fd, ownCtx, args))
 	t.bi = t.fresh("i")
 	t.be = t.fresh("err")
 	b.WriteString(t.prologue())
@@ -284,12 +286,95 @@ func (t *twin) write() string {
 		}
 		b.WriteString("return nil\n")
 	}
-	if wrap {
-		b.WriteString("}()\n")
-	}
 	b.WriteString("}\n\n")
 	out := b.String()
 	return out[:typesAt] + strings.Join(t.typeDecls, "") + out[typesAt:]
+}
+
+// verify writes the twin's first statement: in verify mode
+// (runtime.Verify), the twin runs F and itself on the same arguments and
+// compares what they return. args are F's arguments as the twin names
+// them. A twin whose F has a parameter or receiver named _ (which it could
+// not pass on) is not verified.
+func (t *twin) verify(fd *ast.FuncDecl, ownCtx bool, args []string) string {
+	call := fd.Name.Name
+	if fd.Recv != nil {
+		if len(fd.Recv.List) != 1 || len(fd.Recv.List[0].Names) != 1 || fd.Recv.List[0].Names[0].Name == "_" {
+			return ""
+		}
+		call = fd.Recv.List[0].Names[0].Name + "." + call
+	} else if tps := fd.Type.TypeParams; tps != nil {
+		var names []string
+		for _, f := range tps.List {
+			for _, n := range f.Names {
+				names = append(names, n.Name)
+			}
+		}
+		call += "[" + strings.Join(names, ", ") + "]"
+	}
+	for _, a := range args {
+		if strings.TrimSuffix(a, "...") == "_" {
+			return ""
+		}
+	}
+	v := t.fresh("v")
+	twinArgs := slices.Clone(args)
+	if ownCtx {
+		twinArgs[0] = v + ".Context()"
+	} else {
+		twinArgs = append([]string{v + ".Context()"}, twinArgs...)
+	}
+	twinCall := twinName(call)
+	if i := strings.IndexByte(call, '['); i >= 0 {
+		twinCall = twinName(call[:i]) + call[i:]
+	}
+	res := t.sig.Results()
+	var seqVars []string
+	for i := 0; i < res.Len(); i++ {
+		seqVars = append(seqVars, t.fresh("f"+strconv.Itoa(i)))
+	}
+	seqRes := slices.Clone(seqVars)
+	if t.addErr {
+		seqRes = append(seqRes, "nil")
+	}
+	pos := t.g.pkg.Fset.Position(fd.Name.Pos())
+	var b strings.Builder
+	fmt.Fprintf(&b, "if %s := %s(%s, %q, \"%s:%d\"); %s != nil {\n", v, t.rt("Verify"), t.ctx, funcLabelOf(fd), filepath.Base(pos.Filename), pos.Line, v)
+	fmt.Fprintf(&b, "%s.Check(func() []any {\n", v)
+	if len(seqVars) > 0 {
+		fmt.Fprintf(&b, "%s := %s(%s)\n", strings.Join(seqVars, ", "), call, strings.Join(args, ", "))
+	} else {
+		fmt.Fprintf(&b, "%s(%s)\n", call, strings.Join(args, ", "))
+	}
+	fmt.Fprintf(&b, "return []any{%s}\n}, func() []any {\n", strings.Join(seqRes, ", "))
+	fmt.Fprintf(&b, "%s = %s(%s)\n", strings.Join(t.resNames, ", "), twinCall, strings.Join(twinArgs, ", "))
+	fmt.Fprintf(&b, "return []any{%s}\n})\n", strings.Join(t.resNames, ", "))
+	fmt.Fprintf(&b, "return %s\n}\n", strings.Join(t.resNames, ", "))
+	return b.String()
+}
+
+// funcLabelOf names a function declaration as Go writes it: "F", "T.M"
+// or "(*T).M".
+func funcLabelOf(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) != 1 {
+		return fd.Name.Name
+	}
+	rt := fd.Recv.List[0].Type
+	ptr := false
+	if st, ok := rt.(*ast.StarExpr); ok {
+		rt, ptr = st.X, true
+	}
+	switch x := rt.(type) {
+	case *ast.IndexExpr:
+		rt = x.X
+	case *ast.IndexListExpr:
+		rt = x.X
+	}
+	name := types.ExprString(rt)
+	if ptr {
+		return "(*" + name + ")." + fd.Name.Name
+	}
+	return name + "." + fd.Name.Name
 }
 
 // endsInReturn reports whether a function body ends in a return statement.

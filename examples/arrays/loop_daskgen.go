@@ -16,6 +16,16 @@ var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []
 
 // multipleArraysParallel is the parallel twin of [multipleArrays], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, list2 []float64, list3 []float64, err error) {
+	if v2 := daskgen.Verify(ctx, "multipleArrays", "loop.go:35"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1, f2 := multipleArrays(a, b)
+			return []any{f0, f1, f2, nil}
+		}, func() []any {
+			list1, list2, list3, err = multipleArraysParallel(v2.Context(), a, b)
+			return []any{list1, list2, list3, err}
+		})
+		return list1, list2, list3, err
+	}
 	var tw *daskgen.Twin
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {
 		return *new([]float64), *new([]float64), *new([]float64), err

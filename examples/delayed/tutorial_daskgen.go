@@ -37,146 +37,178 @@ var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, das
 }, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
 
 // incAddParallel is the parallel twin of [incAdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func incAddParallel(ctx context.Context) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
-		y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
-		d := daskgen.Track(tw, addDelayed.Call(x, y))
-		if i, err2 := tw.Finish(d); err2 != nil {
-			return fail(i, err2)
-		}
-		return d.Must(), nil
+func incAddParallel(ctx context.Context) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "incAdd", "tutorial.go:49"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := incAdd()
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = incAddParallel(v2.Context())
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
+	y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
+	d := daskgen.Track(tw, addDelayed.Call(x, y))
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
+	}
+	return d.Must(), nil
 }
 
 // forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func forLoopParallel(ctx context.Context, data []int) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		var results daskgen.Delayed[[]int]
-		for _, x := range data {
-			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-				return append(x3, x4)
-			}, results, incDelayed.Call(daskgen.Value[int](x))))
-		}
-		d := daskgen.Track(tw, sumDelayed.Call(results))
-		if i, err2 := tw.Finish(d); err2 != nil {
-			return fail(i, err2)
-		}
-		return d.Must(), nil
+func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "forLoop", "tutorial.go:58"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := forLoop(data)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = forLoopParallel(v2.Context(), data)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	var results daskgen.Delayed[[]int]
+	for _, x := range data {
+		results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+			return append(x3, x4)
+		}, results, incDelayed.Call(daskgen.Value[int](x))))
+	}
+	d := daskgen.Track(tw, sumDelayed.Call(results))
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
+	}
+	return d.Must(), nil
 }
 
 // evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func evenOddParallel(ctx context.Context, data []int) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		var results daskgen.Delayed[[]int]
-		for _, x := range data {
-			if isEven(x) {
-				results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-					return append(x3, x4)
-				}, results, doubleDelayed.Call(daskgen.Value[int](x))))
-			} else {
-				results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
-					return append(x5, x6)
-				}, results, incDelayed.Call(daskgen.Value[int](x))))
-			}
-		}
-		d := daskgen.Track(tw, sumDelayed.Call(results))
-		if i, err2 := tw.Finish(d); err2 != nil {
-			return fail(i, err2)
-		}
-		return d.Must(), nil
+func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "evenOdd", "tutorial.go:70"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := evenOdd(data)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = evenOddParallel(v2.Context(), data)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	var results daskgen.Delayed[[]int]
+	for _, x := range data {
+		if isEven(x) {
+			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+				return append(x3, x4)
+			}, results, doubleDelayed.Call(daskgen.Value[int](x))))
+		} else {
+			results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
+				return append(x5, x6)
+			}, results, incDelayed.Call(daskgen.Value[int](x))))
+		}
+	}
+	d := daskgen.Track(tw, sumDelayed.Call(results))
+	if i, err2 := tw.Finish(d); err2 != nil {
+		return fail(i, err2)
+	}
+	return d.Must(), nil
 }
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func unreliableTotalParallel(ctx context.Context, data []int) (int, error) {
-	return func() (r0 int, err2 error) {
-		var tw *daskgen.Twin
-		onErr := []func(error) (int, error){
-			func(err error) (int, error) {
-				return 0, err
-			},
+func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
+	if v3 := daskgen.Verify(ctx, "unreliableTotal", "tutorial.go:105"); v3 != nil {
+		v3.Check(func() []any {
+			f0, f1 := unreliableTotal(data)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = unreliableTotalParallel(v3.Context(), data)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	onErr := []func(error) (int, error){
+		func(err error) (int, error) {
+			return 0, err
+		},
+	}
+	fail := func(i int, err error) (int, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		fail := func(i int, err error) (int, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new(int), err
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 107 hands to its eager part.
-		type iteration struct {
-			x             int
-			unreliableInc daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		total := 0
-		rx := data
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			x := rx[k2]
-			it.x = x
-			st.At(1)
-			it.unreliableInc = unreliableIncDelayed.Issue(st, daskgen.Value[int](it.x))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.unreliableInc
-			tw.CheckAt(d, 0)
-			v := d
-			if i, err3 := daskgen.Await(tw, v); err3 != nil {
-				return fail(i, err3)
-			}
-			total += v.Must()
-		}
-		if i, err3 := tw.Finish(); err3 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 107 hands to its eager part.
+	type iteration struct {
+		x             int
+		unreliableInc daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	total := 0
+	rx := data
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.unreliableInc = unreliableIncDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.unreliableInc
+		tw.CheckAt(d, 0)
+		v := d
+		if i, err3 := daskgen.Await(tw, v); err3 != nil {
 			return fail(i, err3)
 		}
-		return total, nil
-	}()
+		total += v.Must()
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return total, nil
 }

@@ -8,63 +8,71 @@ import (
 )
 
 // crawlSiteParallel is the parallel twin of [crawlSite], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func crawlSiteParallel(ctx context.Context, start, base string) ([]string, error) {
-	return func() (r0 []string, err2 error) {
-		var tw *daskgen.Twin
-		onErr := []func(error) ([]string, error){
-			func(err error) ([]string, error) {
-				return nil, err
-			},
+func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, err2 error) {
+	if v2 := daskgen.Verify(ctx, "crawlSite", "main.go:228"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := crawlSite(ctx, start, base)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = crawlSiteParallel(v2.Context(), start, base)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	onErr := []func(error) ([]string, error){
+		func(err error) ([]string, error) {
+			return nil, err
+		},
+	}
+	fail := func(i int, err error) ([]string, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		fail := func(i int, err error) ([]string, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new([]string), err
+		return *new([]string), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		queue := []string{start}
-		seen := map[string]bool{}
-		var titles []string
-		{
-			tw = daskgen.NewTwin(ctx, daskgen.OwnContext())
-			queueD := daskgen.NewWorklist(tw, queue)
-			defer queueD.Close()
-			titlesD := daskgen.Value[[]string](titles)
-			for {
-				if i, err3 := queueD.Fill(); err3 != nil {
-					return fail(i, err3)
-				}
-				if !(len(queueD.Items()) > 0) {
-					break
-				}
-				url := queueD.Items()[0]
-				queueD.Set(queueD.Items()[1:])
-				if seen[url] {
-					continue
-				}
-				seen[url] = true
-				d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
-				tw.CheckAt(d, 0)
-				body := d
-				titlesD = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-					return append(x2, x3)
-				}, titlesD, scrapeTitleDelayed.Call(body)))
-				queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))
-			}
-			if i, err3 := tw.Finish(titlesD); err3 != nil {
+	}()
+	queue := []string{start}
+	seen := map[string]bool{}
+	var titles []string
+	{
+		tw = daskgen.NewTwin(ctx, daskgen.OwnContext())
+		queueD := daskgen.NewWorklist(tw, queue)
+		defer queueD.Close()
+		titlesD := daskgen.Value[[]string](titles)
+		for {
+			if i, err3 := queueD.Fill(); err3 != nil {
 				return fail(i, err3)
 			}
-			queue = queueD.Items()
-			titles = titlesD.Must()
+			if !(len(queueD.Items()) > 0) {
+				break
+			}
+			url := queueD.Items()[0]
+			queueD.Set(queueD.Items()[1:])
+			if seen[url] {
+				continue
+			}
+			seen[url] = true
+			d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
+			tw.CheckAt(d, 0)
+			body := d
+			titlesD = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+				return append(x2, x3)
+			}, titlesD, scrapeTitleDelayed.Call(body)))
+			queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))
 		}
-		return titles, nil
-	}()
+		if i, err3 := tw.Finish(titlesD); err3 != nil {
+			return fail(i, err3)
+		}
+		queue = queueD.Items()
+		titles = titlesD.Must()
+	}
+	return titles, nil
 }

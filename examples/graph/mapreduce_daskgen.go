@@ -16,98 +16,122 @@ var addTwoDelayed = daskgen.Func1(addTwo, daskgen.Name("addTwo"), daskgen.Regist
 var addDelayed = daskgen.Func2(add, daskgen.Name("add"), daskgen.Register("github.com/daskgen/daskgen/examples/graph.add"))
 
 // mapAddTwoParallel is the parallel twin of [mapAddTwo], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func mapAddTwoParallel(ctx context.Context, xs []int) ([]int, error) {
-	return func() (r0 []int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]int, error) {
-			return *new([]int), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		var out daskgen.Delayed[[]int]
-		for _, x := range xs {
-			out = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-				return append(x3, x4)
-			}, out, addTwoDelayed.Call(daskgen.Value[int](x))))
-		}
-		if i, err2 := tw.Finish(out); err2 != nil {
-			return fail(i, err2)
-		}
-		return out.Must(), nil
+func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
+	if v2 := daskgen.Verify(ctx, "mapAddTwo", "mapreduce.go:25"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := mapAddTwo(xs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = mapAddTwoParallel(v2.Context(), xs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]int, error) {
+		return *new([]int), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	var out daskgen.Delayed[[]int]
+	for _, x := range xs {
+		out = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+			return append(x3, x4)
+		}, out, addTwoDelayed.Call(daskgen.Value[int](x))))
+	}
+	if i, err2 := tw.Finish(out); err2 != nil {
+		return fail(i, err2)
+	}
+	return out.Must(), nil
 }
 
 // foldLeftParallel is the parallel twin of [foldLeft], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func foldLeftParallel(ctx context.Context, xs []int) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		acc := daskgen.Value[int](xs[0])
-		for _, x := range xs[1:] {
-			acc = daskgen.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
-		}
-		if i, err2 := tw.Finish(acc); err2 != nil {
-			return fail(i, err2)
-		}
-		return acc.Must(), nil
+func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "foldLeft", "mapreduce.go:37"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := foldLeft(xs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = foldLeftParallel(v2.Context(), xs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	acc := daskgen.Value[int](xs[0])
+	for _, x := range xs[1:] {
+		acc = daskgen.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
+	}
+	if i, err2 := tw.Finish(acc); err2 != nil {
+		return fail(i, err2)
+	}
+	return acc.Must(), nil
 }
 
 // treeSumParallel is the parallel twin of [treeSum], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func treeSumParallel(ctx context.Context, xs []int) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
+func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "treeSum", "mapreduce.go:50"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := treeSum(xs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = treeSumParallel(v2.Context(), xs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		level := xs
-		for len(level) > 1 {
-			var next daskgen.Delayed[[]int]
-			for i := 0; i+1 < len(level); i += 2 {
-				next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
-					return append(x2, x3)
-				}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
-			}
-			if len(level)%2 == 1 {
-				next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
-					return append(x4, x5)
-				}, next, daskgen.Value[int](level[len(level)-1])))
-			}
-			if i2, err2 := daskgen.Await(tw, next); err2 != nil {
-				return fail(i2, err2)
-			}
-			level = next.Must()
+	}()
+	tw = daskgen.NewTwin(ctx)
+	level := xs
+	for len(level) > 1 {
+		var next daskgen.Delayed[[]int]
+		for i := 0; i+1 < len(level); i += 2 {
+			next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
+				return append(x2, x3)
+			}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
 		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		if len(level)%2 == 1 {
+			next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
+				return append(x4, x5)
+			}, next, daskgen.Value[int](level[len(level)-1])))
+		}
+		if i2, err2 := daskgen.Await(tw, next); err2 != nil {
 			return fail(i2, err2)
 		}
-		return level[0], nil
-	}()
+		level = next.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return level[0], nil
 }

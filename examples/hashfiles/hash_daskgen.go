@@ -26,66 +26,74 @@ var hashFileDelayedErr = daskgen.Func2(func(a0 string, a1 string) daskgen.Tuple3
 }, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile:err"))
 
 // hashAllParallel is the parallel twin of [hashAll], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (int64, error) {
-	return func() (r0 int64, err2 error) {
-		var tw *daskgen.Twin
-		var onErr []func(error) (int64, error)
-		fail := func(i int, err error) (int64, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new(int64), err
+func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (r0 int64, err2 error) {
+	if v2 := daskgen.Verify(ctx, "hashAll", "hash.go:38"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := hashAll(w, root, files)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = hashAllParallel(v2.Context(), w, root, files)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) (int64, error)
+	fail := func(i int, err error) (int64, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 40 hands to its eager part.
-		type iteration struct {
-			rel      string
-			hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
+		return *new(int64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		tw = daskgen.NewTwin(ctx)
-		var total int64
-		rx := files
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			rel := rx[k2]
-			it.rel = rel
-			st.At(1)
-			it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.hashFile
-			if !d.Done() {
-				tw.CheckAt(d, len(onErr))
-				onErr = append(onErr, func(total int64, rel string) func(error) (int64, error) {
-					return func(err error) (int64, error) {
-						return total, fmt.Errorf("hash %s: %w", rel, err)
-					}
-				}(total, it.rel))
-			}
-			sum := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) string {
-				return x.V0
-			}, d))
-			n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) int64 {
-				return x.V1
-			}, d))
-			if i, err3 := daskgen.Await(tw, sum); err3 != nil {
-				return fail(i, err3)
-			}
-			fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
-			if i, err3 := daskgen.Await(tw, n); err3 != nil {
-				return fail(i, err3)
-			}
-			total += n.Must()
+	}()
+	// iteration is what the issue part of the loop at line 40 hands to its eager part.
+	type iteration struct {
+		rel      string
+		hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var total int64
+	rx := files
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		rel := rx[k2]
+		it.rel = rel
+		st.At(1)
+		it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.hashFile
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(total int64, rel string) func(error) (int64, error) {
+				return func(err error) (int64, error) {
+					return total, fmt.Errorf("hash %s: %w", rel, err)
+				}
+			}(total, it.rel))
 		}
-		if i, err3 := tw.Finish(); err3 != nil {
+		sum := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) string {
+			return x.V0
+		}, d))
+		n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) int64 {
+			return x.V1
+		}, d))
+		if i, err3 := daskgen.Await(tw, sum); err3 != nil {
 			return fail(i, err3)
 		}
-		return total, nil
-	}()
+		fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
+		if i, err3 := daskgen.Await(tw, n); err3 != nil {
+			return fail(i, err3)
+		}
+		total += n.Must()
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return total, nil
 }

@@ -23,71 +23,79 @@ var checkDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[int, daskgen.
 }, daskgen.Name("check"), daskgen.Register("github.com/daskgen/daskgen/examples/linkcheck.check:err"))
 
 // checkLinksParallel is the parallel twin of [checkLinks], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (int, error) {
-	return func() (r0 int, err2 error) {
-		var tw *daskgen.Twin
-		var onErr []func(error) (int, error)
-		fail := func(i int, err error) (int, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new(int), err
+func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (r0 int, err2 error) {
+	if v2 := daskgen.Verify(ctx, "checkLinks", "check.go:40"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := checkLinks(w, links, failFast)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = checkLinksParallel(v2.Context(), w, links, failFast)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) (int, error)
+	fail := func(i int, err error) (int, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 42 hands to its eager part.
-		type iteration struct {
-			link  string
-			check daskgen.Delayed[int]
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		tw = daskgen.NewTwin(ctx)
-		failures := 0
-		rx := links
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			link := rx[k2]
-			it.link = link
-			st.At(1)
-			it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.check
-			if !d.Done() {
-				tw.CheckAt(d, len(onErr))
-				onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
-					return func(err error) (int, error) {
-						return failures, fmt.Errorf("check %s: %w", link, err)
-					}
-				}(failures, it.link))
-			}
-			status := d
-			if i, err3 := daskgen.Await(tw, status); err3 != nil {
-				return fail(i, err3)
-			}
-			if status.Must() < 400 {
-				if i, err3 := daskgen.Await(tw, status); err3 != nil {
-					return fail(i, err3)
+	}()
+	// iteration is what the issue part of the loop at line 42 hands to its eager part.
+	type iteration struct {
+		link  string
+		check daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	failures := 0
+	rx := links
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		link := rx[k2]
+		it.link = link
+		st.At(1)
+		it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.check
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(failures int, link string) func(error) (int, error) {
+				return func(err error) (int, error) {
+					return failures, fmt.Errorf("check %s: %w", link, err)
 				}
-				fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
-				continue
-			}
-			if i, err3 := daskgen.Await(tw, status); err3 != nil {
-				return fail(i, err3)
-			}
-			fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)
-			failures++
-			if failFast {
-				break
-			}
+			}(failures, it.link))
 		}
-		if i, err3 := tw.Finish(); err3 != nil {
+		status := d
+		if i, err3 := daskgen.Await(tw, status); err3 != nil {
 			return fail(i, err3)
 		}
-		return failures, nil
-	}()
+		if status.Must() < 400 {
+			if i, err3 := daskgen.Await(tw, status); err3 != nil {
+				return fail(i, err3)
+			}
+			fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
+			continue
+		}
+		if i, err3 := daskgen.Await(tw, status); err3 != nil {
+			return fail(i, err3)
+		}
+		fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)
+		failures++
+		if failFast {
+			break
+		}
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return failures, nil
 }

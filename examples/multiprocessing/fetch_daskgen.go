@@ -14,30 +14,38 @@ import (
 var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetchResultsMock"), daskgen.Register("github.com/daskgen/daskgen/examples/multiprocessing.fetchResultsMock"))
 
 // forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func forLoopParallel(ctx context.Context, params []time.Time) ([]string, error) {
-	return func() (r0 []string, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]string, error) {
-			return *new([]string), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		var out daskgen.Delayed[[]string]
-		for _, p := range params {
-			out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-				return append(x2, x3)
-			}, out, fetchResultsMockDelayed.Call(daskgen.Value[time.Time](p))))
-		}
-		if i, err2 := tw.Finish(out); err2 != nil {
-			return fail(i, err2)
-		}
-		return out.Must(), nil
+func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err error) {
+	if v2 := daskgen.Verify(ctx, "forLoop", "fetch.go:23"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := forLoop(params)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = forLoopParallel(v2.Context(), params)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]string, error) {
+		return *new([]string), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	var out daskgen.Delayed[[]string]
+	for _, p := range params {
+		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+			return append(x2, x3)
+		}, out, fetchResultsMockDelayed.Call(daskgen.Value[time.Time](p))))
+	}
+	if i, err2 := tw.Finish(out); err2 != nil {
+		return fail(i, err2)
+	}
+	return out.Must(), nil
 }

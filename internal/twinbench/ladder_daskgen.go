@@ -32,347 +32,403 @@ var sleepyDelayed = daskgen.Func1(sleepy, daskgen.Name("sleepy"), daskgen.Regist
 var squareDelayed = daskgen.Func1(square, daskgen.Name("square"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.square"))
 
 // TrivialParallel is the parallel twin of [Trivial], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func TrivialParallel(ctx context.Context, bs []Block) ([]uint64, error) {
-	return func() (r0 []uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]uint64, error) {
-			return *new([]uint64), err
+func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "Trivial", "ladder.go:79"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Trivial(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = TrivialParallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]uint64, error) {
+		return *new([]uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 81 hands to its eager part.
-		type iteration struct {
-			i       int
-			b       Block
-			trivial daskgen.Delayed[uint64]
+	}()
+	// iteration is what the issue part of the loop at line 81 hands to its eager part.
+	type iteration struct {
+		i       int
+		b       Block
+		trivial daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]uint64, len(bs))
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		b := rx[k2]
+		it.i, it.b = i, b
+		st.At(1)
+		it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+	}, func(it *iteration) bool {
+		d2 := it.trivial
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]uint64, len(bs))
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			b := rx[k2]
-			it.i, it.b = i, b
-			st.At(1)
-			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}, func(it *iteration) bool {
-			d2 := it.trivial
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.trivial
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.trivial
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // MixParallel is the parallel twin of [Mix], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func MixParallel(ctx context.Context, bs []Block) ([]uint64, error) {
-	return func() (r0 []uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]uint64, error) {
-			return *new([]uint64), err
+func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "Mix", "ladder.go:90"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Mix(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = MixParallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]uint64, error) {
+		return *new([]uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 92 hands to its eager part.
-		type iteration struct {
-			i   int
-			b   Block
-			mix daskgen.Delayed[uint64]
+	}()
+	// iteration is what the issue part of the loop at line 92 hands to its eager part.
+	type iteration struct {
+		i   int
+		b   Block
+		mix daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]uint64, len(bs))
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		b := rx[k2]
+		it.i, it.b = i, b
+		st.At(1)
+		it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
+	}, func(it *iteration) bool {
+		d2 := it.mix
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]uint64, len(bs))
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			b := rx[k2]
-			it.i, it.b = i, b
-			st.At(1)
-			it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}, func(it *iteration) bool {
-			d2 := it.mix
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.mix
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.mix
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // DigestParallel is the parallel twin of [Digest], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func DigestParallel(ctx context.Context, bs []Block) ([][32]byte, error) {
-	return func() (r0 [][32]byte, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([][32]byte, error) {
-			return *new([][32]byte), err
+func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
+	if v2 := daskgen.Verify(ctx, "Digest", "ladder.go:101"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Digest(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = DigestParallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([][32]byte, error) {
+		return *new([][32]byte), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 103 hands to its eager part.
-		type iteration struct {
-			i      int
-			b      Block
-			digest daskgen.Delayed[[32]byte]
+	}()
+	// iteration is what the issue part of the loop at line 103 hands to its eager part.
+	type iteration struct {
+		i      int
+		b      Block
+		digest daskgen.Delayed[[32]byte]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([][32]byte, len(bs))
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		b := rx[k2]
+		it.i, it.b = i, b
+		st.At(1)
+		it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
+	}, func(it *iteration) bool {
+		d2 := it.digest
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([][32]byte, len(bs))
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			b := rx[k2]
-			it.i, it.b = i, b
-			st.At(1)
-			it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}, func(it *iteration) bool {
-			d2 := it.digest
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.digest
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.digest
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // Digest10Parallel is the parallel twin of [Digest10], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func Digest10Parallel(ctx context.Context, bs []Block) ([][32]byte, error) {
-	return func() (r0 [][32]byte, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([][32]byte, error) {
-			return *new([][32]byte), err
+func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
+	if v2 := daskgen.Verify(ctx, "Digest10", "ladder.go:112"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Digest10(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = Digest10Parallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([][32]byte, error) {
+		return *new([][32]byte), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 114 hands to its eager part.
-		type iteration struct {
-			i        int
-			b        Block
-			digest10 daskgen.Delayed[[32]byte]
+	}()
+	// iteration is what the issue part of the loop at line 114 hands to its eager part.
+	type iteration struct {
+		i        int
+		b        Block
+		digest10 daskgen.Delayed[[32]byte]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([][32]byte, len(bs))
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		b := rx[k2]
+		it.i, it.b = i, b
+		st.At(1)
+		it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
+	}, func(it *iteration) bool {
+		d2 := it.digest10
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([][32]byte, len(bs))
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			b := rx[k2]
-			it.i, it.b = i, b
-			st.At(1)
-			it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
-		}, func(it *iteration) bool {
-			d2 := it.digest10
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.digest10
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.digest10
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // SleepyParallel is the parallel twin of [Sleepy], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func SleepyParallel(ctx context.Context, bs []Block) ([]uint64, error) {
-	return func() (r0 []uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]uint64, error) {
-			return *new([]uint64), err
+func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "Sleepy", "ladder.go:123"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Sleepy(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = SleepyParallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]uint64, error) {
+		return *new([]uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 125 hands to its eager part.
-		type iteration struct {
-			i      int
-			b      Block
-			sleepy daskgen.Delayed[uint64]
+	}()
+	// iteration is what the issue part of the loop at line 125 hands to its eager part.
+	type iteration struct {
+		i      int
+		b      Block
+		sleepy daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]uint64, len(bs))
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		b := rx[k2]
+		it.i, it.b = i, b
+		st.At(1)
+		it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
+	}, func(it *iteration) bool {
+		d2 := it.sleepy
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]uint64, len(bs))
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			b := rx[k2]
-			it.i, it.b = i, b
-			st.At(1)
-			it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}, func(it *iteration) bool {
-			d2 := it.sleepy
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.sleepy
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.sleepy
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // FoldParallel is the parallel twin of [Fold], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FoldParallel(ctx context.Context, bs []Block) (uint64, error) {
-	return func() (r0 uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (uint64, error) {
-			return *new(uint64), err
+func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "Fold", "ladder.go:135"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Fold(bs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = FoldParallel(v2.Context(), bs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (uint64, error) {
+		return *new(uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 137 hands to its eager part.
-		type iteration struct {
-			b       Block
-			trivial daskgen.Delayed[uint64]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var total uint64
-		rx := bs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			b := rx[k2]
-			it.b = b
-			st.At(1)
-			it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.trivial
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			total += d.Must()
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 137 hands to its eager part.
+	type iteration struct {
+		b       Block
+		trivial daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var total uint64
+	rx := bs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		b := rx[k2]
+		it.b = b
+		st.At(1)
+		it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.trivial
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return total, nil
-	}()
+		total += d.Must()
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return total, nil
 }
 
 // FoldRangeParallel is the parallel twin of [FoldRange], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FoldRangeParallel(ctx context.Context, n int) (uint64, error) {
-	return func() (r0 uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (uint64, error) {
-			return *new(uint64), err
+func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "FoldRange", "ladder.go:152"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := FoldRange(n)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = FoldRangeParallel(v2.Context(), n)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (uint64, error) {
+		return *new(uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 154 hands to its eager part.
-		type iteration struct {
-			i      int
-			square daskgen.Delayed[uint64]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var total uint64
-		rx := n
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := int(k2)
-			it.i = i
-			st.At(1)
-			it.square = squareDelayed.Issue(st, daskgen.Value[int](it.i))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.square
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			total += d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 154 hands to its eager part.
+	type iteration struct {
+		i      int
+		square daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var total uint64
+	rx := n
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := int(k2)
+		it.i = i
+		st.At(1)
+		it.square = squareDelayed.Issue(st, daskgen.Value[int](it.i))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.square
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return total, nil
-	}()
+		total += d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return total, nil
 }

@@ -51,59 +51,77 @@ var slowParseDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[Record, d
 var slowCountDelayed = daskgen.Func2(slowCount, daskgen.Name("slowCount"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCount"))
 
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func SizesParallel(ctx context.Context, names []string) ([]int, error) {
-	return func() (r0 []int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]int, error) {
-			return *new([]int), err
+func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
+	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:77"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Sizes(names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = SizesParallel(v2.Context(), names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]int, error) {
+		return *new([]int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 79 hands to its eager part.
-		type iteration struct {
-			i        int
-			n        string
-			slowSize daskgen.Delayed[int]
+	}()
+	// iteration is what the issue part of the loop at line 79 hands to its eager part.
+	type iteration struct {
+		i        int
+		n        string
+		slowSize daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]int, len(names))
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		n := rx[k2]
+		it.i, it.n = i, n
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+	}, func(it *iteration) bool {
+		d2 := it.slowSize
+		if !d2.Done() {
+			return false
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]int, len(names))
-		rx := names
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			n := rx[k2]
-			it.i, it.n = i, n
-			st.At(1)
-			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-		}, func(it *iteration) bool {
-			d2 := it.slowSize
-			if !d2.Done() {
-				return false
-			}
-			out[it.i] = d2.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.slowSize
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			out[it.i] = d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+		out[it.i] = d2.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.slowSize
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return out, nil
-	}()
+		out[it.i] = d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return out, nil
 }
 
 // ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ScoreParallel(ctx context.Context, items []Item) (err error) {
+	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:88"); v2 != nil {
+		v2.Check(func() []any {
+			Score(items)
+			return []any{nil}
+		}, func() []any {
+			err = ScoreParallel(v2.Context(), items)
+			return []any{err}
+		})
+		return err
+	}
 	var tw *daskgen.Twin
 	fail := func(i int, err error) error {
 		return err
@@ -143,500 +161,590 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 }
 
 // EnrichedParallel is the parallel twin of [Enriched], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func EnrichedParallel(ctx context.Context, items []Item) ([]*Item, error) {
-	return func() (r0 []*Item, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]*Item, error) {
-			return *new([]*Item), err
+func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error) {
+	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:99"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Enriched(items)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = EnrichedParallel(v2.Context(), items)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]*Item, error) {
+		return *new([]*Item), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 101 hands to its eager part.
-		type iteration struct {
-			item     Item
-			slowSize daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]*Item, 0, len(items))
-		rx := items
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Keep, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			item := rx[k2]
-			it.item = item
-			st.At(1)
-			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.item.Name))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowSize
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			it.item.Score = d.Must()
-			out = append(out, &it.item)
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 101 hands to its eager part.
+	type iteration struct {
+		item     Item
+		slowSize daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]*Item, 0, len(items))
+	rx := items
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Keep, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		item := rx[k2]
+		it.item = item
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.item.Name))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowSize
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return out, nil
-	}()
+		it.item.Score = d.Must()
+		out = append(out, &it.item)
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return out, nil
 }
 
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func TotalsParallel(ctx context.Context, names []string) (Stats, error) {
-	return func() (r0 Stats, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (Stats, error) {
-			return *new(Stats), err
+func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
+	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:111"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Totals(names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = TotalsParallel(v2.Context(), names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (Stats, error) {
+		return *new(Stats), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 113 hands to its eager part.
-		type iteration struct {
-			n        string
-			slowSize daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var st Stats
-		rx := names
-		for it, st2 := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st2 *daskgen.Step) {
-			n := rx[k2]
-			it.n = n
-			st2.At(1)
-			it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
-		}, nil) {
-			tw.Adopt(st2, 1)
-			b := it.slowSize
-			st.Files++
-			if i, err2 := daskgen.Await(tw, b); err2 != nil {
-				return fail(i, err2)
-			}
-			st.Bytes += b.Must()
-			if i, err2 := daskgen.Await(tw, b); err2 != nil {
-				return fail(i, err2)
-			}
-			st.Max = max(st.Max, b.Must())
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 113 hands to its eager part.
+	type iteration struct {
+		n        string
+		slowSize daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var st Stats
+	rx := names
+	for it, st2 := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st2 *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st2.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st2, 1)
+		b := it.slowSize
+		st.Files++
+		if i, err2 := daskgen.Await(tw, b); err2 != nil {
 			return fail(i, err2)
 		}
-		return st, nil
-	}()
+		st.Bytes += b.Must()
+		if i, err2 := daskgen.Await(tw, b); err2 != nil {
+			return fail(i, err2)
+		}
+		st.Max = max(st.Max, b.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return st, nil
 }
 
 // LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func LentParallel(ctx context.Context, lang *Rules, names []string) (map[string]int, error) {
-	return func() (r0 map[string]int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (map[string]int, error) {
-			return *new(map[string]int), err
+func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
+	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:142"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Lent(lang, names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = LentParallel(v2.Context(), lang, names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (map[string]int, error) {
+		return *new(map[string]int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 145 hands to its eager part.
-		type iteration struct {
-			n         string
-			slowCount daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
-		def := *lang
-		rx := names
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			n := rx[k2]
-			it.n = n
-			st.At(1)
-			it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
-		}, nil) {
-			tw.Adopt(st, 1)
-			c := it.slowCount
-			if i, err2 := daskgen.Await(tw, c); err2 != nil {
-				return fail(i, err2)
-			}
-			lang.Counted += c.Must()
-			counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
-				m[k] = v
-				return m
-			}, counts, daskgen.Value[string](it.n), c))
-		}
-		if i, err2 := tw.Finish(counts); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 145 hands to its eager part.
+	type iteration struct {
+		n         string
+		slowCount daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
+	def := *lang
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st, 1)
+		c := it.slowCount
+		if i, err2 := daskgen.Await(tw, c); err2 != nil {
 			return fail(i, err2)
 		}
-		return counts.Must(), nil
-	}()
+		lang.Counted += c.Must()
+		counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
+			m[k] = v
+			return m
+		}, counts, daskgen.Value[string](it.n), c))
+	}
+	if i, err2 := tw.Finish(counts); err2 != nil {
+		return fail(i, err2)
+	}
+	return counts.Must(), nil
 }
 
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FilterParallel(ctx context.Context, xs []int) ([]int, error) {
-	return func() (r0 []int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]int, error) {
-			return *new([]int), err
+func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
+	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:156"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Filter(xs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = FilterParallel(v2.Context(), xs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]int, error) {
+		return *new([]int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 158 hands to its eager part.
-		type iteration struct {
-			x        int
-			slowGood daskgen.Delayed[bool]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var out []int
-		rx := xs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			x := rx[k2]
-			it.x = x
-			st.At(1)
-			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowGood
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			if d.Must() {
-				out = append(out, it.x)
-			}
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 158 hands to its eager part.
+	type iteration struct {
+		x        int
+		slowGood daskgen.Delayed[bool]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var out []int
+	rx := xs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowGood
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return out, nil
-	}()
+		if d.Must() {
+			out = append(out, it.x)
+		}
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return out, nil
 }
 
 // CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func CountBadParallel(ctx context.Context, xs []int) (int, error) {
-	return func() (r0 int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
+func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:169"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := CountBad(xs)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = CountBadParallel(v2.Context(), xs)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 171 hands to its eager part.
-		type iteration struct {
-			x        int
-			slowGood daskgen.Delayed[bool]
-		}
-		tw = daskgen.NewTwin(ctx)
-		n := 0
-		rx := xs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			x := rx[k2]
-			it.x = x
-			st.At(1)
-			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowGood
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			if !d.Must() {
-				n++
-			}
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 171 hands to its eager part.
+	type iteration struct {
+		x        int
+		slowGood daskgen.Delayed[bool]
+	}
+	tw = daskgen.NewTwin(ctx)
+	n := 0
+	rx := xs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowGood
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return n, nil
-	}()
+		if !d.Must() {
+			n++
+		}
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return n, nil
 }
 
 // FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FirstNParallel(ctx context.Context, xs []int, limit int) ([]int, error) {
-	return func() (r0 []int, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]int, error) {
-			return *new([]int), err
+func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
+	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:182"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := FirstN(xs, limit)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = FirstNParallel(v2.Context(), xs, limit)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]int, error) {
+		return *new([]int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 184 hands to its eager part.
-		type iteration struct {
-			x        int
-			slowGood daskgen.Delayed[bool]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var out []int
-		rx := xs
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			x := rx[k2]
-			it.x = x
-			st.At(1)
-			it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowGood
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			if d.Must() {
-				out = append(out, it.x)
-			}
-			if len(out) == limit {
-				break
-			}
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 184 hands to its eager part.
+	type iteration struct {
+		x        int
+		slowGood daskgen.Delayed[bool]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var out []int
+	rx := xs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowGood
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return out, nil
-	}()
+		if d.Must() {
+			out = append(out, it.x)
+		}
+		if len(out) == limit {
+			break
+		}
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return out, nil
 }
 
 // FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FindFirstParallel(ctx context.Context, names []string, want int) (string, bool, error) {
-	return func() (r0 string, r1 bool, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (string, bool, error) {
-			return *new(string), *new(bool), err
+func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
+	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:198"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := FindFirst(names, want)
+			return []any{f0, f1, nil}
+		}, func() []any {
+			r0, r1, err = FindFirstParallel(v2.Context(), names, want)
+			return []any{r0, r1, err}
+		})
+		return r0, r1, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (string, bool, error) {
+		return *new(string), *new(bool), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, r1, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, r1, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 199 hands to its eager part.
-		type iteration struct {
-			n        string
-			slowSize daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		rx := names
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			n := rx[k2]
-			it.n = n
-			st.At(1)
-			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowSize
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			if d.Must() == want {
-				if i, err2 := tw.Finish(); err2 != nil {
-					return fail(i, err2)
-				}
-				return it.n, true, nil
-			}
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 199 hands to its eager part.
+	type iteration struct {
+		n        string
+		slowSize daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowSize
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return "", false, nil
-	}()
+		if d.Must() == want {
+			if i, err2 := tw.Finish(); err2 != nil {
+				return fail(i, err2)
+			}
+			return it.n, true, nil
+		}
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return "", false, nil
 }
 
 // ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func ReportParallel(ctx context.Context, names []string) (string, error) {
-	return func() (r0 string, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (string, error) {
-			return *new(string), err
+func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
+	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:210"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Report(names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = ReportParallel(v2.Context(), names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (string, error) {
+		return *new(string), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 212 hands to its eager part.
-		type iteration struct {
-			n        string
-			slowSize daskgen.Delayed[int]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var sb strings.Builder
-		rx := names
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			n := rx[k2]
-			it.n = n
-			st.At(1)
-			it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowSize
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
-		}
-		if i, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 212 hands to its eager part.
+	type iteration struct {
+		n        string
+		slowSize daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var sb strings.Builder
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowSize
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
-		return sb.String(), nil
-	}()
+		fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return sb.String(), nil
 }
 
 // CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func CollectParallel(ctx context.Context, names []string) (int, error) {
-	return func() (r0 int, err2 error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (int, error) {
-			return *new(int), err
+func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:221"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Collect(names)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = CollectParallel(v2.Context(), names)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 224 hands to its eager part.
-		type iteration struct {
-			n         string
-			slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var errs daskgen.Delayed[[]error]
-		total := 0
-		rx := names
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			n := rx[k2]
-			it.n = n
-			st.At(1)
-			it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.slowCheck
-			size := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) int {
-				return x.V0
-			}, d))
-			err := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) error {
-				return x.V1.Err
-			}, d))
-			if i, err3 := daskgen.Await(tw, err); err3 != nil {
-				return fail(i, err3)
-			}
-			if err.Must() != nil {
-				errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
-					return append(x2, x3)
-				}, errs, err))
-				continue
-			}
-			if i, err3 := daskgen.Await(tw, size); err3 != nil {
-				return fail(i, err3)
-			}
-			total += size.Must()
-		}
-		if i, err3 := tw.Finish(errs); err3 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 224 hands to its eager part.
+	type iteration struct {
+		n         string
+		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var errs daskgen.Delayed[[]error]
+	total := 0
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.slowCheck
+		size := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) int {
+			return x.V0
+		}, d))
+		err := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) error {
+			return x.V1.Err
+		}, d))
+		if i, err3 := daskgen.Await(tw, err); err3 != nil {
 			return fail(i, err3)
 		}
-		return total, errors.Join(errs.Must()...)
-	}()
+		if err.Must() != nil {
+			errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
+				return append(x2, x3)
+			}, errs, err))
+			continue
+		}
+		if i, err3 := daskgen.Await(tw, size); err3 != nil {
+			return fail(i, err3)
+		}
+		total += size.Must()
+	}
+	if i, err3 := tw.Finish(errs); err3 != nil {
+		return fail(i, err3)
+	}
+	return total, errors.Join(errs.Must()...)
 }
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func ParsedParallel(ctx context.Context, lines []string) ([]Record, error) {
-	return func() (r0 []Record, err2 error) {
-		var tw *daskgen.Twin
-		var onErr []func(error) ([]Record, error)
-		fail := func(i int, err error) ([]Record, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new([]Record), err
+func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:238"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Parsed(lines)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = ParsedParallel(v2.Context(), lines)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) ([]Record, error)
+	fail := func(i int, err error) ([]Record, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 240 hands to its eager part.
-		type iteration struct {
-			i         int
-			l         string
-			slowParse daskgen.Delayed[Record]
+		return *new([]Record), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		tw = daskgen.NewTwin(ctx)
-		out := make([]Record, len(lines))
-		rx := lines
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := k2
-			l := rx[k2]
-			it.i, it.l = i, l
-			st.At(1)
-			it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
-		}, func(it *iteration) bool {
-			d2 := it.slowParse
-			r := d2
-			if !r.Done() {
-				return false
-			}
-			out[it.i] = r.Must()
-			return true
-		}) {
-			tw.Adopt(st, 1)
-			d := it.slowParse
-			if !d.Done() {
-				tw.CheckAt(d, len(onErr))
-				onErr = append(onErr, func(i int) func(error) ([]Record, error) {
-					return func(err error) ([]Record, error) {
-						return nil, fmt.Errorf("line %d: %w", i+1, err)
-					}
-				}(it.i))
-			}
-			r := d
-			if i2, err3 := daskgen.Await(tw, r); err3 != nil {
-				return fail(i2, err3)
-			}
-			out[it.i] = r.Must()
+	}()
+	// iteration is what the issue part of the loop at line 240 hands to its eager part.
+	type iteration struct {
+		i         int
+		l         string
+		slowParse daskgen.Delayed[Record]
+	}
+	tw = daskgen.NewTwin(ctx)
+	out := make([]Record, len(lines))
+	rx := lines
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := k2
+		l := rx[k2]
+		it.i, it.l = i, l
+		st.At(1)
+		it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
+	}, func(it *iteration) bool {
+		d2 := it.slowParse
+		r := d2
+		if !r.Done() {
+			return false
 		}
-		if i2, err3 := tw.Finish(); err3 != nil {
+		out[it.i] = r.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it.slowParse
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(i int) func(error) ([]Record, error) {
+				return func(err error) ([]Record, error) {
+					return nil, fmt.Errorf("line %d: %w", i+1, err)
+				}
+			}(it.i))
+		}
+		r := d
+		if i2, err3 := daskgen.Await(tw, r); err3 != nil {
 			return fail(i2, err3)
 		}
-		return out, nil
-	}()
+		out[it.i] = r.Must()
+	}
+	if i2, err3 := tw.Finish(); err3 != nil {
+		return fail(i2, err3)
+	}
+	return out, nil
 }
 
 // FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
+	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:256"); v2 != nil {
+		v2.Check(func() []any {
+			s.Fill(names)
+			return []any{nil}
+		}, func() []any {
+			err = s.FillParallel(v2.Context(), names)
+			return []any{err}
+		})
+		return err
+	}
 	var tw *daskgen.Twin
 	fail := func(i int, err error) error {
 		return err
@@ -676,62 +784,70 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 }
 
 // LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (int, error) {
-	return func() (r0 int, err2 error) {
-		var tw *daskgen.Twin
-		var onErr []func(error) (int, error)
-		fail := func(i int, err error) (int, error) {
-			if i >= 0 {
-				return onErr[i](err)
-			}
-			return *new(int), err
+func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:265"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Lines(r, w)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = LinesParallel(v2.Context(), r, w)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) (int, error)
+	fail := func(i int, err error) (int, error) {
+		if i >= 0 {
+			return onErr[i](err)
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err2 = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 268 hands to its eager part.
-		type iteration struct {
-			rec           daskgen.Delayed[Record]
-			err           error
-			slowParseTask daskgen.Delayed[Record]
+		return *new(int), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err2 = fail(tw.Recover(p))
 		}
-		tw = daskgen.NewTwin(ctx)
-		sc := bufio.NewScanner(r)
-		n := 0
-		for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
-			for sc.Scan() {
-				if !p.Next(func(it *iteration, st *daskgen.Step) {
-					st.At(1)
-					it.slowParseTask = slowParseDelayed.Issue(st, daskgen.Value[string](sc.Text()))
-					it.rec = it.slowParseTask
-				}) {
-					return
+	}()
+	// iteration is what the issue part of the loop at line 268 hands to its eager part.
+	type iteration struct {
+		rec           daskgen.Delayed[Record]
+		err           error
+		slowParseTask daskgen.Delayed[Record]
+	}
+	tw = daskgen.NewTwin(ctx)
+	sc := bufio.NewScanner(r)
+	n := 0
+	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
+		for sc.Scan() {
+			if !p.Next(func(it *iteration, st *daskgen.Step) {
+				st.At(1)
+				it.slowParseTask = slowParseDelayed.Issue(st, daskgen.Value[string](sc.Text()))
+				it.rec = it.slowParseTask
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 1)
+		if !it.slowParseTask.Done() {
+			tw.CheckAt(it.slowParseTask, len(onErr))
+			onErr = append(onErr, func(n int) func(error) (int, error) {
+				return func(err error) (int, error) {
+					return n, err
 				}
-			}
-		}) {
-			tw.Adopt(st, 1)
-			if !it.slowParseTask.Done() {
-				tw.CheckAt(it.slowParseTask, len(onErr))
-				onErr = append(onErr, func(n int) func(error) (int, error) {
-					return func(err error) (int, error) {
-						return n, err
-					}
-				}(n))
-			}
-			if i, err3 := daskgen.Await(tw, it.rec); err3 != nil {
-				return fail(i, err3)
-			}
-			fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)
-			n++
+			}(n))
 		}
-		if i, err3 := tw.Finish(); err3 != nil {
+		if i, err3 := daskgen.Await(tw, it.rec); err3 != nil {
 			return fail(i, err3)
 		}
-		return n, sc.Err()
-	}()
+		fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)
+		n++
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return n, sc.Err()
 }

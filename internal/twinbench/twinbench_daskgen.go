@@ -16,73 +16,89 @@ var fetchDelayed = daskgen.Func1(fetch, daskgen.Name("fetch"), daskgen.Register(
 var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.spin"))
 
 // FetchParallel is the parallel twin of [Fetch], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func FetchParallel(ctx context.Context, n int) ([]string, error) {
-	return func() (r0 []string, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) ([]string, error) {
-			return *new([]string), err
-		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		tw = daskgen.NewTwin(ctx)
-		var out daskgen.Delayed[[]string]
-		for day := range n {
-			out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-				return append(x2, x3)
-			}, out, fetchDelayed.Call(daskgen.Value[int](day))))
-		}
-		if i, err2 := tw.Finish(out); err2 != nil {
-			return fail(i, err2)
-		}
-		return out.Must(), nil
+func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
+	if v2 := daskgen.Verify(ctx, "Fetch", "twinbench.go:27"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Fetch(n)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = FetchParallel(v2.Context(), n)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]string, error) {
+		return *new([]string), err
+	}
+	defer func() {
+		tw.Close()
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
+		}
+	}()
+	tw = daskgen.NewTwin(ctx)
+	var out daskgen.Delayed[[]string]
+	for day := range n {
+		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+			return append(x2, x3)
+		}, out, fetchDelayed.Call(daskgen.Value[int](day))))
+	}
+	if i, err2 := tw.Finish(out); err2 != nil {
+		return fail(i, err2)
+	}
+	return out.Must(), nil
 }
 
 // SpinParallel is the parallel twin of [Spin], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
-func SpinParallel(ctx context.Context, n int) (uint64, error) {
-	return func() (r0 uint64, err error) {
-		var tw *daskgen.Twin
-		fail := func(i int, err error) (uint64, error) {
-			return *new(uint64), err
+func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
+	if v2 := daskgen.Verify(ctx, "Spin", "twinbench.go:55"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Spin(n)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = SpinParallel(v2.Context(), n)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (uint64, error) {
+		return *new(uint64), err
+	}
+	defer func() {
+		tw.Close()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			r0, err = fail(tw.Recover(p))
 		}
-		defer func() {
-			tw.Close()
-		}()
-		defer func() {
-			if p := recover(); p != nil {
-				r0, err = fail(tw.Recover(p))
-			}
-		}()
-		// iteration is what the issue part of the loop at line 57 hands to its eager part.
-		type iteration struct {
-			i    int
-			spin daskgen.Delayed[uint64]
-		}
-		tw = daskgen.NewTwin(ctx)
-		var total uint64
-		rx := n
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
-			i := int(k2)
-			it.i = i
-			st.At(1)
-			it.spin = spinDelayed.Issue(st, daskgen.Value[uint64](uint64(it.i)))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.spin
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			total ^= d.Must()
-		}
-		if i2, err2 := tw.Finish(); err2 != nil {
+	}()
+	// iteration is what the issue part of the loop at line 57 hands to its eager part.
+	type iteration struct {
+		i    int
+		spin daskgen.Delayed[uint64]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var total uint64
+	rx := n
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		i := int(k2)
+		it.i = i
+		st.At(1)
+		it.spin = spinDelayed.Issue(st, daskgen.Value[uint64](uint64(it.i)))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.spin
+		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
-		return total, nil
-	}()
+		total ^= d.Must()
+	}
+	if i2, err2 := tw.Finish(); err2 != nil {
+		return fail(i2, err2)
+	}
+	return total, nil
 }
