@@ -188,6 +188,17 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("go test with DASKGEN_CHUNKS=inline: %v\n%s", err, out)
 	}
 
+	// Again in verify mode: every twin the tests call also runs its
+	// function and panics at the first difference. Skipped: tests of
+	// functions that change their arguments in place or read a reader to
+	// its end, which verify mode documents it cannot compare (F's run
+	// leaves the twin's different input).
+	verify := gocmd(dir, "test", "-count=1", "-skip", "^(TestAliasing|TestEffects)$", "./...")
+	verify.Env = append(verify.Env, "DASKGEN_VERIFY=1")
+	if out, err := verify.CombinedOutput(); err != nil {
+		t.Fatalf("go test with DASKGEN_VERIFY=1: %v\n%s", err, out)
+	}
+
 	// Again with every delayed call on two NATS workers per package.
 	for _, c := range cases {
 		write(t, filepath.Join(dir, c, "nats_main_test.go"), fmt.Sprintf(natsMain, c, c))

@@ -154,16 +154,6 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
-	if v3 := daskgen.Verify(ctx, "unreliableTotal", "tutorial.go:105"); v3 != nil {
-		v3.Check(func() []any {
-			f0, f1 := unreliableTotal(data)
-			return []any{f0, f1}
-		}, func() []any {
-			r0, err2 = unreliableTotalParallel(v3.Context(), data)
-			return []any{r0, err2}
-		})
-		return r0, err2
-	}
 	var tw *daskgen.Twin
 	onErr := []func(error) (int, error){
 		func(err error) (int, error) {

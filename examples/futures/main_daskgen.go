@@ -9,16 +9,6 @@ import (
 
 // crawlSiteParallel is the parallel twin of [crawlSite], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, err2 error) {
-	if v2 := daskgen.Verify(ctx, "crawlSite", "main.go:228"); v2 != nil {
-		v2.Check(func() []any {
-			f0, f1 := crawlSite(ctx, start, base)
-			return []any{f0, f1}
-		}, func() []any {
-			r0, err2 = crawlSiteParallel(v2.Context(), start, base)
-			return []any{r0, err2}
-		})
-		return r0, err2
-	}
 	var tw *daskgen.Twin
 	onErr := []func(error) ([]string, error){
 		func(err error) ([]string, error) {

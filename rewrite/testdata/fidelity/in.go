@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -252,9 +251,9 @@ func parse(line []byte) (entry, error) {
 // Entries copies the scanner's view before handing it to the task.
 //
 //daskgen:parallel
-func Entries(r io.Reader) ([]entry, error) {
+func Entries(text string) ([]entry, error) {
 	var out []entry
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
 		line := bytes.Clone(sc.Bytes())
 		e, err := parse(line)

@@ -2,7 +2,6 @@ package fidelity
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"example.com/golden/difftest"
@@ -71,8 +70,8 @@ func TestShared(t *testing.T) {
 		difftest.Same(t, "WalkFresh", []any{r}, []any{gr}, err, gerr)
 	}
 	for _, in := range []string{"", "a=1\nb=2\nc=3\n", "a=1\nb\nc=3\n"} {
-		e, err := Entries(strings.NewReader(in))
-		ge, gerr := EntriesParallel(ctx, strings.NewReader(in))
+		e, err := Entries(in)
+		ge, gerr := EntriesParallel(ctx, in)
 		difftest.Same(t, "Entries", []any{e}, []any{ge}, err, gerr)
 	}
 }
