@@ -227,7 +227,7 @@ func Generate(cfg Config) (*Result, error) {
 		}
 	}
 	if len(res.Refused) == 0 {
-		res.Refused = append(res.Refused, typecheck(all, rt, gens, perGen)...)
+		res.Refused = append(res.Refused, typecheck(all, rt, gens, perGen, &res.Warnings)...)
 	}
 	for _, f := range res.Files {
 		if _, err := os.Stat(f.Path); err == nil && !isGenerated(f.Path) && !old[f.Path] && !cfg.Force {

@@ -18,7 +18,7 @@ import (
 // position (or the delayed function's) and quotes the checker. loaded is
 // every package Generate loaded, rt daskgen's runtime among them: one
 // universe of types.
-func typecheck(loaded []*packages.Package, rt *packages.Package, gens []*gen, files [][]File) []Diagnostic {
+func typecheck(loaded []*packages.Package, rt *packages.Package, gens []*gen, files [][]File, warnings *[]Diagnostic) []Diagnostic {
 	type unit struct {
 		g     *gen
 		fset  *token.FileSet
@@ -61,13 +61,17 @@ func typecheck(loaded []*packages.Package, rt *packages.Package, gens []*gen, fi
 		return out
 	}
 	if rt == nil || len(rt.Errors) > 0 || rt.Types == nil {
-		why := "it is not in the module's requirements; run go get -tool github.com/daskgen/daskgen/cmd/daskgen"
+		// The module cannot build the twins yet (its go.mod lacks what the
+		// runtime needs): the files are written, and the build says what
+		// go.mod needs, but daskgen says it could not check them.
+		why := "it is not in the module's requirements"
 		if rt != nil && len(rt.Errors) > 0 {
-			why = rt.Errors[0].Error()
+			why = strings.ReplaceAll(rt.Errors[0].Msg, "\n", " ")
 		}
 		g := units[0].g
-		return append(out, Diagnostic{Pos: g.pkg.Fset.Position(g.firstPos()),
-			Message: fmt.Sprintf("the twins import %s, which does not load (%s), so nothing was written", runtimePath, why)})
+		*warnings = append(*warnings, Diagnostic{Pos: g.pkg.Fset.Position(g.firstPos()),
+			Message: fmt.Sprintf("the generated files were not type-checked: they import %s, which does not load here (%s); run go mod tidy", runtimePath, why)})
+		return out
 	}
 	byPath := map[string]*types.Package{}
 	packages.Visit(loaded, nil, func(p *packages.Package) {
