@@ -443,15 +443,18 @@ func (s *rs) lift() {
 		for _, pr := range pairs {
 			v := s.identVar(pr.lhs)
 			if v != nil && s.errs[v] == nil && !isGlobal(v) && s.folds != nil {
-				fold := isOpAssign(pr.tok) && s.inLoop(pr.stmt.Pos())
+				// v op= f(x), and v = append(v, f(x)): F's own fold, which
+				// the eager part can do in order with each iteration's value.
+				appends := pr.tok == token.ASSIGN && s.appendForm(v, pr.rhs)
+				fold := (isOpAssign(pr.tok) || appends) && s.inLoop(pr.stmt.Pos())
 				switch {
-				case s.folds[v] && !fold && s.lazy(pr.rhs):
+				case s.folds[v] && !fold && (s.lazy(pr.rhs) || appends):
 					// Set to a delayed value otherwise too: not a fold.
 					delete(s.folds, v)
 					changed = true
 				case s.folds[v]:
 					continue // an eager fold: what it adds is waited for
-				case s.trial && fold && s.lazy(pr.rhs) && !s.lifted[v] && s.acc[v] == nil:
+				case s.trial && fold && (s.lazy(pr.rhs) || appends) && !s.lifted[v] && s.acc[v] == nil:
 					s.folds[v] = true
 					changed = true
 					continue
@@ -686,6 +689,22 @@ func (s *rs) eagerFold(as *ast.AssignStmt, lhs ast.Expr) bool {
 	return isOpAssign(as.Tok) && s.folds[s.identVar(lhs)]
 }
 
+// appendFold reports whether append call c is the right side of a fold
+// kept eager, v = append(v, f(x)), and returns v.
+func (s *rs) appendFold(c *ast.CallExpr, above []ast.Node) *types.Var {
+	if len(above) == 0 {
+		return nil
+	}
+	as, ok := above[len(above)-1].(*ast.AssignStmt)
+	if !ok || as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 || ast.Unparen(as.Rhs[0]) != ast.Expr(c) {
+		return nil
+	}
+	if v := s.identVar(as.Lhs[0]); v != nil && s.folds[v] && s.identVar(c.Args[0]) == v {
+		return v
+	}
+	return nil
+}
+
 // callResult handles a delayed call whose result is used directly, not
 // through a variable: fmt.Println(inc(x)), inc(x) + 1 in a condition.
 func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
@@ -737,6 +756,10 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 				if w := s.identVar(as.Lhs[0]); w != nil && s.acc[w] != nil {
 					return // collected by an accumulator
 				}
+			}
+			if w := s.appendFold(par, above[:i]); w != nil {
+				barrier("appended to " + w.Name())
+				return
 			}
 		}
 		barrier("an argument of " + calleeName(s.p.TypesInfo, par))

@@ -38,13 +38,22 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 			list1, list2, list3, err = fail(tw.Recover(p))
 		}
 	}()
+	// iteration is what the issue part of the loop at line 37 hands to its eager part.
+	type iteration struct {
+		j           int
+		doSomething daskgen.Delayed[daskgen.Tuple3[[]float64, []float64, []float64]]
+	}
 	tw = daskgen.NewTwin(ctx)
-	list1D := daskgen.Value[[]float64](list1)
-	list2D := daskgen.Value[[]float64](list2)
-	list3D := daskgen.Value[[]float64](list3)
 	for range a {
-		for j := range b {
-			d := daskgen.Track(tw, doSomethingDelayed.Call(daskgen.Value[int](j)))
+		rx := b
+		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+			j := int(k2)
+			it.j = j
+			st.At(1)
+			it.doSomething = doSomethingDelayed.Issue(st, daskgen.Value[int](it.j))
+		}, nil) {
+			tw.Adopt(st, 1)
+			d := it.doSomething
 			array1 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V0
 			}, d))
@@ -54,19 +63,22 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 			array3 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V2
 			}, d))
-			list1D = daskgen.Track(tw, daskgen.Call2(func(x2 []float64, x3 []float64) []float64 {
-				return append(x2, x3...)
-			}, list1D, array1))
-			list2D = daskgen.Track(tw, daskgen.Call2(func(x4 []float64, x5 []float64) []float64 {
-				return append(x4, x5...)
-			}, list2D, array2))
-			list3D = daskgen.Track(tw, daskgen.Call2(func(x6 []float64, x7 []float64) []float64 {
-				return append(x6, x7...)
-			}, list3D, array3))
+			if i, err2 := daskgen.Await(tw, array1); err2 != nil {
+				return fail(i, err2)
+			}
+			list1 = append(list1, array1.Must()...)
+			if i, err2 := daskgen.Await(tw, array2); err2 != nil {
+				return fail(i, err2)
+			}
+			list2 = append(list2, array2.Must()...)
+			if i, err2 := daskgen.Await(tw, array3); err2 != nil {
+				return fail(i, err2)
+			}
+			list3 = append(list3, array3.Must()...)
 		}
 	}
-	if i, err2 := tw.Finish(list1D, list2D, list3D); err2 != nil {
+	if i, err2 := tw.Finish(); err2 != nil {
 		return fail(i, err2)
 	}
-	return list1D.Must(), list2D.Must(), list3D.Must(), nil
+	return list1, list2, list3, nil
 }

@@ -39,17 +39,31 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var out daskgen.Delayed[[]int]
-	for _, x := range xs {
-		out = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-			return append(x3, x4)
-		}, out, addTwoDelayed.Call(daskgen.Value[int](x))))
+	// iteration is what the issue part of the loop at line 27 hands to its eager part.
+	type iteration struct {
+		x      int
+		addTwo daskgen.Delayed[int]
 	}
-	if i, err2 := tw.Finish(out); err2 != nil {
+	tw = daskgen.NewTwin(ctx)
+	var out []int
+	rx := xs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.addTwo = addTwoDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.addTwo
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			return fail(i, err2)
+		}
+		out = append(out, d.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
 		return fail(i, err2)
 	}
-	return out.Must(), nil
+	return out, nil
 }
 
 // foldLeftParallel is the parallel twin of [foldLeft], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
@@ -114,21 +128,18 @@ func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	tw = daskgen.NewTwin(ctx)
 	level := xs
 	for len(level) > 1 {
-		var next daskgen.Delayed[[]int]
+		var next []int
 		for i := 0; i+1 < len(level); i += 2 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
-				return append(x2, x3)
-			}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
+			d := daskgen.Track(tw, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1])))
+			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i2, err2)
+			}
+			next = append(next, d.Must())
 		}
 		if len(level)%2 == 1 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
-				return append(x4, x5)
-			}, next, daskgen.Value[int](level[len(level)-1])))
+			next = append(next, level[len(level)-1])
 		}
-		if i2, err2 := daskgen.Await(tw, next); err2 != nil {
-			return fail(i2, err2)
-		}
-		level = next.Must()
+		level = next
 	}
 	if i2, err2 := tw.Finish(); err2 != nil {
 		return fail(i2, err2)

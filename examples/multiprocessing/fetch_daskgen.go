@@ -37,15 +37,29 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var out daskgen.Delayed[[]string]
-	for _, p := range params {
-		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-			return append(x2, x3)
-		}, out, fetchResultsMockDelayed.Call(daskgen.Value[time.Time](p))))
+	// iteration is what the issue part of the loop at line 25 hands to its eager part.
+	type iteration struct {
+		p                time.Time
+		fetchResultsMock daskgen.Delayed[string]
 	}
-	if i, err2 := tw.Finish(out); err2 != nil {
+	tw = daskgen.NewTwin(ctx)
+	var out []string
+	rx := params
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		p := rx[k2]
+		it.p = p
+		st.At(1)
+		it.fetchResultsMock = fetchResultsMockDelayed.Issue(st, daskgen.Value[time.Time](it.p))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.fetchResultsMock
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			return fail(i, err2)
+		}
+		out = append(out, d.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
 		return fail(i, err2)
 	}
-	return out.Must(), nil
+	return out, nil
 }

@@ -622,7 +622,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
 	}
 	tw = daskgen.NewTwin(ctx)
-	var errs daskgen.Delayed[[]error]
+	var errs []error
 	total := 0
 	rx := names
 	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
@@ -643,9 +643,10 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 			return fail(i, err3)
 		}
 		if err.Must() != nil {
-			errs = daskgen.Track(tw, daskgen.Call2(func(x2 []error, x3 error) []error {
-				return append(x2, x3)
-			}, errs, err))
+			if i, err3 := daskgen.Await(tw, err); err3 != nil {
+				return fail(i, err3)
+			}
+			errs = append(errs, err.Must())
 			continue
 		}
 		if i, err3 := daskgen.Await(tw, size); err3 != nil {
@@ -653,10 +654,10 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 		}
 		total += size.Must()
 	}
-	if i, err3 := tw.Finish(errs); err3 != nil {
+	if i, err3 := tw.Finish(); err3 != nil {
 		return fail(i, err3)
 	}
-	return total, errors.Join(errs.Must()...)
+	return total, errors.Join(errs...)
 }
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).

@@ -39,17 +39,31 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 			r0, err = fail(tw.Recover(p))
 		}
 	}()
-	tw = daskgen.NewTwin(ctx)
-	var out daskgen.Delayed[[]string]
-	for day := range n {
-		out = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
-			return append(x2, x3)
-		}, out, fetchDelayed.Call(daskgen.Value[int](day))))
+	// iteration is what the issue part of the loop at line 29 hands to its eager part.
+	type iteration struct {
+		day   int
+		fetch daskgen.Delayed[string]
 	}
-	if i, err2 := tw.Finish(out); err2 != nil {
+	tw = daskgen.NewTwin(ctx)
+	var out []string
+	rx := n
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		day := int(k2)
+		it.day = day
+		st.At(1)
+		it.fetch = fetchDelayed.Issue(st, daskgen.Value[int](it.day))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.fetch
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			return fail(i, err2)
+		}
+		out = append(out, d.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
 		return fail(i, err2)
 	}
-	return out.Must(), nil
+	return out, nil
 }
 
 // SpinParallel is the parallel twin of [Spin], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
