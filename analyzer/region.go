@@ -66,6 +66,9 @@ func (p *pass) analyzeRegion(r *Region, report bool) bool {
 // not refused; otherwise it stays a delayed accumulator, which waits for
 // nothing in the loop.
 func (p *pass) eagerFolds(r *Region) map[*types.Var]bool {
+	if r.Directive.Unordered {
+		return nil // its queue and results are collected in completion order
+	}
 	// Each trial finds folds the analysis then knows from the start: the
 	// calls of a fold add their value rather than assign it (findCalls).
 	folds := map[*types.Var]bool{}
@@ -186,7 +189,9 @@ func (s *rs) findCalls() {
 		case *ast.DeferStmt:
 			s.diag(n.Pos(), CatUnsupported, "defer in parallel code: the twin cannot keep its timing; move it out of the parallel region")
 		case *ast.SelectStmt:
-			s.diag(n.Pos(), CatUnsupported, "select in parallel code is not supported; move it out of the parallel region")
+			if !s.ctxCheck(n) {
+				s.diag(n.Pos(), CatUnsupported, "select in parallel code is not supported, except the check of F's own context (select { case <-ctx.Done(): ...; default: }); move it out of the parallel region")
+			}
 		case *ast.BinaryExpr:
 			if n.Op == token.LAND || n.Op == token.LOR {
 				ast.Inspect(n.Y, func(m ast.Node) bool {
@@ -264,6 +269,55 @@ func (s *rs) findCalls() {
 	if s.r.Loop != nil {
 		s.loops = append(s.loops, s.r.Loop)
 	}
+}
+
+// ctxCheck reports whether sel is a non-blocking check of F's own context,
+// as Prometheus and many others write at the top of a loop's body:
+//
+//	select {
+//	case <-ctx.Done():
+//		return ctx.Err()
+//	default:
+//	}
+//
+// It is eager code: it runs where F runs it, in F's order, and F's own
+// context is the twin's (Region.OwnContext), which the runtime leaves to
+// F's code.
+func (s *rs) ctxCheck(sel *ast.SelectStmt) bool {
+	sig := s.r.Obj.Type().(*types.Signature)
+	if sig.Params().Len() == 0 || !isContextType(sig.Params().At(0).Type()) || len(sel.Body.List) != 2 {
+		return false
+	}
+	ctx := sig.Params().At(0)
+	recv, dflt := false, false
+	for _, st := range sel.Body.List {
+		cc, ok := st.(*ast.CommClause)
+		if !ok {
+			return false
+		}
+		if cc.Comm == nil {
+			dflt = true
+			continue
+		}
+		es, ok := cc.Comm.(*ast.ExprStmt)
+		if !ok {
+			return false
+		}
+		u, ok := ast.Unparen(es.X).(*ast.UnaryExpr)
+		if !ok || u.Op != token.ARROW {
+			return false
+		}
+		call, ok := ast.Unparen(u.X).(*ast.CallExpr)
+		if !ok || len(call.Args) != 0 {
+			return false
+		}
+		fun, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || fun.Sel.Name != "Done" || rootVar(s.p.TypesInfo, fun.X) != ctx || s.identVar(fun.X) != ctx {
+			return false
+		}
+		recv = true
+	}
+	return recv && dflt
 }
 
 // checkCtx reports a delayed call that passes a context other than the
@@ -423,11 +477,12 @@ func (s *rs) pairs() []pair {
 	return pairs
 }
 
-// pairsOf returns the folds of v: its op= assignments.
+// pairsOf returns the folds of v: its op= assignments, and its
+// assignments v = append(v, ...).
 func (s *rs) pairsOf(v *types.Var) []pair {
 	var out []pair
 	for _, pr := range s.pairs() {
-		if isOpAssign(pr.tok) && s.identVar(pr.lhs) == v {
+		if s.identVar(pr.lhs) == v && (isOpAssign(pr.tok) || (pr.tok == token.ASSIGN && s.appendForm(v, pr.rhs))) {
 			out = append(out, pr)
 		}
 	}

@@ -95,19 +95,17 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 		}
 	}()
 	tw = daskgen.NewTwin(ctx)
-	var results []int
+	var results daskgen.Delayed[[]int]
 	for _, x := range data {
-		d := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](x)))
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
-			return fail(i, err2)
-		}
-		results = append(results, d.Must())
+		results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+			return append(x3, x4)
+		}, results, incDelayed.Call(daskgen.Value[int](x))))
 	}
-	d2 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
-	if i, err2 := tw.Finish(d2); err2 != nil {
+	d := daskgen.Track(tw, sumDelayed.Call(results))
+	if i, err2 := tw.Finish(d); err2 != nil {
 		return fail(i, err2)
 	}
-	return d2.Must(), nil
+	return d.Must(), nil
 }
 
 // evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
@@ -135,27 +133,23 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 		}
 	}()
 	tw = daskgen.NewTwin(ctx)
-	var results []int
+	var results daskgen.Delayed[[]int]
 	for _, x := range data {
 		if isEven(x) {
-			d := daskgen.Track(tw, doubleDelayed.Call(daskgen.Value[int](x)))
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i, err2)
-			}
-			results = append(results, d.Must())
+			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
+				return append(x3, x4)
+			}, results, doubleDelayed.Call(daskgen.Value[int](x))))
 		} else {
-			d2 := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](x)))
-			if i, err2 := daskgen.Await(tw, d2); err2 != nil {
-				return fail(i, err2)
-			}
-			results = append(results, d2.Must())
+			results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
+				return append(x5, x6)
+			}, results, incDelayed.Call(daskgen.Value[int](x))))
 		}
 	}
-	d3 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
-	if i, err2 := tw.Finish(d3); err2 != nil {
+	d := daskgen.Track(tw, sumDelayed.Call(results))
+	if i, err2 := tw.Finish(d); err2 != nil {
 		return fail(i, err2)
 	}
-	return d3.Must(), nil
+	return d.Must(), nil
 }
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).

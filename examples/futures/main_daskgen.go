@@ -29,50 +29,40 @@ func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, er
 			r0, err2 = fail(tw.Recover(p))
 		}
 	}()
-	// iteration is what the issue part of the unordered loop at line 233 hands to the rest of its body.
-	type iteration struct {
-		body daskgen.Delayed[string]
-	}
 	queue := []string{start}
 	seen := map[string]bool{}
 	var titles []string
 	{
 		tw = daskgen.NewTwin(ctx, daskgen.OwnContext())
-		wl := daskgen.NewUnordered[iteration](tw)
+		queueD := daskgen.NewWorklist(tw, queue)
+		defer queueD.Close()
+		titlesD := daskgen.Value[[]string](titles)
 		for {
-			for len(queue) > 0 {
-				url := queue[0]
-				queue = queue[1:]
-				if seen[url] {
-					continue
-				}
-				seen[url] = true
-				d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
-				tw.CheckAt(d, 0)
-				body := d
-				wl.Add(&iteration{body: body}, body)
-			}
-			it, i, err3 := wl.Next()
-			if err3 != nil {
+			if i, err3 := queueD.Fill(); err3 != nil {
 				return fail(i, err3)
 			}
-			if it == nil {
+			if !(len(queueD.Items()) > 0) {
 				break
 			}
-			d2 := daskgen.Track(tw, scrapeTitleDelayed.Call(it.body))
-			if i, err3 := daskgen.Await(tw, d2); err3 != nil {
-				return fail(i, err3)
+			url := queueD.Items()[0]
+			queueD.Set(queueD.Items()[1:])
+			if seen[url] {
+				continue
 			}
-			titles = append(titles, d2.Must())
-			d3 := daskgen.Track(tw, scrapeLinksDelayed.Call(it.body, daskgen.Value[string](base)))
-			if i, err3 := daskgen.Await(tw, d3); err3 != nil {
-				return fail(i, err3)
-			}
-			queue = append(queue, d3.Must()...)
+			seen[url] = true
+			d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
+			tw.CheckAt(d, 0)
+			body := d
+			titlesD = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+				return append(x2, x3)
+			}, titlesD, scrapeTitleDelayed.Call(body)))
+			queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))
 		}
-		if i, err3 := tw.Finish(); err3 != nil {
+		if i, err3 := tw.Finish(titlesD); err3 != nil {
 			return fail(i, err3)
 		}
+		queue = queueD.Items()
+		titles = titlesD.Must()
 	}
 	return titles, nil
 }

@@ -128,18 +128,21 @@ func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	tw = daskgen.NewTwin(ctx)
 	level := xs
 	for len(level) > 1 {
-		var next []int
+		var next daskgen.Delayed[[]int]
 		for i := 0; i+1 < len(level); i += 2 {
-			d := daskgen.Track(tw, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1])))
-			if i2, err2 := daskgen.Await(tw, d); err2 != nil {
-				return fail(i2, err2)
-			}
-			next = append(next, d.Must())
+			next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
+				return append(x2, x3)
+			}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
 		}
 		if len(level)%2 == 1 {
-			next = append(next, level[len(level)-1])
+			next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
+				return append(x4, x5)
+			}, next, daskgen.Value[int](level[len(level)-1])))
 		}
-		level = next
+		if i2, err2 := daskgen.Await(tw, next); err2 != nil {
+			return fail(i2, err2)
+		}
+		level = next.Must()
 	}
 	if i2, err2 := tw.Finish(); err2 != nil {
 		return fail(i2, err2)

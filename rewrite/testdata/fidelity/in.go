@@ -264,3 +264,24 @@ func Entries(text string) ([]entry, error) {
 	}
 	return out, nil
 }
+
+// Scrape checks its context at the top of every iteration, as Prometheus
+// writes it: an eager check of F's own context.
+//
+//daskgen:parallel
+func Scrape(ctx context.Context, targets []string) ([]string, error) {
+	var out []string
+	for _, t := range targets {
+		select {
+		case <-ctx.Done():
+			return out, fmt.Errorf("scrape stopped before %s: %w", t, ctx.Err())
+		default:
+		}
+		r, err := wait(ctx, t)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -75,3 +75,15 @@ func TestShared(t *testing.T) {
 		difftest.Same(t, "Entries", []any{e}, []any{ge}, err, gerr)
 	}
 }
+
+func TestScrape(t *testing.T) {
+	in := []string{"a", "b", "c"}
+	r, err := Scrape(context.Background(), in)
+	gr, gerr := ScrapeParallel(context.Background(), in)
+	difftest.Same(t, "Scrape", []any{r}, []any{gr}, err, gerr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err = Scrape(ctx, in)
+	gr, gerr = ScrapeParallel(ctx, in)
+	difftest.Same(t, "Scrape cancelled", []any{r}, []any{gr}, err, gerr)
+}
