@@ -94,9 +94,14 @@ func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
 	}
 	if fn.Type().(*types.Signature).TypeParams().Len() > 0 {
 		// The analyzer refuses instantiations with a type parameter.
-		return t.g.instance(fn, ac.Instance, ac.Fact, t.fd.Pos()) + variant, strings.Join(args, ", ")
+		fnRef = t.g.instance(fn, ac.Instance, ac.Fact, t.fd.Pos()) + variant
+	} else {
+		fnRef = t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos())
 	}
-	return t.g.wrapperRef(fn, ac.Fact, variant, t.fd.Pos()), strings.Join(args, ", ")
+	if variant != "" {
+		t.g.useErr(fnRef)
+	}
+	return fnRef, strings.Join(args, ", ")
 }
 
 // sigOf returns the signature a delayed call calls: its function's, or for

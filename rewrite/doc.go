@@ -4,7 +4,8 @@
 // For each source file that declares a //daskgen:delayed function or a
 // //daskgen:parallel function or loop, Generate writes <file>_daskgen.go next
 // to it. It holds, for each delayed function f, the wrapper fDelayed (and
-// fDelayedErr when f returns an error), whose calls add tasks to a graph, and
+// fDelayedErr when f returns an error and a twin reads that error as a
+// value), whose calls add tasks to a graph, and
 // for each parallel function F its twin FParallel, which takes a
 // context.Context first and returns F's results, plus an error when F's last
 // result is not one. The twin's documentation links to this package for what

@@ -5,8 +5,11 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/daskgen/daskgen/analyzer"
 )
 
 // exprAt is the hook for eager expressions: a lifted variable is read after
@@ -39,6 +42,7 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 			return w.name + ".Items()", true
 		}
 		if name, ok := t.lifted[v]; ok {
+			t.planned(e.Pos(), v.Name())
 			t.need(name)
 			return name + ".Must()", true
 		}
@@ -46,11 +50,22 @@ func (t *twin) exprAt(e ast.Expr) (string, bool) {
 		if t.calls[e] != nil {
 			tmp := t.fresh("d")
 			t.pre = append(t.pre, tmp+" := "+t.trackCall(e, false))
+			t.planned(e.Pos(), "the result of "+types.ExprString(e))
 			t.need(tmp)
 			return tmp + ".Must()", true
 		}
 	}
 	return "", false
+}
+
+// planned checks that the plan lists the wait the twin is about to write
+// for what, read by eager code at pos: the analysis decides every wait, and
+// the rewriter only prints it. A wait the plan does not list is a bug in
+// the plan, refused as an internal error rather than written unexplained.
+func (t *twin) planned(pos token.Pos, what string) {
+	if !slices.ContainsFunc(t.cur.Barriers, func(b *analyzer.Barrier) bool { return b.Pos == pos }) {
+		t.internal(pos, "the twin would wait for %s here, which the plan does not list", what)
+	}
 }
 
 func (t *twin) track(s string) string {
@@ -144,10 +159,16 @@ type hole struct {
 // it cannot make a task of, it computes at a barrier.
 func (t *twin) node(e ast.Expr) string {
 	typ := t.typeOf(e)
-	if t.nodeable(e) {
+	if ok, eager := t.nodeParts(e); ok {
 		var holes []hole
 		sub := &printer{pkg: t.pkg, info: t.info, fset: t.fset}
 		sub.hook = func(x ast.Expr) (string, bool) {
+			if eager[x] {
+				h := hole{name: t.fresh("x"), typ: t.typ(t.typeOf(x))}
+				h.arg = t.rt("Value") + "[" + h.typ + "](" + t.expr(x) + ")"
+				holes = append(holes, h)
+				return h.name, true
+			}
 			if t.isLeaf(x) || !t.lazy(x) {
 				if !t.lazy(x) && t.inline(x) {
 					return "", false
@@ -204,11 +225,29 @@ func (t *twin) inline(e ast.Expr) bool {
 // nodeable reports whether every expression on the way from e down to its
 // delayed values can be part of a task.
 func (t *twin) nodeable(e ast.Expr) bool {
+	ok, _ := t.nodeParts(e)
+	return ok
+}
+
+// nodeParts reports whether e, an expression on delayed values, can be a
+// small task, and which of its parts cannot: those are computed by eager
+// code when the task is added, waiting only for what they read (the plan
+// lists those waits), not for the rest of e.
+func (t *twin) nodeParts(e ast.Expr) (bool, map[ast.Expr]bool) {
 	ok := true
+	eager := map[ast.Expr]bool{}
 	var walk func(x ast.Expr)
 	walk = func(x ast.Expr) {
 		if !ok || !t.lazy(x) || t.isLeaf(x) {
 			return
+		}
+		if x != e {
+			saved := ok
+			if !t.nodeable1(x) {
+				eager[x] = true
+				ok = saved
+				return
+			}
 		}
 		switch x := x.(type) {
 		case *ast.ParenExpr:
@@ -272,7 +311,27 @@ func (t *twin) nodeable(e ast.Expr) bool {
 		}
 	}
 	walk(e)
-	return ok
+	return ok, eager
+}
+
+// nodeable1 reports whether the operation at the top of x can be part of a
+// small task (its operands aside).
+func (t *twin) nodeable1(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.ParenExpr, *ast.StarExpr, *ast.IndexExpr, *ast.SliceExpr, *ast.TypeAssertExpr, *ast.CompositeLit:
+		return true
+	case *ast.BinaryExpr:
+		return x.Op != token.LAND && x.Op != token.LOR
+	case *ast.UnaryExpr:
+		return x.Op != token.AND && x.Op != token.ARROW
+	case *ast.SelectorExpr:
+		sel := t.info.Selections[x]
+		return sel != nil && sel.Kind() == types.FieldVal
+	case *ast.CallExpr:
+		tv := t.info.Types[x.Fun]
+		return (tv.IsType() && len(x.Args) == 1) || (tv.IsBuiltin() && isBuiltin(t.info, x, "append"))
+	}
+	return false
 }
 
 func isBuiltin(info *types.Info, c *ast.CallExpr, name string) bool {

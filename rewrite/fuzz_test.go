@@ -31,7 +31,9 @@ var (
 // twin is run against the function on 24 inputs: values (with float bits),
 // order, errors and panics must be the same. A program that daskgen
 // refuses is a failure too: the generator only writes code that a twin
-// must handle.
+// must handle. So is a twin that would wait where the plan lists no
+// barrier (the rewriter refuses it as an internal error), and a program
+// that vet refuses and generate accepts.
 //
 // The seeds in testdata/random/seeds.txt (programs that once found a bug)
 // run every time. Run it for a long time with

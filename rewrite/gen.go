@@ -33,6 +33,7 @@ type gen struct {
 
 	instances    map[string]bool // wrappers of generic functions' instantiations, by name
 	instanceText []instanceDecl
+	usedErr      map[string]bool // the Err variants of wrappers that twins call
 }
 
 func (g *gen) refuse(pos token.Pos, format string, args ...any) {
@@ -72,6 +73,14 @@ func setFirst(s string, upper bool) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
+// useErr records that a twin calls the Err variant of a wrapper, name.
+func (g *gen) useErr(name string) {
+	if g.usedErr == nil {
+		g.usedErr = map[string]bool{}
+	}
+	g.usedErr[name] = true
+}
+
 // wrapperRef refers to a delayed function's wrapper from generated code. A
 // delayed function of another package gets a wrapper of this package's own,
 // written on first use next to the twin at, since the other package's is
@@ -85,7 +94,9 @@ func (g *gen) wrapperRef(fn *types.Func, fact *analyzer.DelayedFact, variant str
 				g.instances = map[string]bool{}
 			}
 			g.instances[base] = true
-			g.instanceText = append(g.instanceText, instanceDecl{at, g.wrapperText(fn, fn.Type().(*types.Signature), base, fn.Pkg().Name()+"."+fn.Name(), qual(fn.Pkg().Path(), fn.Name()), g.pkg.PkgPath, fact, at)})
+			g.instanceText = append(g.instanceText, instanceDecl{at, func() string {
+				return g.wrapperText(fn, fn.Type().(*types.Signature), base, fn.Pkg().Name()+"."+fn.Name(), qual(fn.Pkg().Path(), fn.Name()), g.pkg.PkgPath, fact, at)
+			}})
 		}
 		return base + variant
 	}
@@ -152,15 +163,18 @@ func (g *gen) instance(fn *types.Func, inst types.Instance, fact *analyzer.Delay
 		g.instances = map[string]bool{}
 	}
 	g.instances[name] = true
-	g.instanceText = append(g.instanceText, instanceDecl{at, g.wrapperText(fn, inst.Type.(*types.Signature), name, label, expr, fn.Pkg().Path(), fact, at)})
+	g.instanceText = append(g.instanceText, instanceDecl{at, func() string {
+		return g.wrapperText(fn, inst.Type.(*types.Signature), name, label, expr, fn.Pkg().Path(), fact, at)
+	}})
 	return name
 }
 
 // instanceDecl is the wrapper of an instantiation, and the twin that uses it
-// first.
+// first. Its text is written after every twin, when the variants they use
+// are known.
 type instanceDecl struct {
 	at   token.Pos
-	text string
+	text func() string
 }
 
 // wrapperText writes the wrappers of a delayed function with signature sig:
@@ -305,7 +319,11 @@ func (g *gen) wrapperText(fn *types.Func, sig *types.Signature, name, label, exp
 	all := valueTypes(sig, false)
 	if hasErrResult(sig) {
 		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to the graph, and the task fails with the error "+label+" returns.", valueTypes(sig, true), true)
-		write("Err", "is "+label+" as a delayed function whose task holds every result, the error included, and does not fail when "+label+" returns an error.", all, false)
+		if g.usedErr[name+"Err"] {
+			// Only where a twin reads the error as a value: no unused
+			// declarations in a file a reviewer reads.
+			write("Err", "is "+label+" as a delayed function whose task holds every result, the error included, and does not fail when "+label+" returns an error.", all, false)
+		}
 	} else {
 		write("", "is "+label+" as a delayed function, written by daskgen: a call adds a task to the graph instead of running "+label+".", all, false)
 	}
@@ -334,10 +352,8 @@ func (g *gen) files() []File {
 		}
 		bySource[name] = append(bySource[name], text)
 	}
-	for _, d := range g.plan.Delayed {
-		add(d.Decl.Pos(), g.wrapper(d))
-	}
-	// Regions grouped by function, in source order.
+	// Regions grouped by function, in source order. Twins are written
+	// first, so that the wrappers know which variants they use.
 	var funcs []*ast.FuncDecl
 	regions := map[*ast.FuncDecl][]*analyzer.Region{}
 	for _, r := range g.plan.Regions {
@@ -346,13 +362,19 @@ func (g *gen) files() []File {
 		}
 		regions[r.Func] = append(regions[r.Func], r)
 	}
-	for _, fd := range funcs {
+	twins := make([]string, len(funcs))
+	for i, fd := range funcs {
 		obj := g.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
-		t := g.newTwin(fd, obj, regions[fd])
-		add(fd.Pos(), t.write())
+		twins[i] = g.newTwin(fd, obj, regions[fd]).write()
+	}
+	for _, d := range g.plan.Delayed {
+		add(d.Decl.Pos(), g.wrapper(d))
+	}
+	for i, fd := range funcs {
+		add(fd.Pos(), twins[i])
 	}
 	for _, in := range g.instanceText {
-		add(in.at, in.text)
+		add(in.at, in.text())
 	}
 	if len(g.refused) > 0 {
 		return nil // nothing is rendered, let alone written

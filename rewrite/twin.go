@@ -436,8 +436,7 @@ func (t *twin) prologue() string {
 	// returned an error: Recover returns that error, or panics again.
 	// Pipelined loops, and loops that add thousands of tasks, run tasks in
 	// the background: none outlives the twin.
-	fmt.Fprintf(&b, "defer func() {\n%s.Close()\n}()\n", t.tw)
-	fmt.Fprintf(&b, "defer func() {\nif p := recover(); p != nil {\n%s = %s(%s.Recover(p))\n}\n}()\n", strings.Join(t.resNames, ", "), t.fail, t.tw)
+	fmt.Fprintf(&b, "defer %s(&%s, func(%s int, %s error) {\n%s = %s(%s, %s)\n})\n", t.rt("End"), t.tw, t.bi, t.be, strings.Join(t.resNames, ", "), t.fail, t.bi, t.be)
 	return b.String()
 }
 

@@ -435,6 +435,20 @@ func (d Delayed[T]) Must() T {
 	return d.o.val
 }
 
+// End ends a twin. A twin defers it first thing, with the address of its
+// Twin (made later, when its parallel code starts) and fail, which sets the
+// twin's results to what the sequential function returns for a failure met
+// at an error site (see Recover). End recovers a panic of the twin's eager
+// code, passes it through Recover, and then closes the Twin, so that no
+// task of a pipelined loop outlives the twin.
+func End(t **Twin, fail func(site int, err error)) {
+	tw := *t
+	defer tw.Close()
+	if p := recover(); p != nil {
+		fail(tw.Recover(p))
+	}
+}
+
 // Recover is for a twin's deferred function, with p a panic of the twin's
 // eager code. When a task that the twin added before the panic failed, the
 // sequential function returned there and never reached the panic: Recover

@@ -30,14 +30,9 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {
 		return *new([]float64), *new([]float64), *new([]float64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			list1, list2, list3, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		list1, list2, list3, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 37 hands to its eager part.
 	type iteration struct {
 		j           int

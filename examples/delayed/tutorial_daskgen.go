@@ -28,14 +28,6 @@ var sumDelayed = daskgen.Func1(sum, daskgen.Name("sum"), daskgen.Register("githu
 // error unreliableInc returns.
 var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc"), daskgen.Retries(3))
 
-// unreliableIncDelayedErr is unreliableInc as a delayed function whose task
-// holds every result, the error included, and does not fail when
-// unreliableInc returns an error.
-var unreliableIncDelayedErr = daskgen.Func1(func(a0 int) daskgen.Tuple2[int, daskgen.Error] {
-	r0, r1 := unreliableInc(a0)
-	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
-}, daskgen.Name("unreliableInc"), daskgen.Register("github.com/daskgen/daskgen/examples/delayed.unreliableInc:err"), daskgen.Retries(3))
-
 // incAddParallel is the parallel twin of [incAdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func incAddParallel(ctx context.Context) (r0 int, err error) {
 	if v2 := daskgen.Verify(ctx, "incAdd", "tutorial.go:49"); v2 != nil {
@@ -52,14 +44,9 @@ func incAddParallel(ctx context.Context) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	tw = daskgen.NewTwin(ctx)
 	x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
 	y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
@@ -86,14 +73,9 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	tw = daskgen.NewTwin(ctx)
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
@@ -124,14 +106,9 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	tw = daskgen.NewTwin(ctx)
 	var results daskgen.Delayed[[]int]
 	for _, x := range data {
@@ -166,14 +143,9 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		}
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	// iteration is what the issue part of the loop at line 107 hands to its eager part.
 	type iteration struct {
 		x             int

@@ -21,14 +21,9 @@ func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, er
 		}
 		return *new([]string), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	queue := []string{start}
 	seen := map[string]bool{}
 	var titles []string

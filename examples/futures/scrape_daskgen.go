@@ -2,23 +2,12 @@
 
 package main
 
-import (
-	"context"
-	daskgen "github.com/daskgen/daskgen/runtime"
-)
+import daskgen "github.com/daskgen/daskgen/runtime"
 
 // downloadDelayed is download as a delayed function, written by daskgen: a
 // call adds a task to the graph, and the task fails with the error download
 // returns.
 var downloadDelayed = daskgen.Func1CE(download, daskgen.Name("download"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.download"))
-
-// downloadDelayedErr is download as a delayed function whose task holds
-// every result, the error included, and does not fail when download returns
-// an error.
-var downloadDelayedErr = daskgen.Func1C(func(ctx context.Context, a0 string) daskgen.Tuple2[string, daskgen.Error] {
-	r0, r1 := download(ctx, a0)
-	return daskgen.Tuple2[string, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
-}, daskgen.Name("download"), daskgen.Register("github.com/daskgen/daskgen/examples/futures.download:err"))
 
 // scrapeTitleDelayed is scrapeTitle as a delayed function, written by
 // daskgen: a call adds a task to the graph instead of running scrapeTitle.

@@ -31,14 +31,9 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 27 hands to its eager part.
 	type iteration struct {
 		x      int
@@ -82,14 +77,9 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	tw = daskgen.NewTwin(ctx)
 	acc := daskgen.Value[int](xs[0])
 	for _, x := range xs[1:] {
@@ -117,14 +107,9 @@ func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	tw = daskgen.NewTwin(ctx)
 	level := xs
 	for len(level) > 1 {

@@ -17,14 +17,6 @@ var hashFileDelayed = daskgen.Func2E(func(a0 string, a1 string) (daskgen.Tuple2[
 	return daskgen.Tuple2[string, int64]{V0: r0, V1: r1}, r2
 }, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile"))
 
-// hashFileDelayedErr is hashFile as a delayed function whose task holds
-// every result, the error included, and does not fail when hashFile returns
-// an error.
-var hashFileDelayedErr = daskgen.Func2(func(a0 string, a1 string) daskgen.Tuple3[string, int64, daskgen.Error] {
-	r0, r1, r2 := hashFile(a0, a1)
-	return daskgen.Tuple3[string, int64, daskgen.Error]{V0: r0, V1: r1, V2: daskgen.Error{Err: r2}}
-}, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile:err"))
-
 // hashAllParallel is the parallel twin of [hashAll], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (r0 int64, err2 error) {
 	if v2 := daskgen.Verify(ctx, "hashAll", "hash.go:38"); v2 != nil {
@@ -45,14 +37,9 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}
 		return *new(int64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	// iteration is what the issue part of the loop at line 40 hands to its eager part.
 	type iteration struct {
 		rel      string

@@ -14,14 +14,6 @@ import (
 // returns.
 var checkDelayed = daskgen.Func1E(check, daskgen.Name("check"), daskgen.Register("github.com/daskgen/daskgen/examples/linkcheck.check"))
 
-// checkDelayedErr is check as a delayed function whose task holds every
-// result, the error included, and does not fail when check returns an
-// error.
-var checkDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[int, daskgen.Error] {
-	r0, r1 := check(a0)
-	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
-}, daskgen.Name("check"), daskgen.Register("github.com/daskgen/daskgen/examples/linkcheck.check:err"))
-
 // checkLinksParallel is the parallel twin of [checkLinks], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (r0 int, err2 error) {
 	if v2 := daskgen.Verify(ctx, "checkLinks", "check.go:40"); v2 != nil {
@@ -42,14 +34,9 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	// iteration is what the issue part of the loop at line 42 hands to its eager part.
 	type iteration struct {
 		link  string

@@ -29,14 +29,9 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 	fail := func(i int, err error) ([]string, error) {
 		return *new([]string), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 25 hands to its eager part.
 	type iteration struct {
 		p                time.Time

@@ -23,14 +23,9 @@ func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error)
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 12 hands to its eager part.
 	type iteration struct {
 		b      Block
@@ -74,14 +69,9 @@ func DigestsNamedParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err e
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 23 hands to its eager part.
 	type iteration struct {
 		b      Block

@@ -47,14 +47,9 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 81 hands to its eager part.
 	type iteration struct {
 		i       int
@@ -107,14 +102,9 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 92 hands to its eager part.
 	type iteration struct {
 		i   int
@@ -167,14 +157,9 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 103 hands to its eager part.
 	type iteration struct {
 		i      int
@@ -227,14 +212,9 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 114 hands to its eager part.
 	type iteration struct {
 		i        int
@@ -287,14 +267,9 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 125 hands to its eager part.
 	type iteration struct {
 		i      int
@@ -347,14 +322,9 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 137 hands to its eager part.
 	type iteration struct {
 		b       Block
@@ -398,14 +368,9 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 154 hands to its eager part.
 	type iteration struct {
 		i      int

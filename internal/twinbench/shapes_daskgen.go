@@ -38,14 +38,6 @@ var slowGoodDelayed = daskgen.Func1(slowGood, daskgen.Name("slowGood"), daskgen.
 // slowParse returns.
 var slowParseDelayed = daskgen.Func1E(slowParse, daskgen.Name("slowParse"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowParse"))
 
-// slowParseDelayedErr is slowParse as a delayed function whose task holds
-// every result, the error included, and does not fail when slowParse
-// returns an error.
-var slowParseDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[Record, daskgen.Error] {
-	r0, r1 := slowParse(a0)
-	return daskgen.Tuple2[Record, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
-}, daskgen.Name("slowParse"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowParse:err"))
-
 // slowCountDelayed is slowCount as a delayed function, written by daskgen:
 // a call adds a task to the graph instead of running slowCount.
 var slowCountDelayed = daskgen.Func2(slowCount, daskgen.Name("slowCount"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCount"))
@@ -66,14 +58,9 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 79 hands to its eager part.
 	type iteration struct {
 		i        int
@@ -126,14 +113,9 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	fail := func(i int, err error) error {
 		return err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 89 hands to its eager part.
 	type iteration struct {
 		i        int
@@ -176,14 +158,9 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 	fail := func(i int, err error) ([]*Item, error) {
 		return *new([]*Item), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 101 hands to its eager part.
 	type iteration struct {
 		item     Item
@@ -228,14 +205,9 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	fail := func(i int, err error) (Stats, error) {
 		return *new(Stats), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 113 hands to its eager part.
 	type iteration struct {
 		n        string
@@ -284,14 +256,9 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 	fail := func(i int, err error) (map[string]int, error) {
 		return *new(map[string]int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 145 hands to its eager part.
 	type iteration struct {
 		n         string
@@ -340,14 +307,9 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 158 hands to its eager part.
 	type iteration struct {
 		x        int
@@ -393,14 +355,9 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 171 hands to its eager part.
 	type iteration struct {
 		x        int
@@ -446,14 +403,9 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 184 hands to its eager part.
 	type iteration struct {
 		x        int
@@ -502,14 +454,9 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 	fail := func(i int, err error) (string, bool, error) {
 		return *new(string), *new(bool), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, r1, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, r1, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 199 hands to its eager part.
 	type iteration struct {
 		n        string
@@ -557,14 +504,9 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 	fail := func(i int, err error) (string, error) {
 		return *new(string), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 212 hands to its eager part.
 	type iteration struct {
 		n        string
@@ -608,14 +550,9 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	// iteration is what the issue part of the loop at line 224 hands to its eager part.
 	type iteration struct {
 		n         string
@@ -680,14 +617,9 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		}
 		return *new([]Record), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err3 error) {
+		r0, err2 = fail(i2, err3)
+	})
 	// iteration is what the issue part of the loop at line 240 hands to its eager part.
 	type iteration struct {
 		i         int
@@ -750,14 +682,9 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	fail := func(i int, err error) error {
 		return err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 257 hands to its eager part.
 	type iteration struct {
 		n        string
@@ -804,14 +731,9 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		}
 		return *new(int), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err2 = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
 	// iteration is what the issue part of the loop at line 268 hands to its eager part.
 	type iteration struct {
 		rec           daskgen.Delayed[Record]

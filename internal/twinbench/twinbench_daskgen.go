@@ -31,14 +31,9 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 	fail := func(i int, err error) ([]string, error) {
 		return *new([]string), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
 	// iteration is what the issue part of the loop at line 29 hands to its eager part.
 	type iteration struct {
 		day   int
@@ -82,14 +77,9 @@ func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer func() {
-		tw.Close()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			r0, err = fail(tw.Recover(p))
-		}
-	}()
+	defer daskgen.End(&tw, func(i2 int, err2 error) {
+		r0, err = fail(i2, err2)
+	})
 	// iteration is what the issue part of the loop at line 57 hands to its eager part.
 	type iteration struct {
 		i    int
