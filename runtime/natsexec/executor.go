@@ -108,6 +108,8 @@ type Executor struct {
 
 	mu      sync.Mutex
 	waiting map[string]chan resultMsg
+	digests map[string][]byte // the digest of each waiting task (taskDigest)
+	rejects map[string]int    // the results of a waiting task that failed verification
 	seqs    map[uint64]string // the waiting task of a stream sequence
 	seqOf   map[string]uint64 // and back
 
@@ -150,7 +152,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(), url: Redacted(url),
-		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
+		waiting: map[string]chan resultMsg{}, digests: map[string][]byte{}, rejects: map[string]int{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
 	e.down = &downSince
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
@@ -218,6 +220,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	ch := make(chan resultMsg, 1)
 	e.mu.Lock()
 	e.waiting[id] = ch
+	e.digests[id] = taskDigest(id, name, args)
 	e.mu.Unlock()
 	defer e.forget(id)
 
@@ -261,6 +264,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	if r.lost != nil {
 		return nil, r.lost
 	}
+	if r.rejected {
+		return nil, fmt.Errorf("natsexec: %s: %w", r.Err, ErrRejected)
+	}
 	// The result has been read: remove it from the bucket, without waiting.
 	e.purge(id)
 	if r.Worker != "" {
@@ -298,6 +304,8 @@ func size(args [][]byte) int {
 func (e *Executor) forget(id string) {
 	e.mu.Lock()
 	delete(e.waiting, id)
+	delete(e.digests, id)
+	delete(e.rejects, id)
 	if seq, ok := e.seqOf[id]; ok {
 		delete(e.seqs, seq)
 		delete(e.seqOf, id)
@@ -417,21 +425,49 @@ func (e *Executor) deliver(key string, value []byte) {
 		e.cfg.logf("natsexec: dropping malformed result %s: %v", key, err)
 		return
 	}
-	if e.cfg.secret != nil && !verify(e.cfg.secret, key, &r) {
-		// Not from a worker that has the secret: the task goes on waiting.
-		e.cfg.logf("natsexec: dropping result %s: it is not signed with the result secret", key)
-		return
-	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	ch := e.waiting[key]
-	delete(e.waiting, key)
-	e.mu.Unlock()
 	if ch == nil {
 		e.purge(key)
 		return
 	}
+	if e.cfg.secret != nil && !verify(e.cfg.secret, e.digests[key], &r) {
+		// Not signed by a worker that has the secret, or signed for
+		// another task than the one sent under this id. The task goes on
+		// waiting for an honest worker's result, but not forever: if none
+		// comes within LostAfter of the first rejected one, it fails,
+		// saying why.
+		e.rejects[key]++
+		n := e.rejects[key]
+		e.cfg.logf("natsexec: dropping result %s from worker %q: it is not signed with the result secret for the task this client sent", key, r.Worker)
+		e.purge(key)
+		if n == 1 {
+			time.AfterFunc(e.cfg.lostAfter, func() { e.rejectAll(key) })
+		}
+		return
+	}
+	delete(e.waiting, key)
 	ch <- r
 }
+
+// rejectAll fails task id, if it still waits, because its results failed
+// verification and no valid one came.
+func (e *Executor) rejectAll(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ch := e.waiting[id]
+	if ch == nil {
+		return
+	}
+	delete(e.waiting, id)
+	ch <- resultMsg{rejected: true, Err: fmt.Sprintf("task %s: %d results failed verification and no valid one came within %v: a worker has a wrong or missing result secret (%s), or someone answered or altered the task", id, e.rejects[id], e.cfg.lostAfter, EnvResultSecret)}
+}
+
+// ErrRejected is wrapped by the error of a task whose results all failed
+// verification (see ResultSecret): a worker with a wrong or missing secret
+// makes its client fail with it within LostAfter, instead of hanging.
+var ErrRejected = errors.New("results rejected")
 
 // stoppedWatcher stands for a watcher that ended, until the next one.
 type stoppedWatcher struct{}

@@ -129,7 +129,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	r.Worker = w.name
 	if w.cfg.secret != nil {
-		sign(w.cfg.secret, t.ID, &r)
+		sign(w.cfg.secret, taskDigest(t.ID, t.Fn, args), &r)
 	}
 	b, err := cbor.Marshal(r)
 	if err == nil {
