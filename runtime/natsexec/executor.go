@@ -46,7 +46,7 @@ type resources struct {
 	n   names
 }
 
-func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error) {
+func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*resources, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, err
@@ -64,11 +64,15 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error)
 			return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
 		}
 	}
-	if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
-		Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
-		MaxDeliver: cfg.maxDeliver, MaxAckPending: -1,
-	}); err != nil {
-		return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
+	// A worker uses the consumer as it is when it exists: in the
+	// quickstart's accounts a worker may not create or change it.
+	if _, err := js.Consumer(ctx, n.stream, n.consumer); !worker || err != nil {
+		if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
+			Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
+			MaxDeliver: cfg.maxDeliver, MaxAckPending: -1,
+		}); err != nil {
+			return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
+		}
 	}
 	// Results are removed once read; the TTL clears those of a computing
 	// process that died.
@@ -146,7 +150,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := ensure(ctx, nc, cfg)
+	r, err := ensure(ctx, nc, cfg, false)
 	if err != nil {
 		nc.Close()
 		return nil, err

@@ -46,7 +46,7 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		return err
 	}
 	defer nc.Close()
-	r, err := ensure(ctx, nc, cfg)
+	r, err := ensure(ctx, nc, cfg, true)
 	if err != nil {
 		return err
 	}
