@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -98,6 +99,15 @@ func TestWrongSecretFailsTheClient(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Fatal("the client waited until its deadline")
+	}
+	// The worker learnt it: stop it, then read its log.
+	c.mu.Lock()
+	w, log := c.workers[0], c.logs[0]
+	c.mu.Unlock()
+	w.Process.Signal(syscall.SIGTERM)
+	waitOrKill(w, 20*time.Second)
+	if !strings.Contains(log.String(), "a client rejected the result") {
+		t.Errorf("the worker did not log the rejection; its log:\n%s", log)
 	}
 }
 

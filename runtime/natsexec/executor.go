@@ -22,6 +22,7 @@ import (
 // names of the JetStream resources for a prefix.
 type names struct {
 	stream, subject, consumer, bucket, objects string
+	rejected                                   string // where clients say which results they rejected
 }
 
 func namesFor(prefix string) names {
@@ -31,6 +32,7 @@ func namesFor(prefix string) names {
 		consumer: prefix + "_WORKERS",
 		bucket:   prefix + "_RESULTS",
 		objects:  prefix + "_BLOBS",
+		rejected: "daskgen." + prefix + ".rejected",
 	}
 }
 
@@ -446,6 +448,10 @@ func (e *Executor) deliver(key string, value []byte) {
 		n := e.rejects[key]
 		e.cfg.logf("natsexec: dropping result %s from worker %q: it is not signed with the result secret for the task this client sent", key, r.Worker)
 		e.purge(key)
+		// Tell the worker, so that it says so in its own log.
+		if b, err := cbor.Marshal(rejection{ID: key, Worker: r.Worker}); err == nil {
+			e.nc.Publish(e.r.n.rejected, b)
+		}
 		if n == 1 {
 			time.AfterFunc(e.cfg.lostAfter, func() { e.rejectAll(key) })
 		}
@@ -453,6 +459,13 @@ func (e *Executor) deliver(key string, value []byte) {
 	}
 	delete(e.waiting, key)
 	ch <- r
+}
+
+// rejection is what a client publishes when it rejects a result: the
+// task's id and the worker the result names.
+type rejection struct {
+	ID     string `cbor:"1,keyasint"`
+	Worker string `cbor:"2,keyasint"`
 }
 
 // rejectAll fails task id, if it still waits, because its results failed

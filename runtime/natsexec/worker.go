@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
@@ -55,6 +56,18 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
 	}
 	w := &worker{cfg: cfg, r: r, name: workerName()}
+	// A client that rejects a result of this worker says so: log it, since
+	// the worker's secret is likely wrong, and nothing else would show it.
+	rej, err := nc.Subscribe(r.n.rejected, func(m *nats.Msg) {
+		var x rejection
+		if strict.Unmarshal(m.Data, &x) == nil && x.Worker == w.name {
+			cfg.logf("natsexec: worker: a client rejected the result of %s: its signature does not verify; check that this worker's %s is the clients'", x.ID, EnvResultSecret)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("natsexec: subscribing to %s: %w", r.n.rejected, err)
+	}
+	defer rej.Unsubscribe()
 	sem := make(chan struct{}, cfg.concurrency)
 	var wg sync.WaitGroup
 	// Tasks run on after a drain starts, so their context is not ctx.
