@@ -22,6 +22,7 @@ import (
 // names of the JetStream resources for a prefix.
 type names struct {
 	stream, subject, consumer, bucket, objects string
+	rejected                                   string // where clients say which results they rejected
 }
 
 func namesFor(prefix string) names {
@@ -31,6 +32,7 @@ func namesFor(prefix string) names {
 		consumer: prefix + "_WORKERS",
 		bucket:   prefix + "_RESULTS",
 		objects:  prefix + "_BLOBS",
+		rejected: "daskgen." + prefix + ".rejected",
 	}
 }
 
@@ -46,7 +48,7 @@ type resources struct {
 	n   names
 }
 
-func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error) {
+func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*resources, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, err
@@ -64,11 +66,15 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config) (*resources, error)
 			return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
 		}
 	}
-	if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
-		Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
-		MaxDeliver: cfg.maxDeliver, MaxAckPending: -1,
-	}); err != nil {
-		return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
+	// A worker uses the consumer as it is when it exists: in the
+	// quickstart's accounts a worker may not create or change it.
+	if _, err := js.Consumer(ctx, n.stream, n.consumer); !worker || err != nil {
+		if _, err := js.CreateOrUpdateConsumer(ctx, n.stream, jetstream.ConsumerConfig{
+			Durable: n.consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: cfg.ackWait,
+			MaxDeliver: cfg.maxDeliver, MaxAckPending: -1,
+		}); err != nil {
+			return nil, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
+		}
 	}
 	// Results are removed once read; the TTL clears those of a computing
 	// process that died.
@@ -108,6 +114,8 @@ type Executor struct {
 
 	mu      sync.Mutex
 	waiting map[string]chan resultMsg
+	digests map[string][]byte // the digest of each waiting task (taskDigest)
+	rejects map[string]int    // the results of a waiting task that failed verification
 	seqs    map[uint64]string // the waiting task of a stream sequence
 	seqOf   map[string]uint64 // and back
 
@@ -144,13 +152,13 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := ensure(ctx, nc, cfg)
+	r, err := ensure(ctx, nc, cfg, false)
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(), url: Redacted(url),
-		waiting: map[string]chan resultMsg{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
+		waiting: map[string]chan resultMsg{}, digests: map[string][]byte{}, rejects: map[string]int{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
 	e.down = &downSince
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
@@ -218,6 +226,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	ch := make(chan resultMsg, 1)
 	e.mu.Lock()
 	e.waiting[id] = ch
+	e.digests[id] = taskDigest(id, name, args)
 	e.mu.Unlock()
 	defer e.forget(id)
 
@@ -261,6 +270,9 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	if r.lost != nil {
 		return nil, r.lost
 	}
+	if r.rejected {
+		return nil, fmt.Errorf("natsexec: %s: %w", r.Err, ErrRejected)
+	}
 	// The result has been read: remove it from the bucket, without waiting.
 	e.purge(id)
 	if r.Worker != "" {
@@ -298,6 +310,8 @@ func size(args [][]byte) int {
 func (e *Executor) forget(id string) {
 	e.mu.Lock()
 	delete(e.waiting, id)
+	delete(e.digests, id)
+	delete(e.rejects, id)
 	if seq, ok := e.seqOf[id]; ok {
 		delete(e.seqs, seq)
 		delete(e.seqOf, id)
@@ -417,21 +431,60 @@ func (e *Executor) deliver(key string, value []byte) {
 		e.cfg.logf("natsexec: dropping malformed result %s: %v", key, err)
 		return
 	}
-	if e.cfg.secret != nil && !verify(e.cfg.secret, key, &r) {
-		// Not from a worker that has the secret: the task goes on waiting.
-		e.cfg.logf("natsexec: dropping result %s: it is not signed with the result secret", key)
-		return
-	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	ch := e.waiting[key]
-	delete(e.waiting, key)
-	e.mu.Unlock()
 	if ch == nil {
 		e.purge(key)
 		return
 	}
+	if e.cfg.secret != nil && !verify(e.cfg.secret, e.digests[key], &r) {
+		// Not signed by a worker that has the secret, or signed for
+		// another task than the one sent under this id. The task goes on
+		// waiting for an honest worker's result, but not forever: if none
+		// comes within LostAfter of the first rejected one, it fails,
+		// saying why.
+		e.rejects[key]++
+		n := e.rejects[key]
+		e.cfg.logf("natsexec: dropping result %s from worker %q: it is not signed with the result secret for the task this client sent", key, r.Worker)
+		e.purge(key)
+		// Tell the worker, so that it says so in its own log.
+		if b, err := cbor.Marshal(rejection{ID: key, Worker: r.Worker}); err == nil {
+			e.nc.Publish(e.r.n.rejected, b)
+		}
+		if n == 1 {
+			time.AfterFunc(e.cfg.lostAfter, func() { e.rejectAll(key) })
+		}
+		return
+	}
+	delete(e.waiting, key)
 	ch <- r
 }
+
+// rejection is what a client publishes when it rejects a result: the
+// task's id and the worker the result names.
+type rejection struct {
+	ID     string `cbor:"1,keyasint"`
+	Worker string `cbor:"2,keyasint"`
+}
+
+// rejectAll fails task id, if it still waits, because its results failed
+// verification and no valid one came.
+func (e *Executor) rejectAll(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ch := e.waiting[id]
+	if ch == nil {
+		return
+	}
+	delete(e.waiting, id)
+	ch <- resultMsg{rejected: true, Err: fmt.Sprintf("task %s: %d results failed verification and no valid one came within %v: a worker has a wrong or missing result secret (%s), or someone answered or altered the task", id, e.rejects[id], e.cfg.lostAfter, EnvResultSecret)}
+}
+
+// ErrRejected is wrapped by the error of a task whose results all failed
+// verification (see ResultSecret): a worker with a wrong or missing secret
+// makes its client fail with it within LostAfter, instead of hanging.
+var ErrRejected = errors.New("results rejected")
 
 // stoppedWatcher stands for a watcher that ended, until the next one.
 type stoppedWatcher struct{}

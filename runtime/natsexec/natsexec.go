@@ -52,6 +52,7 @@ import (
 	neturl "net/url"
 	"os"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -202,12 +203,9 @@ func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
 	if secret != nil {
 		opts = append([]Option{ResultSecret(secret)}, opts...)
 	}
-	if r := os.Getenv(EnvReplicas); r != "" {
-		n, err := strconv.Atoi(r)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("natsexec: %s=%q: want a number of replicas, 1 or more", EnvReplicas, r)
-		}
-		opts = append([]Option{Replicas(n)}, opts...)
+	opts, err = replicasFromEnv(opts)
+	if err != nil {
+		return nil, err
 	}
 	ex, err := Connect(ctx, url, opts...)
 	if err != nil {
@@ -218,16 +216,136 @@ func FromEnv(ctx context.Context, opts ...Option) (*Executor, error) {
 	return ex, nil
 }
 
+// replicasFromEnv puts Replicas($DASKGEN_NATS_REPLICAS) before opts, when
+// the variable is set, so that a Replicas option given in code wins. Work
+// and FromEnv both read it: whichever process starts first creates the
+// stream and buckets, and each must create them with the cluster's count.
+func replicasFromEnv(opts []Option) ([]Option, error) {
+	r := os.Getenv(EnvReplicas)
+	if r == "" {
+		return opts, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r))
+	if err != nil || n < 1 || n > 5 {
+		return nil, fmt.Errorf("natsexec: %s=%q: want a number of replicas from 1 to 5", EnvReplicas, r)
+	}
+	return append([]Option{Replicas(n)}, opts...), nil
+}
+
 // errClosed is returned by Run after Close.
 var errClosed = errors.New("natsexec: executor closed")
 
 func connect(url string, cfg *config, name string) (*nats.Conn, error) {
-	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, cfg.nats...)
+	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond),
+		// Without a handler, the client library writes asynchronous
+		// errors to stderr itself: every line goes through Logf instead.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				cfg.logf("natsexec: %s: %v", sub.Subject, redactErr(url, cfg, err))
+				return
+			}
+			cfg.logf("natsexec: %v", redactErr(url, cfg, err))
+		})}, cfg.nats...)
 	nc, err := nats.Connect(url, opts...)
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		// The parser's message quotes the URL, password and all.
+		return nil, fmt.Errorf("natsexec: connecting to %s: the URL does not parse (characters such as '/', '#', '?', '@' or '%%' in a password must be percent-encoded, or give credentials with NATSOptions(nats.UserInfo(...)))", Redacted(url))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("natsexec: connecting to %s: %w", Redacted(url), err)
+		return nil, fmt.Errorf("natsexec: connecting to %s: %w", Redacted(url), redactErr(url, cfg, err))
 	}
 	return nc, nil
+}
+
+// secrets returns the passwords and tokens of url and of the NATS options
+// of cfg, raw and URL-unescaped, the longest first.
+func secrets(url string, cfg *config) []string {
+	var out []string
+	var add func(s string)
+	add = func(s string) {
+		// A parser that fails on a URL may show the part of its password
+		// before a '/', '#', '?' or '@': hide those parts too.
+		if parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/#?@", r) }); len(parts) > 1 {
+			for _, p := range parts {
+				add(p)
+			}
+		}
+		if len(s) >= 3 {
+			out = append(out, s)
+			if u, err := neturl.PathUnescape(s); err == nil && u != s {
+				out = append(out, u)
+			}
+			if e := neturl.QueryEscape(s); e != s {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, p := range strings.Split(url, ",") {
+		if info, ok := userinfo(p); ok {
+			if i := strings.IndexByte(info, ':'); i >= 0 {
+				add(info[i+1:])
+			} else {
+				add(info) // a token
+			}
+		}
+	}
+	o := nats.GetDefaultOptions()
+	for _, opt := range cfg.nats {
+		opt(&o)
+	}
+	add(o.Password)
+	add(o.Token)
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// userinfo returns the user information of a server URL: what comes before
+// its last '@', after its scheme. It does not parse the URL, which fails
+// on a password with characters such as '/', so it finds the secret of
+// any URL.
+func userinfo(p string) (string, bool) {
+	p = strings.TrimSpace(p)
+	if i := strings.Index(p, "://"); i >= 0 {
+		p = p[i+3:]
+	}
+	at := strings.LastIndexByte(p, '@')
+	if at < 0 {
+		return "", false
+	}
+	return p[:at], true
+}
+
+// redactedError is an error whose message has its secrets replaced. It
+// matches what the original matches (errors.Is, errors.As) but does not
+// unwrap to it, whose message would show them.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Is reports whether the original error matches target.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// As finds the first error in the original's chain that matches target.
+func (e *redactedError) As(target any) bool { return errors.As(e.err, target) }
+
+// redactErr returns err with the secrets of url and cfg replaced by
+// "xxxxx" in its message, or err itself when it shows none.
+func redactErr(url string, cfg *config, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range secrets(url, cfg) {
+		msg = strings.ReplaceAll(msg, s, "xxxxx")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // Redacted returns servers, a NATS URL or a comma-separated list of them,
@@ -235,14 +353,22 @@ func connect(url string, cfg *config, name string) (*nats.Conn, error) {
 func Redacted(servers string) string {
 	parts := strings.Split(servers, ",")
 	for i, p := range parts {
-		u, err := neturl.Parse(strings.TrimSpace(p))
-		if err != nil || u.User == nil {
+		info, ok := userinfo(p)
+		if !ok {
 			continue
 		}
-		if _, hasPass := u.User.Password(); !hasPass {
-			u.User = neturl.User("xxxxx") // a token or a user alone
+		red := "xxxxx" // a token or a user alone
+		if j := strings.IndexByte(info, ':'); j >= 0 {
+			red = info[:j] + ":xxxxx"
 		}
-		parts[i] = u.Redacted()
+		at := strings.LastIndexByte(p, '@')
+		start := 0
+		if k := strings.Index(p, "://"); k >= 0 {
+			start = k + 3
+		} else {
+			start = len(p) - len(strings.TrimLeft(p, " \t"))
+		}
+		parts[i] = p[:start] + red + p[at:]
 	}
 	return strings.Join(parts, ",")
 }

@@ -53,16 +53,40 @@ func secretFromEnv() ([]byte, error) {
 	return b, nil
 }
 
-// signed returns what a worker signs for the result r of task id: every
-// field, each with its length, so that no two results sign the same bytes.
-func signed(id string, r *resultMsg) []byte {
+// taskDigest is the SHA-256 of a task as the client sent it: its id, the
+// registered name of its function and its encoded arguments, each with its
+// length. A worker signs it into the result, and the client checks it
+// against the task it published, so that a result proves what was asked
+// as well as who answered: a task re-published under a live id with
+// another function or other arguments gets a result the client rejects.
+func taskDigest(id, fn string, args [][]byte) []byte {
 	var b []byte
 	field := func(p []byte) {
 		b = binary.AppendUvarint(b, uint64(len(p)))
 		b = append(b, p...)
 	}
-	field([]byte("daskgen result v2"))
+	field([]byte("daskgen task v1"))
 	field([]byte(id))
+	field([]byte(fn))
+	b = binary.AppendUvarint(b, uint64(len(args)))
+	for _, a := range args {
+		field(a)
+	}
+	s := sha256.Sum256(b)
+	return s[:]
+}
+
+// signed returns what a worker signs for the result r of the task whose
+// digest is task: every field, each with its length, so that no two
+// results sign the same bytes.
+func signed(task []byte, r *resultMsg) []byte {
+	var b []byte
+	field := func(p []byte) {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	field([]byte("daskgen result v3"))
+	field(task)
 	field(r.Value)
 	field([]byte(r.Blob))
 	field(r.BlobSum)
@@ -80,18 +104,19 @@ func signed(id string, r *resultMsg) []byte {
 	return append(b, flags)
 }
 
-func mac(secret []byte, id string, r *resultMsg) []byte {
+func mac(secret, task []byte, r *resultMsg) []byte {
 	m := hmac.New(sha256.New, secret)
-	m.Write(signed(id, r))
+	m.Write(signed(task, r))
 	return m.Sum(nil)
 }
 
-// sign signs r, the result of task id.
-func sign(secret []byte, id string, r *resultMsg) { r.Sig = mac(secret, id, r) }
+// sign signs r, the result of the task whose digest is task.
+func sign(secret, task []byte, r *resultMsg) { r.Sig = mac(secret, task, r) }
 
-// verify reports whether r, the result of task id, is signed with secret.
-func verify(secret []byte, id string, r *resultMsg) bool {
-	return hmac.Equal(r.Sig, mac(secret, id, r))
+// verify reports whether r is signed with secret as the result of the task
+// whose digest is task.
+func verify(secret, task []byte, r *resultMsg) bool {
+	return hmac.Equal(r.Sig, mac(secret, task, r))
 }
 
 // blobSum is the checksum of a result stored in the object store, which

@@ -45,7 +45,8 @@ type resultMsg struct {
 	// dashboard.
 	Worker string `cbor:"10,keyasint,omitempty"`
 
-	lost error // the executor lost its server; never sent
+	lost     error // the executor lost its server; never sent
+	rejected bool  // every result failed verification; never sent
 }
 
 // maxArgs bounds the arguments of a task: the runtime makes tasks of up to

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
@@ -23,10 +24,16 @@ import (
 // is loaded). It returns when ctx is done or on SIGTERM or SIGINT, after
 // draining: it stops taking tasks and finishes the ones it holds. A worker
 // runs only registered functions; a task that names another function gets
-// an error as its result.
+// an error as its result. Like FromEnv, it reads $DASKGEN_NATS_REPLICAS
+// (the Replicas of the stream and buckets it creates, if it starts first)
+// and $DASKGEN_RESULT_SECRET.
 func Work(ctx context.Context, url string, opts ...Option) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	opts, err := replicasFromEnv(opts)
+	if err != nil {
+		return err
+	}
 	cfg := newConfig(opts)
 	if cfg.secret == nil {
 		secret, err := secretFromEnv()
@@ -40,7 +47,7 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		return err
 	}
 	defer nc.Close()
-	r, err := ensure(ctx, nc, cfg)
+	r, err := ensure(ctx, nc, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -49,6 +56,18 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
 	}
 	w := &worker{cfg: cfg, r: r, name: workerName()}
+	// A client that rejects a result of this worker says so: log it, since
+	// the worker's secret is likely wrong, and nothing else would show it.
+	rej, err := nc.Subscribe(r.n.rejected, func(m *nats.Msg) {
+		var x rejection
+		if strict.Unmarshal(m.Data, &x) == nil && x.Worker == w.name {
+			cfg.logf("natsexec: worker: a client rejected the result of %s: its signature does not verify; check that this worker's %s is the clients'", x.ID, EnvResultSecret)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("natsexec: subscribing to %s: %w", r.n.rejected, err)
+	}
+	defer rej.Unsubscribe()
 	sem := make(chan struct{}, cfg.concurrency)
 	var wg sync.WaitGroup
 	// Tasks run on after a drain starts, so their context is not ctx.
@@ -129,15 +148,17 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	r.Worker = w.name
 	if w.cfg.secret != nil {
-		sign(w.cfg.secret, t.ID, &r)
+		sign(w.cfg.secret, taskDigest(t.ID, t.Fn, args), &r)
 	}
 	b, err := cbor.Marshal(r)
 	if err == nil {
-		_, err = w.r.kv.Put(ctx, t.ID, b)
+		err = w.put(ctx, m, t.ID, b)
 	}
 	if err != nil {
 		w.cfg.logf("natsexec: worker: storing the result of %s: %v", t.ID, err)
-		m.Nak()
+		// Deliver it again later, not at once: a redelivery now would
+		// likely fail the same way.
+		m.NakWithDelay(w.cfg.ackWait)
 		return
 	}
 	if err := m.Ack(); err != nil {
@@ -175,4 +196,30 @@ func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]b
 		return resultMsg{Failed: true, Err: err.Error()}
 	}
 	return resultMsg{Value: out}
+}
+
+// putRetryFor bounds how long a worker retries storing a result: longer
+// than a JetStream leader election (a few seconds), which fails the writes
+// made during it.
+const putRetryFor = 30 * time.Second
+
+// put stores the result of task id, retrying with backoff for up to
+// putRetryFor and keeping the task in progress meanwhile, so that a leader
+// election in a cluster costs a delay, not the task's deliveries.
+func (w *worker) put(ctx context.Context, m jetstream.Msg, id string, b []byte) error {
+	deadline := time.Now().Add(putRetryFor)
+	wait := 100 * time.Millisecond
+	for {
+		_, err := w.r.kv.Put(ctx, id, b)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		m.InProgress()
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
