@@ -222,7 +222,7 @@ func TestInlineCallsKeepOrderErrorsAndPanics(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 200 {
+	if allocs > 200 && !raceEnabled {
 		t.Errorf("a loop of 20,000 inline calls allocated %.0f times; want at most 200", allocs)
 	}
 }

@@ -46,11 +46,12 @@ func PipelineIndex[I any](t *Twin, window int, slots Slots, n int, issue func(k 
 			panic(err)
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
-		group := indexGroup(n, window, goruntime.GOMAXPROCS(0))
+		procs := goruntime.GOMAXPROCS(0)
+		group := indexGroup(n, window, procs)
 		x := &indexPipe[I]{
 			ctx: ctx, run: t.ctx, c: c, n: n, group: group, slots: slots, issue: issue, detach: detach,
 			blocks: (n + group - 1) / group,
-			ring:   make([]indexBlock[I], max(2, window/group)),
+			ring:   make([]indexBlock[I], indexRing(window, group, procs)),
 			off:    obs.Load() != nil || trace.IsEnabled(),
 		}
 		x.tokens = make(chan struct{}, len(x.ring))
@@ -162,6 +163,24 @@ const maxIndexGroup = 256
 // producers gets about eight.
 func indexGroup(n, window, procs int) int {
 	return max(1, min(maxIndexGroup, window/4, n/(8*procs)))
+}
+
+// indexRing is how many blocks of group iterations a PipelineIndex keeps in
+// flight: window iterations' worth, and with the default window (the
+// directive set none), at least two per CPU. The ring is
+// what bounds the producers (no more than its blocks run at once), so a
+// ring of window/group blocks alone, four to six with the default window,
+// let no more than that many cores issue, however many there were: the
+// 1 µs rung of the ladder stopped scaling at four cores (issue 24). Two
+// blocks per CPU let every producer work on one while the eager part is on
+// another. Memory stays bounded by 2*procs*maxIndexGroup slots. A window
+// the directive sets is kept as it is: it may bound what runs ahead on
+// purpose.
+func indexRing(window, group, procs int) int {
+	if window != DefaultWindow {
+		return max(2, window/group)
+	}
+	return max(2, window/group, 2*procs)
 }
 
 // indexPipe is the state a PipelineIndex's producers share.

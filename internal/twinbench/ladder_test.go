@@ -3,8 +3,10 @@ package twinbench
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sourcegraph/conc/iter"
 )
@@ -110,6 +112,50 @@ func BenchmarkFold(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/iter")
+		})
+	}
+}
+
+// BenchmarkSerialCost measures what a twin adds to each iteration when the
+// body costs nothing (the trivial rung: a multiply), on one core, where
+// nothing runs in parallel: the producer's issue part, the hand-over of
+// blocks and the eager part, per iteration. Run at GOMAXPROCS 1 whatever
+// -cpu says. overhead-ns/iter is the twin's time less the loop's; the part
+// of it that cannot run in parallel is at most that, so a body of cost C
+// speeds up at most C/overhead times on any number of cores (see
+// docs/performance.md, "Scaling"). index is out[i] = f(x), whose eager parts
+// run in the producers; fold is total += f(x), whose eager part runs in
+// the caller's goroutine, one iteration after the other.
+func BenchmarkSerialCost(b *testing.B) {
+	const n = 100_000
+	bs := Blocks(n, 8)
+	for _, c := range []struct {
+		name string
+		loop func()
+		twin func() error
+	}{
+		{"index", func() { Trivial(bs) }, func() error { _, err := TrivialParallel(context.Background(), bs); return err }},
+		{"fold", func() { Fold(bs) }, func() error { _, err := FoldParallel(context.Background(), bs); return err }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(1))
+			const loops = 20
+			start := time.Now()
+			for range loops {
+				c.loop()
+			}
+			loop := float64(time.Since(start).Nanoseconds()) / loops / n
+			b.ResetTimer()
+			for b.Loop() {
+				if err := c.twin(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			twin := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / n
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(loop, "loop-ns/iter")
+			b.ReportMetric(twin, "twin-ns/iter")
+			b.ReportMetric(twin-loop, "overhead-ns/iter")
 		})
 	}
 }
