@@ -179,3 +179,39 @@ func TestVetMalformedDirective(t *testing.T) {
 		t.Errorf("malformed directive: exit %d, output:\n%s", code, out)
 	}
 }
+
+// nothingToDo is clean code with one note: a parallel function that calls
+// no delayed function.
+const nothingToDo = `package main
+
+//daskgen:parallel
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func main() { _ = sum(nil) }
+`
+
+const wantNote = "main.go:3:1: parallel function sum calls no delayed function, so it has nothing to run in parallel"
+
+// TestVetNotesDoNotFail: a note is printed with its position, by daskgen vet
+// and by go vet, and neither fails on it; only refusals fail (the tests
+// above).
+func TestVetNotesDoNotFail(t *testing.T) {
+	bin := buildDaskgen(t)
+	dir := module(t, nothingToDo)
+	if out, code := run(t, dir, bin, "vet", "./..."); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("daskgen vet: exit %d, output:\n%s\nwant exit 0 and %q", code, out, wantNote)
+	}
+	if out, code := run(t, dir, "go", "vet", "-vettool="+bin, "./..."); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("go vet -vettool: exit %d, output:\n%s\nwant exit 0 and %q", code, out, wantNote)
+	}
+	// Candidates are notes too.
+	if out, code := run(t, module(t, candidate), bin, "vet", "-candidate", "./..."); code != 0 || !strings.Contains(out, "main.go:10:2:") {
+		t.Errorf("daskgen vet -candidate: exit %d, output:\n%s\nwant exit 0 and the candidate loop", code, out)
+	}
+}
