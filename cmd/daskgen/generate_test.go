@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -370,5 +371,53 @@ func Printed(xs []string) []int {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("daskgen: exit %d, output:\n%s\nwant a line with %q", code, out, want)
 		}
+	}
+}
+
+// TestREADMEVetLine runs the README's vet line, exactly, in a module that
+// has daskgen as a tool (what go get -tool writes): a refused loop makes it
+// fail with the refusal's position and text, and a note alone does not.
+func TestREADMEVetLine(t *testing.T) {
+	const line = "go vet -vettool=$(go tool -n daskgen) ./..."
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "$ "+line+"\n") {
+		t.Errorf("README.md has no line %q", "$ "+line)
+	}
+	dir := daskgenModule(t, map[string]string{"main.go": buggy})
+	mod := filepath.Join(dir, "go.mod")
+	gomod, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mod, append(gomod, "\ntool github.com/daskgen/daskgen/cmd/daskgen\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// go get -tool leaves the module tidy; go tool -n needs it so.
+	goCmd(t, dir, "mod", "tidy")
+	sh := func() (string, int) {
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return string(out), ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	if out, code := sh(); code == 0 || !strings.Contains(out, want) {
+		t.Errorf("%s: exit %d, output:\n%s\nwant a failure and %q", line, code, out, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(nothingToDo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := sh(); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("%s on a note: exit %d, output:\n%s\nwant exit 0 and %q", line, code, out, wantNote)
 	}
 }

@@ -113,7 +113,7 @@ func Usage() {
 	daskgen [flags] [packages]      # write parallel twins (default: the package in .)
 	daskgen -check [packages]       # exit 1 if generated files are stale
 	daskgen vet [flags] [packages]  # check only
-	go vet -vettool=$(which daskgen) [packages]
+	go vet -vettool=$(go tool -n daskgen) [packages]
 For more information, see:
 	https://pkg.go.dev/github.com/daskgen/daskgen/cmd/daskgen
 Flags:
