@@ -95,6 +95,7 @@ import (
 )
 
 func TestTwin(t *testing.T) {
+	t.Parallel()
 	for _, in := range [][]string{{"a", "b"}, {"a", "", "c", ""}} {
 		want, werr := Titles(in)
 		got, gerr := TitlesParallel(context.Background(), in)
@@ -147,6 +148,7 @@ func TestGoGenerateWithGoTool(t *testing.T) {
 }
 
 func TestGenerateCheckAndRefusal(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": titles})
 	goCmd(t, dir, "mod", "tidy")
@@ -205,6 +207,7 @@ func TestGenerateCheckAndRefusal(t *testing.T) {
 // TestGenerateBuildTags generates for a file that only builds with a tag;
 // the generated file carries the same constraint.
 func TestGenerateBuildTags(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	tagged := "//go:build special\n\n" + titles
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": tagged, "titles/doc.go": "package titles\n"})
@@ -226,6 +229,7 @@ func TestGenerateBuildTags(t *testing.T) {
 // TestHandWrittenFileIsKept refuses to replace a file named like a
 // generated one that daskgen did not write, unless told to with -force.
 func TestHandWrittenFileIsKept(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	mine := "package titles\n\n// Mine is the user's own code.\nfunc Mine() int { return 1 }\n"
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": titles, "titles/titles_daskgen.go": mine})
@@ -245,6 +249,7 @@ func TestHandWrittenFileIsKept(t *testing.T) {
 // TestLineDirective writes the twin next to the real source file, not where
 // a //line directive says the code came from.
 func TestLineDirective(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := strings.Replace(titles, "//daskgen:parallel\n", "//line templates/titles.tmpl:100\n//daskgen:parallel\n", 1)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": src})
@@ -262,6 +267,7 @@ func TestLineDirective(t *testing.T) {
 // TestCgoAndTestFilesAreNamed says why marked code in a file that imports
 // "C", or in a _test.go file, gets no twin, instead of skipping it.
 func TestCgoAndTestFilesAreNamed(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	cgo := "package titles\n\n// int twice(int x) { return 2 * x; }\nimport \"C\"\n\n//daskgen:delayed\nfunc twice(x int) int { return int(C.twice(C.int(x))) }\n"
 	test := "package titles\n\n//daskgen:delayed\nfunc slowT(x int) int { return x }\n"
@@ -287,6 +293,7 @@ func TestCgoAndTestFilesAreNamed(t *testing.T) {
 // the twin that generation will write: the missing twin does not stop the
 // check.
 func TestVetBeforeTheFirstGenerate(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	bad := strings.Replace(titles, "for _, u := range urls {", "for _, u := range urls {\n\t\tgo func() {}()", 1)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": bad, "titles/titles_test.go": titlesTest})
@@ -301,6 +308,7 @@ func TestVetBeforeTheFirstGenerate(t *testing.T) {
 // start later iterations' calls ahead, daskgen's report says why, not only
 // that it is one at a time.
 func TestSerialLoopSaysWhy(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := `package serial
 
@@ -334,6 +342,7 @@ func Widening(xs []int) int {
 // TestCommutingLoopSays: daskgen's report says which pipelined loops the
 // producers run whole (their eager parts commute), and which they do not.
 func TestCommutingLoopSays(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := `package stores
 
@@ -378,6 +387,7 @@ func Printed(xs []string) []int {
 // has daskgen as a tool (what go get -tool writes): a refused loop makes it
 // fail with the refusal's position and text, and a note alone does not.
 func TestREADMEVetLine(t *testing.T) {
+	t.Parallel()
 	const line = "go vet -vettool=$(go tool -n daskgen) ./..."
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
