@@ -132,7 +132,11 @@ func (f *WritesFact) empty() bool {
 	return len(f.Globals) == 0 && !f.Receiver && len(f.Params) == 0 && len(f.Calls) == 0
 }
 
-// Diagnostic categories.
+// Diagnostic categories. Directive, mutation and unsupported are
+// refusals: daskgen writes no twin while one stands, and vet fails. Sync,
+// nothing and candidate are notes: they say where a loop waits, which
+// directive has nothing to do and which loop could be marked, and never
+// make generation or vet fail.
 const (
 	CatDirective   = "directive"
 	CatMutation    = "mutation"
@@ -141,6 +145,16 @@ const (
 	CatNothing     = "nothing"
 	CatCandidate   = "candidate"
 )
+
+// Refuses reports whether a diagnostic of the category refuses the code (a
+// refusal), rather than informing about it (a note).
+func Refuses(category string) bool {
+	switch category {
+	case CatDirective, CatMutation, CatUnsupported:
+		return true
+	}
+	return false
+}
 
 type pass struct {
 	*analysis.Pass

@@ -1,7 +1,7 @@
 // Package analyzer defines the daskgen analyzer: it reads //daskgen:
 // directives, proves that a parallel twin of the marked code would return
 // what the sequential code returns, and computes the plan the rewriter
-// follows. It runs as `daskgen vet` and as `go vet -vettool=$(which daskgen)`.
+// follows. It runs as `daskgen vet` and as `go vet -vettool=$(go tool -n daskgen)`.
 //
 // # Analyzer daskgen
 //

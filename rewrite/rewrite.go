@@ -171,10 +171,10 @@ func Generate(cfg Config) (*Result, error) {
 		}
 		for _, d := range act.Diagnostics {
 			diag := Diagnostic{Pos: act.Package.Fset.Position(d.Pos), Message: d.Message}
-			switch d.Category {
-			case analyzer.CatMutation, analyzer.CatUnsupported, analyzer.CatDirective:
+			switch {
+			case analyzer.Refuses(d.Category):
 				res.Refused = append(res.Refused, diag)
-			case analyzer.CatNothing:
+			case d.Category == analyzer.CatNothing:
 				res.Warnings = append(res.Warnings, diag)
 			}
 		}

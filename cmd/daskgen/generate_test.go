@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +95,7 @@ import (
 )
 
 func TestTwin(t *testing.T) {
+	t.Parallel()
 	for _, in := range [][]string{{"a", "b"}, {"a", "", "c", ""}} {
 		want, werr := Titles(in)
 		got, gerr := TitlesParallel(context.Background(), in)
@@ -146,6 +148,7 @@ func TestGoGenerateWithGoTool(t *testing.T) {
 }
 
 func TestGenerateCheckAndRefusal(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": titles})
 	goCmd(t, dir, "mod", "tidy")
@@ -204,6 +207,7 @@ func TestGenerateCheckAndRefusal(t *testing.T) {
 // TestGenerateBuildTags generates for a file that only builds with a tag;
 // the generated file carries the same constraint.
 func TestGenerateBuildTags(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	tagged := "//go:build special\n\n" + titles
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": tagged, "titles/doc.go": "package titles\n"})
@@ -225,6 +229,7 @@ func TestGenerateBuildTags(t *testing.T) {
 // TestHandWrittenFileIsKept refuses to replace a file named like a
 // generated one that daskgen did not write, unless told to with -force.
 func TestHandWrittenFileIsKept(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	mine := "package titles\n\n// Mine is the user's own code.\nfunc Mine() int { return 1 }\n"
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": titles, "titles/titles_daskgen.go": mine})
@@ -244,6 +249,7 @@ func TestHandWrittenFileIsKept(t *testing.T) {
 // TestLineDirective writes the twin next to the real source file, not where
 // a //line directive says the code came from.
 func TestLineDirective(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := strings.Replace(titles, "//daskgen:parallel\n", "//line templates/titles.tmpl:100\n//daskgen:parallel\n", 1)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": src})
@@ -261,6 +267,7 @@ func TestLineDirective(t *testing.T) {
 // TestCgoAndTestFilesAreNamed says why marked code in a file that imports
 // "C", or in a _test.go file, gets no twin, instead of skipping it.
 func TestCgoAndTestFilesAreNamed(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	cgo := "package titles\n\n// int twice(int x) { return 2 * x; }\nimport \"C\"\n\n//daskgen:delayed\nfunc twice(x int) int { return int(C.twice(C.int(x))) }\n"
 	test := "package titles\n\n//daskgen:delayed\nfunc slowT(x int) int { return x }\n"
@@ -286,6 +293,7 @@ func TestCgoAndTestFilesAreNamed(t *testing.T) {
 // the twin that generation will write: the missing twin does not stop the
 // check.
 func TestVetBeforeTheFirstGenerate(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	bad := strings.Replace(titles, "for _, u := range urls {", "for _, u := range urls {\n\t\tgo func() {}()", 1)
 	dir := daskgenModule(t, map[string]string{"titles/titles.go": bad, "titles/titles_test.go": titlesTest})
@@ -300,6 +308,7 @@ func TestVetBeforeTheFirstGenerate(t *testing.T) {
 // start later iterations' calls ahead, daskgen's report says why, not only
 // that it is one at a time.
 func TestSerialLoopSaysWhy(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := `package serial
 
@@ -333,6 +342,7 @@ func Widening(xs []int) int {
 // TestCommutingLoopSays: daskgen's report says which pipelined loops the
 // producers run whole (their eager parts commute), and which they do not.
 func TestCommutingLoopSays(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	src := `package stores
 
@@ -370,5 +380,54 @@ func Printed(xs []string) []int {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("daskgen: exit %d, output:\n%s\nwant a line with %q", code, out, want)
 		}
+	}
+}
+
+// TestREADMEVetLine runs the README's vet line, exactly, in a module that
+// has daskgen as a tool (what go get -tool writes): a refused loop makes it
+// fail with the refusal's position and text, and a note alone does not.
+func TestREADMEVetLine(t *testing.T) {
+	t.Parallel()
+	const line = "go vet -vettool=$(go tool -n daskgen) ./..."
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "$ "+line+"\n") {
+		t.Errorf("README.md has no line %q", "$ "+line)
+	}
+	dir := daskgenModule(t, map[string]string{"main.go": buggy})
+	mod := filepath.Join(dir, "go.mod")
+	gomod, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mod, append(gomod, "\ntool github.com/daskgen/daskgen/cmd/daskgen\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// go get -tool leaves the module tidy; go tool -n needs it so.
+	goCmd(t, dir, "mod", "tidy")
+	sh := func() (string, int) {
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return string(out), ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	if out, code := sh(); code == 0 || !strings.Contains(out, want) {
+		t.Errorf("%s: exit %d, output:\n%s\nwant a failure and %q", line, code, out, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(nothingToDo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := sh(); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("%s on a note: exit %d, output:\n%s\nwant exit 0 and %q", line, code, out, wantNote)
 	}
 }

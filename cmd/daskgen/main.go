@@ -67,12 +67,16 @@
 // returning what the sequential code returns: arguments of delayed calls
 // changed before the graph runs, delayed functions that write shared state,
 // constructs a twin cannot have, and places where a loop must wait. It exits
-// with status 3 when it reports anything, 1 on errors. -candidate also
-// suggests loops to mark; -fix applies the suggestions.
+// with status 3 when it reports a refusal (what daskgen would refuse to
+// generate), 1 on errors, and 0 when it prints only notes (where a loop
+// waits, a directive with nothing to do, a loop that could be marked).
+// -candidate also suggests loops to mark; -fix applies the suggestions.
 //
-// The same binary serves go vet:
+// The same binary serves go vet; after go get -tool, go tool -n names it:
 //
-//	go vet -vettool=$(which daskgen) ./...
+//	go vet -vettool=$(go tool -n daskgen) ./...
+//
+// go vet fails on refusals and prints notes without failing, as daskgen vet.
 package main
 
 import (
@@ -84,6 +88,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/analysis/singlechecker"
 	"golang.org/x/tools/go/analysis/unitchecker"
@@ -108,7 +113,7 @@ func Usage() {
 	daskgen [flags] [packages]      # write parallel twins (default: the package in .)
 	daskgen -check [packages]       # exit 1 if generated files are stale
 	daskgen vet [flags] [packages]  # check only
-	go vet -vettool=$(which daskgen) [packages]
+	go vet -vettool=$(go tool -n daskgen) [packages]
 For more information, see:
 	https://pkg.go.dev/github.com/daskgen/daskgen/cmd/daskgen
 Flags:
@@ -121,7 +126,7 @@ func main() {
 	// go vet runs its tool with -V=full, -flags, or a single .cfg file;
 	// check before any flag parsing, which those would upset.
 	if isVetProtocol(args) {
-		unitchecker.Main(analyzer.Analyzer)
+		unitchecker.Main(notesAside(analyzer.Analyzer, hasFixFlag(args)))
 		return
 	}
 	if len(args) > 0 && args[0] == "vet" {
@@ -139,7 +144,7 @@ func main() {
 			analyzer.Analyzer.RunDespiteErrors = true
 			inspect.Analyzer.RunDespiteErrors = true
 		}
-		singlechecker.Main(analyzer.Analyzer)
+		singlechecker.Main(notesAside(analyzer.Analyzer, hasFixFlag(args[1:])))
 		return
 	}
 	log.SetFlags(0)
@@ -225,4 +230,39 @@ func isVetProtocol(args []string) bool {
 		}
 	}
 	return len(args) > 0 && strings.HasSuffix(args[len(args)-1], ".cfg")
+}
+
+// notesAside returns a copy of a whose notes (diagnostics that
+// analyzer.Refuses does not count) are printed to standard error with their
+// positions instead of going through the analysis framework: singlechecker
+// exits 3, and go vet fails, on any diagnostic the framework sees, and a
+// note is no refusal. With fix, a note that carries a suggested fix (a
+// candidate loop) still goes through the framework, which applies it.
+func notesAside(a *analysis.Analyzer, fix bool) *analysis.Analyzer {
+	c := *a
+	c.Run = func(pass *analysis.Pass) (any, error) {
+		report := pass.Report
+		pass.Report = func(d analysis.Diagnostic) {
+			if analyzer.Refuses(d.Category) || (fix && len(d.SuggestedFixes) > 0) {
+				report(d)
+				return
+			}
+			fmt.Fprintf(os.Stderr, "%s: %s\n", pass.Fset.Position(d.Pos), d.Message)
+		}
+		return a.Run(pass)
+	}
+	return &c
+}
+
+// hasFixFlag reports whether args ask the analysis driver to apply fixes.
+func hasFixFlag(args []string) bool {
+	for _, a := range args {
+		switch strings.TrimLeft(a, "-") {
+		case "fix", "fix=true", "fix=1":
+			if strings.HasPrefix(a, "-") {
+				return true
+			}
+		}
+	}
+	return false
 }

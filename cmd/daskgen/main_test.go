@@ -112,6 +112,7 @@ func run(t *testing.T, dir string, name string, args ...string) (string, int) {
 }
 
 func TestVetStandalone(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	dir := module(t, buggy)
 	out, code := run(t, dir, bin, "vet", "./...")
@@ -121,6 +122,7 @@ func TestVetStandalone(t *testing.T) {
 }
 
 func TestVetAsVettool(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	dir := module(t, buggy)
 	out, code := run(t, dir, "go", "vet", "-vettool="+bin, "./...")
@@ -130,6 +132,7 @@ func TestVetAsVettool(t *testing.T) {
 }
 
 func TestVetCleanCodeAndCandidateFix(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	dir := module(t, candidate)
 	if out, code := run(t, dir, bin, "vet", "./..."); code != 0 || out != "" {
@@ -153,6 +156,7 @@ func TestVetCleanCodeAndCandidateFix(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	bin := buildDaskgen(t)
 	out, code := run(t, t.TempDir(), bin, "-h")
 	if code != 0 || !strings.Contains(out, "daskgen [flags] [packages]") || !strings.Contains(out, "-check") {
@@ -165,6 +169,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestVetTypeErrorsAreClear(t *testing.T) {
+	t.Parallel()
 	dir := module(t, "package main\n\nfunc main() {\n\tvar x int = \"s\"\n\t_ = x\n}\n")
 	out, code := run(t, dir, buildDaskgen(t), "vet", "./...")
 	if code != 1 || !strings.Contains(out, "main.go:4:14") || !strings.Contains(out, "cannot use") {
@@ -173,9 +178,47 @@ func TestVetTypeErrorsAreClear(t *testing.T) {
 }
 
 func TestVetMalformedDirective(t *testing.T) {
+	t.Parallel()
 	dir := module(t, "package main\n\n//daskgen:delayed retries=x\nfunc f(x int) int { return x }\n\nfunc main() { _ = f(1) }\n")
 	out, code := run(t, dir, buildDaskgen(t), "vet", "./...")
 	if code != 3 || !strings.Contains(out, `main.go:3:1: option "retries=x": retries must be a whole number of at least 0`) {
 		t.Errorf("malformed directive: exit %d, output:\n%s", code, out)
+	}
+}
+
+// nothingToDo is clean code with one note: a parallel function that calls
+// no delayed function.
+const nothingToDo = `package main
+
+//daskgen:parallel
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func main() { _ = sum(nil) }
+`
+
+const wantNote = "main.go:3:1: parallel function sum calls no delayed function, so it has nothing to run in parallel"
+
+// TestVetNotesDoNotFail: a note is printed with its position, by daskgen vet
+// and by go vet, and neither fails on it; only refusals fail (the tests
+// above).
+func TestVetNotesDoNotFail(t *testing.T) {
+	t.Parallel()
+	bin := buildDaskgen(t)
+	dir := module(t, nothingToDo)
+	if out, code := run(t, dir, bin, "vet", "./..."); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("daskgen vet: exit %d, output:\n%s\nwant exit 0 and %q", code, out, wantNote)
+	}
+	if out, code := run(t, dir, "go", "vet", "-vettool="+bin, "./..."); code != 0 || !strings.Contains(out, wantNote) {
+		t.Errorf("go vet -vettool: exit %d, output:\n%s\nwant exit 0 and %q", code, out, wantNote)
+	}
+	// Candidates are notes too.
+	if out, code := run(t, module(t, candidate), bin, "vet", "-candidate", "./..."); code != 0 || !strings.Contains(out, "main.go:10:2:") {
+		t.Errorf("daskgen vet -candidate: exit %d, output:\n%s\nwant exit 0 and the candidate loop", code, out)
 	}
 }
