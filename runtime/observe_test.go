@@ -23,8 +23,8 @@ import (
 
 // feed is what the dashboard's page receives (see runtime/dashboard.go).
 type feed struct {
-	Fns    [][7]any     `json:"fns"`
-	Groups []string     `json:"groups"`
+	Fns    [][8]any     `json:"fns"`
+	Groups [][2]string  `json:"groups"`
 	Lanes  []string     `json:"lanes"`
 	Tasks  [][7]float64 `json:"tasks"`
 }
@@ -139,7 +139,7 @@ func TestDashboardFeed(t *testing.T) {
 		if lane := all.Lanes[int(tk[0])]; !strings.HasPrefix(lane, "worker ") {
 			t.Errorf("a task ran on lane %q", lane)
 		}
-		if g := all.Groups[int(tk[2])]; g != "compute in runtime_test.TestDashboardFeed" {
+		if g := all.Groups[int(tk[2])]; g[0] != "compute in runtime_test.TestDashboardFeed" || !strings.HasPrefix(g[1], "observe_test.go:") {
 			t.Errorf("a task belongs to %q, want the test's compute", g)
 		}
 		if tk[4] < tk[3] {
