@@ -50,11 +50,15 @@ func init() {
 
 // A Dashboard serves a live page of the tasks this process runs, like
 // Dask's dashboard: for each delayed function the tasks waiting, running,
-// done, failed and retried; a task stream with one lane per worker
-// goroutine (one per worker process for an executor such as natsexec);
-// tasks per second; and the twin or compute each task belongs to. The page
-// is self-contained (it loads nothing from the network) and updates itself
-// with server-sent events.
+// done, failed and retried; a task stream with one lane per worker slot
+// (as many as tasks ran at once, one per worker process for an executor
+// such as natsexec); tasks per second; and the twin or compute each task
+// belongs to. Rows carry the user's names and positions: a twin is its F,
+// and the small steps a twin adds count as F. The page is self-contained
+// (it loads nothing from the network) and updates itself with server-sent
+// events. When the program exits or Close is called, the page keeps the
+// last numbers and shows the run's final state: done or failed, its wall
+// time, its tasks and the errors that twins and computes returned.
 type Dashboard struct {
 	srv   *http.Server
 	url   string

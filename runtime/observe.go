@@ -20,8 +20,9 @@ import (
 //
 // When neither is on, obs is nil and a task pays one pointer load for all of
 // this. When one is on, the recorder keeps every task's function, twin or
-// compute, lane, start and end. Each lane of the task stream is written by
-// one worker goroutine at a time, without locks: the worker appends events
+// compute, lane, start and end. A task holds a worker slot while it runs
+// (see takeSlot); the slot's lane is written by that task alone, without
+// locks: the task's goroutine appends events
 // to chunks of its lane and publishes how many it has written with one
 // atomic store when a task starts (which also says what runs on the lane)
 // and one when it ends (before the task's compute can end, so that a report
@@ -457,14 +458,23 @@ func noteTwin(name, pos string) {
 	}
 }
 
-// twinSite returns the site of the F whose twin calls NewTwin, or where
-// the caller is when no twin reported one.
+// twinSite returns the site of the F whose twin calls NewTwin. A twin
+// that did not report F (one that daskgen writes without a Verify call) is
+// FParallel in a file of daskgen's: F is looked up among the package's
+// sources. Any other caller is itself, where it calls.
 func twinSite() site {
 	f := callerOutside()
 	if st, ok := twinSites.Load(f.Function); ok {
 		return st.(site)
 	}
-	return site{name: shortFunc(f.Function), pos: filePos(f.File, f.Line)}
+	st := site{name: shortFunc(f.Function), pos: filePos(f.File, f.Line)}
+	if name, ok := strings.CutSuffix(st.name[strings.Index(st.name, ".")+1:], "Parallel"); ok && strings.HasSuffix(f.File, "_daskgen.go") {
+		if pos := declPos(filepath.Dir(f.File), name); pos != "" {
+			st = site{name: name, pos: pos}
+			twinSites.Store(f.Function, st)
+		}
+	}
+	return st
 }
 
 // taskGroup is what a batch's tasks belong to, for the dashboard: the twin
