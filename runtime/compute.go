@@ -19,7 +19,7 @@ type config struct {
 	sync       bool
 	failFast   bool
 	progress   io.Writer
-	group      string // the twin whose computes these are, for the dashboard
+	group      site // the twin whose computes these are, for the dashboard
 	executor   Executor
 	local      bool
 	keepFailed bool // a failed task is not run again (see keepFailed)
@@ -170,8 +170,12 @@ func runErr(ctx context.Context, targets []*node, opts []Option) error {
 		e.wg.Wait()
 		err = b.err
 	}
+	g := b.group
 	b.recycle()
-	if obs.Load() != nil {
+	if rec := obs.Load(); rec != nil {
+		if err != nil && cfg.group.name == "" {
+			rec.failed(g, err) // a twin notes its own
+		}
 		updateReport()
 	}
 	return err
@@ -192,12 +196,6 @@ func (b *batch) runSync(ctx context.Context) error {
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	b.ctxDone = b.ctx.Done()
 	defer b.cancel()
-	var ws wstate // for the dashboard's lane
-	defer func() {
-		if ws.lane != nil {
-			ws.lane.release()
-		}
-	}()
 	order := make([]int32, len(b.tasks))
 	for i := range order {
 		order[i] = int32(i)
@@ -230,7 +228,7 @@ func (b *batch) runSync(ctx context.Context) error {
 		}
 		var err error
 		if rec := obs.Load(); rec != nil || trace.IsEnabled() {
-			err = b.observed(rec, &ws, t)
+			err = b.observed(rec, t)
 		} else {
 			_, err = b.attempt(b.ctx, t)
 		}

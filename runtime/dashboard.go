@@ -27,6 +27,9 @@ const (
 	EnvReport = "DASKGEN_REPORT"
 )
 
+// notices is where the runtime says where its report goes.
+var notices io.Writer = os.Stderr
+
 //go:embed dashboard.html
 var dashboardPage []byte
 
@@ -47,11 +50,15 @@ func init() {
 
 // A Dashboard serves a live page of the tasks this process runs, like
 // Dask's dashboard: for each delayed function the tasks waiting, running,
-// done, failed and retried; a task stream with one lane per worker
-// goroutine (one per worker process for an executor such as natsexec);
-// tasks per second; and the twin or compute each task belongs to. The page
-// is self-contained (it loads nothing from the network) and updates itself
-// with server-sent events.
+// done, failed and retried; a task stream with one lane per worker slot
+// (as many as tasks ran at once, one per worker process for an executor
+// such as natsexec); tasks per second; and the twin or compute each task
+// belongs to. Rows carry the user's names and positions: a twin is its F,
+// and the small steps a twin adds count as F. The page is self-contained
+// (it loads nothing from the network) and updates itself with server-sent
+// events. When the program exits or Close is called, the page keeps the
+// last numbers and shows the run's final state: done or failed, its wall
+// time, its tasks and the errors that twins and computes returned.
 type Dashboard struct {
 	srv   *http.Server
 	url   string
@@ -137,20 +144,24 @@ func (r *recorder) serveEvents(w http.ResponseWriter, req *http.Request, done <-
 	// When the program ends, the page tries again soon: the next run of it
 	// (or the next example) serves the same address.
 	bw.WriteString("retry: 500\n\n")
+	final := false
 	for {
 		bw.WriteString("data: ")
-		cursor = r.writeFeed(bw, cursor)
+		cursor = r.writeFeed(bw, cursor, final)
 		bw.WriteString("\n\n")
 		if bw.Flush() != nil {
 			return
 		}
-		fl.Flush()
+		if fl.Flush(); final {
+			return
+		}
 		select {
 		case <-tick.C:
 		case <-req.Context().Done():
 			return
 		case <-done:
-			return
+			// The page shows the last feed as the run's final state.
+			final = true
 		}
 	}
 }
@@ -162,25 +173,41 @@ type feed struct {
 	Now     float64      `json:"now"`   // milliseconds since recording started
 	Start   int64        `json:"start"` // when recording started, Unix milliseconds
 	Program string       `json:"program"`
-	Fns     [][7]any     `json:"fns"` // name, waiting, running, done, failed, retried, cancelled
-	Groups  []string     `json:"groups"`
+	Fns     [][8]any     `json:"fns"`    // name, waiting, running, done, failed, retried, cancelled, position
+	Groups  [][2]string  `json:"groups"` // name, position
 	Lanes   []string     `json:"lanes"`
 	Tasks   [][7]float64 `json:"tasks"`   // lane, function, group, start, end (ms), status, retries
 	Running [][3]float64 `json:"running"` // lane, function, start (ms)
 	Dropped int64        `json:"dropped"` // tasks beyond what is kept, counted but not drawn
+	First   float64      `json:"first"`   // the first task's start (ms), -1 before any
+	Last    float64      `json:"last"`    // the last task's end (ms)
+	Errors  []string     `json:"errors"`  // the first errors that computes and twins returned
+	NErrors int64        `json:"nerrors"` // how many they returned
+	// Final says that no feed follows: the dashboard closed, or this is
+	// the report.
+	Final bool `json:"final"`
 }
 
 // writeFeed writes a feed with the tasks collected from index cursor on,
 // and returns the cursor for the next one.
-func (r *recorder) writeFeed(w io.Writer, cursor int) int {
+func (r *recorder) writeFeed(w io.Writer, cursor int, final bool) int {
 	r.mu.Lock()
 	running := r.collectLocked()
 	f := feed{
 		Now:     ms(r.clockNow()),
 		Start:   r.wall.UnixMilli(),
 		Program: filepath.Base(os.Args[0]),
-		Groups:  append([]string(nil), r.groups...),
 		Dropped: r.dropped,
+		First:   -1,
+		Errors:  append([]string(nil), r.errs...),
+		NErrors: r.nerrs,
+		Final:   final,
+	}
+	if r.first >= 0 {
+		f.First, f.Last = ms(r.first), ms(r.last)
+	}
+	for _, g := range r.groups {
+		f.Groups = append(f.Groups, [2]string{g.name, g.pos})
 	}
 	runs := make([]int64, len(r.fns))
 	for k, fn := range running {
@@ -197,7 +224,7 @@ func (r *recorder) writeFeed(w io.Writer, cursor int) int {
 	for i, st := range r.fns {
 		ended := st.done + st.failed + st.cancelled
 		waiting := max(0, st.submitted-st.skipped-ended-runs[i])
-		f.Fns = append(f.Fns, [7]any{st.name, waiting, runs[i], st.done, st.failed, st.retried, st.cancelled})
+		f.Fns = append(f.Fns, [8]any{st.name, waiting, runs[i], st.done, st.failed, st.retried, st.cancelled, st.pos})
 	}
 	for _, ev := range r.events[min(cursor, len(r.events)):] {
 		f.Tasks = append(f.Tasks, [7]float64{float64(ev.lane), float64(ev.fn), float64(ev.group), ms(ev.start), ms(ev.end), float64(ev.status), float64(ev.retries)})
@@ -233,7 +260,8 @@ var report struct {
 // browser. The file is brought up to date each time a compute or a twin
 // returns, so it is complete once the program's last twin has returned,
 // whenever the program exits. Calling it again with another path starts a
-// new file.
+// new file. It prints one line to standard error naming the file, so that
+// the report is found where it went.
 func ReportTo(path string) error {
 	rec := record()
 	report.mu.Lock()
@@ -250,6 +278,10 @@ func ReportTo(path string) error {
 	if _, err := f.Write(reportHead()); err != nil {
 		return fmt.Errorf("report %s: %w", path, err)
 	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	fmt.Fprintf(notices, "daskgen: writing the run report to %s\n", path)
 	rec.mu.Lock()
 	rec.collectLocked()
 	rec.mu.Unlock()
@@ -277,7 +309,7 @@ func updateReport() {
 	var buf []byte
 	w := &byteWriter{b: &buf}
 	buf = append(buf, "<script>daskgenFeed("...)
-	report.cursor = rec.writeFeed(w, report.cursor)
+	report.cursor = rec.writeFeed(w, report.cursor, true)
 	buf = append(buf, ");</script>\n"...)
 	if _, err := report.f.Write(buf); err != nil {
 		report.err = err
@@ -295,7 +327,7 @@ func WriteReport(w io.Writer) error {
 	var buf []byte
 	buf = append(buf, reportHead()...)
 	buf = append(buf, "<script>daskgenFeed("...)
-	rec.writeFeed(&byteWriter{b: &buf}, 0)
+	rec.writeFeed(&byteWriter{b: &buf}, 0, true)
 	buf = append(buf, ");</script>\n"...)
 	_, err := w.Write(buf)
 	return err

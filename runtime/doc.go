@@ -104,16 +104,19 @@
 // Set DASKGEN_DASHBOARD=127.0.0.1:8787 (or call [StartDashboard]) and open
 // the address while the program runs: a live page, like Dask's dashboard,
 // with each delayed function's tasks waiting, running, done, failed and
-// retried, a task stream with one lane per worker goroutine (one per worker
-// process on an executor such as natsexec, which reports through [RanOn]),
-// tasks per second, and the twin or compute each task belongs to. The page is
+// retried, a task stream with one lane per worker slot (as many as tasks ran
+// at once; one per worker process on an executor such as natsexec, which
+// reports through [RanOn]), tasks per second, and the twin or compute each
+// task belongs to, named after the user's functions with their positions;
+// after the program exits it shows the run's final state. The page is
 // one self-contained file embedded in the binary; an address without a host
 // listens on loopback only. Set DASKGEN_REPORT=run.html (or call [ReportTo])
 // to write the same views for the whole run to one HTML file that opens from
 // disk, like Dask's performance_report; [WriteReport] writes one anywhere.
 //
-// Under [runtime/trace] (go test -trace, or trace.Start), every task is a
-// trace task named after its delayed function, on the goroutine that ran it,
+// Under [runtime/trace] (go test -trace, or trace.Start), every call of a
+// twin is a trace task named after F, and every task it runs is a trace task
+// under it named after its delayed function, on the goroutine that ran it,
 // so go tool trace shows daskgen's tasks with no other tool.
 //
 // All of this is off by default and then costs a task one pointer load; on,

@@ -66,10 +66,7 @@ type wstate struct {
 	db *batch
 	dj int32
 	dn int32
-	// lane is the worker's row of the dashboard's task stream, while the
-	// recorder is on.
-	lane *lane
-	_    [16]byte // keep workers' counters on separate cache lines
+	_  [16]byte // keep workers' counters on separate cache lines
 }
 
 // maxHeld is how many decrements a worker holds back at the most.
@@ -656,10 +653,6 @@ func (e *exec) take(ws *wstate) (item, bool) {
 			continue
 		}
 		if e.live == 0 || e.workers > e.base {
-			if ws.lane != nil {
-				ws.lane.release()
-				ws.lane = nil
-			}
 			e.workers--
 			for k, w := range e.ws {
 				if w == ws {
@@ -672,9 +665,6 @@ func (e *exec) take(ws *wstate) (item, bool) {
 			}
 			e.mu.Unlock()
 			return item{}, false
-		}
-		if ws.lane != nil {
-			ws.lane.idle()
 		}
 		e.idle++
 		e.cond.Wait()
@@ -791,7 +781,7 @@ func (e *exec) run(ws *wstate, it item) (item, bool) {
 		start = nanotime() // what the function's calls cost; see granular.go
 	}
 	if rec := obs.Load(); rec != nil || trace.IsEnabled() {
-		err = b.observed(rec, ws, t)
+		err = b.observed(rec, t)
 	} else {
 		_, err = b.attempt(b.ctx, t)
 	}

@@ -1,10 +1,20 @@
 package runtime
 
+import "io"
+
 // PauseRecording turns the recorder off, for benchmarks that compare the
 // cost of a task with and without it, and returns what turns it back on.
 func PauseRecording() (resume func()) {
 	r := obs.Swap(nil)
 	return func() { obs.Store(r) }
+}
+
+// SetNotices sends the runtime's notices (where the report goes) to w,
+// and returns what sends them back.
+func SetNotices(w io.Writer) (restore func()) {
+	old := notices
+	notices = w
+	return func() { notices = old }
 }
 
 // SetCost sets what the runtime has learnt that f's calls cost, so that

@@ -103,6 +103,7 @@ type fnInfo struct {
 	cost      atomic.Int64 // nanoseconds per call, a moving average; 0 until measured
 	chunkOnce sync.Once
 	chunkFn   *fnInfo
+	chunkOf   *fnInfo // the function whose calls a chunk function runs
 }
 
 func newInfo(raw any, opts []FnOption) *fnInfo {

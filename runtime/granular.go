@@ -162,7 +162,7 @@ func chunkCheap(nodes []*node, executor Executor, scratch *[]*node) []*node {
 // chunkInfo returns the function of fi's chunks, made once.
 func (fi *fnInfo) chunkInfo() *fnInfo {
 	fi.chunkOnce.Do(func() {
-		fi.chunkFn = &fnInfo{raw: fi.raw, name: "batch of " + fi.Name()}
+		fi.chunkFn = &fnInfo{raw: fi.raw, name: "batch of " + fi.Name(), chunkOf: fi}
 	})
 	return fi.chunkFn
 }

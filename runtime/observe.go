@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	goruntime "runtime"
 	"runtime/trace"
@@ -17,8 +20,9 @@ import (
 //
 // When neither is on, obs is nil and a task pays one pointer load for all of
 // this. When one is on, the recorder keeps every task's function, twin or
-// compute, lane, start and end. Each lane of the task stream is written by
-// one worker goroutine at a time, without locks: the worker appends events
+// compute, lane, start and end. A task holds a worker slot while it runs
+// (see takeSlot); the slot's lane is written by that task alone, without
+// locks: the task's goroutine appends events
 // to chunks of its lane and publishes how many it has written with one
 // atomic store when a task starts (which also says what runs on the lane)
 // and one when it ends (before the task's compute can end, so that a report
@@ -65,12 +69,13 @@ type chunk struct {
 	next *chunk // set by the writer before it publishes an event in it
 }
 
-// lane is one row of the task stream: a local worker's slot, or a worker
-// process of an executor.
+// lane is one row of the task stream: a worker slot of the local pool (see
+// takeSlot), or a worker process of an executor.
 type lane struct {
 	rec  *recorder
 	id   int32
 	name string
+	slot int // the worker slot of a local lane; see takeSlot
 	// cur is what the writer has published: the number of events written
 	// (high 32 bits) and the function running now plus one, or zero when the
 	// lane is idle (low 32 bits).
@@ -122,7 +127,7 @@ func (l *lane) idle() { l.cur.Store(uint64(l.written) << 32) }
 
 // fnStats are one function's counts.
 type fnStats struct {
-	name                                        string
+	name, pos                                   string // see fnSite
 	submitted, skipped, done, failed, cancelled int64
 	retried                                     int64
 }
@@ -137,15 +142,24 @@ type recorder struct {
 
 	mu       sync.Mutex
 	fns      []*fnStats
-	fnByName map[string]int32
-	groups   []string
-	groupID  map[string]int32
+	fnByName map[site]int32
+	groups   []site
+	groupID  map[site]int32
 	lanes    []*lane
-	free     []*lane // local lanes no worker holds
 	remote   map[string]*lane
-	events   []event // collected, in the order collected
-	dropped  int64   // events not kept, beyond maxEvents
-	lastLook int64   // when the lanes were last collected
+	errs     []string // the first errors that computes and twins returned
+	nerrs    int64    // how many they returned
+
+	// The local pool's worker slots: slots[k] is the lane of slot k, and
+	// held[k] says whether a task holds it.
+	slotMu sync.Mutex
+	slots  []*lane
+	held   []bool
+
+	first, last int64   // the first task's start and the last one's end; -1 before any
+	events      []event // collected, in the order collected
+	dropped     int64   // events not kept, beyond maxEvents
+	lastLook    int64   // when the lanes were last collected
 }
 
 // maxEvents bounds the events kept for the task stream (32 bytes each);
@@ -157,7 +171,7 @@ var startRec sync.Once
 // record turns the recorder on, once per process, and returns it.
 func record() *recorder {
 	startRec.Do(func() {
-		r := &recorder{t0: nanotime(), wall: time.Now(), groupID: map[string]int32{}, fnByName: map[string]int32{}, remote: map[string]*lane{}}
+		r := &recorder{t0: nanotime(), wall: time.Now(), groupID: map[site]int32{}, fnByName: map[site]int32{}, remote: map[string]*lane{}, first: -1, last: -1}
 		obs.Store(r)
 	})
 	return obs.Load()
@@ -234,76 +248,96 @@ func (r *recorder) fnID(fi *fnInfo) int32 {
 	if id := fi.obsID.Load(); id > 0 {
 		return id - 1
 	}
-	name := taskName(fi.Name())
+	st := fnSite(fi)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if id := fi.obsID.Load(); id > 0 {
 		return id - 1
 	}
-	// Functions of one name share a row: a twin makes a function value per
+	// Functions of one site share a row: a twin makes a function value per
 	// call for its small steps.
-	id, ok := r.fnByName[name]
+	id, ok := r.fnByName[st]
 	if !ok {
-		r.fns = append(r.fns, &fnStats{name: name})
+		r.fns = append(r.fns, &fnStats{name: st.name, pos: st.pos})
 		id = int32(len(r.fns)) - 1
-		r.fnByName[name] = id
+		r.fnByName[st] = id
 	}
 	fi.obsID.Store(id + 1)
 	return id
 }
 
-// closureName matches the name of a function literal: the function it is
-// in, then func1, func1.2 and so on.
-var closureName = regexp.MustCompile(`^([^.]+(?:\.[^.]+)?)\.func\d+(?:\.\d+)*$`)
-
-// taskName is the name the dashboard shows for a function: its own, or,
-// for a function literal (the small steps that twins add between delayed
-// calls: appends, operators), "steps of" the function it is in.
-func taskName(name string) string {
-	if m := closureName.FindStringSubmatch(name); m != nil {
-		return "steps of " + m[1]
-	}
-	return name
-}
-
-// group returns the index of a twin's or compute's name.
-func (r *recorder) group(name string) int32 {
+// group returns the index of a twin or compute.
+func (r *recorder) group(g site) int32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if id, ok := r.groupID[name]; ok {
+	if id, ok := r.groupID[g]; ok {
 		return id
 	}
 	id := int32(len(r.groups))
-	r.groups = append(r.groups, name)
-	r.groupID[name] = id
+	r.groups = append(r.groups, g)
+	r.groupID[g] = id
 	return id
 }
 
-// localLane gives a worker a lane of its own until it exits.
-func (r *recorder) localLane() *lane {
+// maxErrs is how many error messages the recorder keeps.
+const maxErrs = 20
+
+// failed notes an error that the compute or twin of group g returned.
+func (r *recorder) failed(g int32, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if n := len(r.free); n > 0 {
-		l := r.free[n-1]
-		r.free = r.free[:n-1]
-		return l
+	r.nerrs++
+	if len(r.errs) < maxErrs {
+		msg := err.Error()
+		if g >= 0 && int(g) < len(r.groups) {
+			msg = r.groups[g].name + ": " + msg
+		}
+		r.errs = append(r.errs, msg)
 	}
-	return r.newLaneLocked("worker " + strconv.Itoa(len(r.lanes)-len(r.remote)))
+}
+
+// takeSlot gives a starting task the lowest worker slot that no task
+// holds, and reads the clock, both under one lock: the task stream then has
+// one lane per slot, as many as tasks ran at once at the most (the pool's
+// size: the number of CPUs for tasks that compute, more where the pool grew
+// past tasks that block), and no two tasks of a lane overlap.
+func (r *recorder) takeSlot() (*lane, int64) {
+	r.slotMu.Lock()
+	defer r.slotMu.Unlock()
+	k := 0
+	for k < len(r.held) && r.held[k] {
+		k++
+	}
+	if k == len(r.slots) {
+		r.mu.Lock()
+		l := r.newLaneLocked("worker " + strconv.Itoa(k+1))
+		r.mu.Unlock()
+		l.slot = k
+		r.slots = append(r.slots, l)
+		r.held = append(r.held, false)
+	}
+	r.held[k] = true
+	return r.slots[k], r.now()
+}
+
+// putSlot gives the slot of lane l back. With a task's event, it reads the
+// clock for its end and publishes it on l first, under the lock that
+// takeSlot takes.
+func (r *recorder) putSlot(l *lane, ev *event) {
+	r.slotMu.Lock()
+	defer r.slotMu.Unlock()
+	if ev != nil {
+		ev.end = r.now()
+		l.add(*ev)
+	}
+	l.idle()
+	r.held[l.slot] = false
 }
 
 func (r *recorder) newLaneLocked(name string) *lane {
 	l := &lane{rec: r, id: int32(len(r.lanes)), name: name}
 	r.lanes = append(r.lanes, l)
 	return l
-}
-
-// release gives a worker's lane back when the worker exits.
-func (l *lane) release() {
-	r := l.rec
-	l.idle()
-	r.mu.Lock()
-	r.free = append(r.free, l)
-	r.mu.Unlock()
 }
 
 // remoteLane returns the lane of an executor's worker.
@@ -379,6 +413,10 @@ func (r *recorder) collectLocked() []int32 {
 			}
 			st.retried += int64(ev.retries)
 			l.lastEnd = max(l.lastEnd, ev.end)
+			if r.first < 0 || ev.start < r.first {
+				r.first = ev.start
+			}
+			r.last = max(r.last, ev.end)
 			if len(r.events) < maxEvents {
 				r.events = append(r.events, ev)
 			} else {
@@ -398,30 +436,68 @@ func (r *recorder) collectLocked() []int32 {
 // runningSince returns when the task running on lane k was first seen.
 func (r *recorder) runningSince(k int) int64 { return r.lanes[k].seenAt }
 
-// taskGroup is what a batch's tasks belong to, for the dashboard: the twin
-// or the function that computes them.
-func taskGroup(cfg *config) string {
-	if cfg.group != "" {
-		return cfg.group
+// A site is what the dashboard names a row after: a function of the
+// user's code and where it is declared, or where it computes (file:line,
+// the file's base name), never the runtime's own bookkeeping.
+type site struct{ name, pos string }
+
+// twinSites maps a twin's full function name to the site of F, as the twin
+// reports it to Verify when it starts.
+var twinSites sync.Map
+
+// observing reports whether the dashboard, the report or the execution
+// tracer is on.
+func observing() bool { return obs.Load() != nil || trace.IsEnabled() }
+
+// noteTwin records that the function calling Verify is the twin of the
+// function name declared at pos.
+func noteTwin(name, pos string) {
+	f := callerOutside()
+	if _, ok := twinSites.Load(f.Function); !ok {
+		twinSites.Store(f.Function, site{name: name, pos: pos})
 	}
-	return "compute in " + callerOutside()
 }
 
-// callerOutside returns the name of the innermost function on the stack
-// that is not in this package: the twin or the user's function that
-// computes.
-func callerOutside() string {
+// twinSite returns the site of the F whose twin calls NewTwin. A twin
+// that did not report F (one that daskgen writes without a Verify call) is
+// FParallel in a file of daskgen's: F is looked up among the package's
+// sources. Any other caller is itself, where it calls.
+func twinSite() site {
+	f := callerOutside()
+	if st, ok := twinSites.Load(f.Function); ok {
+		return st.(site)
+	}
+	st := site{name: shortFunc(f.Function), pos: filePos(f.File, f.Line)}
+	if name, ok := strings.CutSuffix(st.name[strings.Index(st.name, ".")+1:], "Parallel"); ok && strings.HasSuffix(f.File, "_daskgen.go") {
+		if pos := declPos(filepath.Dir(f.File), name); pos != "" {
+			st = site{name: name, pos: pos}
+			twinSites.Store(f.Function, st)
+		}
+	}
+	return st
+}
+
+// taskGroup is what a batch's tasks belong to, for the dashboard: the twin
+// or the user's function that computes them.
+func taskGroup(cfg *config) site {
+	if cfg.group.name != "" {
+		return cfg.group
+	}
+	f := callerOutside()
+	return site{name: "compute in " + shortFunc(f.Function), pos: filePos(f.File, f.Line)}
+}
+
+// callerOutside returns the innermost frame on the stack that is not in
+// this package: the twin or the user's function that computes.
+func callerOutside() goruntime.Frame {
 	var pcs [16]uintptr
 	n := goruntime.Callers(2, pcs[:])
 	frames := goruntime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
 		name := f.Function
-		if !strings.HasPrefix(name, runtimePkg+".") && !strings.HasPrefix(name, runtimePkg+"/") {
-			return shortFunc(name)
-		}
-		if !more {
-			return "?"
+		if !strings.HasPrefix(name, runtimePkg+".") && !strings.HasPrefix(name, runtimePkg+"/") || !more {
+			return f
 		}
 	}
 }
@@ -440,13 +516,89 @@ func shortFunc(name string) string {
 	return strings.Join(parts, ".")
 }
 
+// filePos is file:line with the file's base name, as twins give F's.
+func filePos(file string, line int) string {
+	if file == "" {
+		return ""
+	}
+	return filepath.Base(file) + ":" + strconv.Itoa(line)
+}
+
+// closureSuffix matches what Go appends to the name of a function literal.
+var closureSuffix = regexp.MustCompile(`(\.func\d+|\.gowrap\d+)(\.\d+)*$`)
+
+// fnSite is the row a function's tasks count in. A delayed function is
+// itself, declared where its source says; a function literal of a twin (the
+// small steps a twin adds between delayed calls: appends, operators,
+// fields of results) is F, whose code those steps are; any other function
+// literal is named by Go, at its position.
+func fnSite(fi *fnInfo) site {
+	if fi.chunkOf != nil {
+		fi = fi.chunkOf // a batch of calls counts as the function's
+	}
+	name := fi.Name()
+	v := reflect.ValueOf(fi.raw)
+	if !v.IsValid() || v.Kind() != reflect.Func || v.IsNil() {
+		return site{name: name}
+	}
+	rf := goruntime.FuncForPC(v.Pointer())
+	if rf == nil {
+		return site{name: name}
+	}
+	full := strings.TrimSuffix(rf.Name(), "-fm")
+	file, line := rf.FileLine(rf.Entry())
+	if outer := closureSuffix.ReplaceAllString(full, ""); outer != full {
+		if st, ok := twinSites.Load(outer); ok {
+			return st.(site)
+		}
+	}
+	if strings.HasSuffix(file, "_daskgen.go") && fi.name != "" {
+		// The wrapper that daskgen writes for a delayed function: find the
+		// function among its package's files.
+		if pos := declPos(filepath.Dir(file), fi.name); pos != "" {
+			return site{name: name, pos: pos}
+		}
+	}
+	return site{name: name, pos: filePos(file, line)}
+}
+
+// declPos returns where function or method name is declared among the Go
+// files of dir, or "" when the sources are not there (a binary run away
+// from its module). name is as Name gives it: "f", "T.M" or "(*T).M".
+func declPos(dir, name string) string {
+	recv, fn := "", name
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		recv, fn = strings.Trim(name[:i], "(*)"), name[i+1:]
+	}
+	pat := `^func\s+` + regexp.QuoteMeta(fn) + `\s*[\[(]`
+	if recv != "" {
+		pat = `^func\s*\([^)]*\b` + regexp.QuoteMeta(recv) + `\b[^)]*\)\s*` + regexp.QuoteMeta(fn) + `\s*[\[(]`
+	}
+	re := regexp.MustCompile(pat)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, f := range files {
+		if strings.HasSuffix(f, "_daskgen.go") || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if re.MatchString(line) {
+				return filePos(f, i+1)
+			}
+		}
+	}
+	return ""
+}
+
 // inGroup names the twin whose computes these are.
-func inGroup(name string) Option { return func(c *config) { c.group = name } }
+func inGroup(g site) Option { return func(c *config) { c.group = g } }
 
 // observed runs one task of b with the recorder and the execution tracer
-// watching, on the worker whose state is ws (nil for a synchronous
-// compute, which uses sync). It returns the task's error.
-func (b *batch) observed(rec *recorder, ws *wstate, t task) error {
+// watching. It returns the task's error.
+func (b *batch) observed(rec *recorder, t task) error {
 	ctx := b.ctx
 	if trace.IsEnabled() {
 		var tk *trace.Task
@@ -457,18 +609,15 @@ func (b *batch) observed(rec *recorder, ws *wstate, t task) error {
 		_, err := b.attempt(ctx, t)
 		return err
 	}
-	if ws.lane == nil {
-		ws.lane = rec.localLane()
-	}
-	l := ws.lane
 	fn := rec.fnID(t.fninfo())
-	l.begin(fn, rec.now())
+	l, start := rec.takeSlot()
+	l.begin(fn, start)
 	var slot remoteSlot
 	if b.executor != nil {
 		ctx = context.WithValue(ctx, remoteSlotKey{}, &slot)
 	}
 	retries, err := b.attempt(ctx, t)
-	ev := event{start: l.start, end: rec.now(), fn: fn, group: b.group, retries: uint8(min(retries, 255))}
+	ev := event{start: l.start, fn: fn, group: b.group, retries: uint8(min(retries, 255))}
 	switch {
 	case b.done.Load():
 		ev.status = evCancelled
@@ -476,18 +625,18 @@ func (b *batch) observed(rec *recorder, ws *wstate, t task) error {
 		ev.status = evFailed
 	}
 	if slot.worker != "" {
+		ev.end = rec.now()
 		rl := rec.remoteLane(slot.worker)
 		rl.mu.Lock()
 		rl.add(ev)
 		rl.idle()
 		rl.mu.Unlock()
-		l.idle()
+		rec.putSlot(l, nil)
 		return err
 	}
-	l.add(ev)
 	// Published before the task's compute can end, so that a report
 	// written when it returns has every task.
-	l.idle()
+	rec.putSlot(l, &ev)
 	return err
 }
 

@@ -23,8 +23,8 @@ import (
 
 // feed is what the dashboard's page receives (see runtime/dashboard.go).
 type feed struct {
-	Fns    [][7]any     `json:"fns"`
-	Groups []string     `json:"groups"`
+	Fns    [][8]any     `json:"fns"`
+	Groups [][2]string  `json:"groups"`
 	Lanes  []string     `json:"lanes"`
 	Tasks  [][7]float64 `json:"tasks"`
 }
@@ -139,7 +139,7 @@ func TestDashboardFeed(t *testing.T) {
 		if lane := all.Lanes[int(tk[0])]; !strings.HasPrefix(lane, "worker ") {
 			t.Errorf("a task ran on lane %q", lane)
 		}
-		if g := all.Groups[int(tk[2])]; g != "compute in runtime_test.TestDashboardFeed" {
+		if g := all.Groups[int(tk[2])]; g[0] != "compute in runtime_test.TestDashboardFeed" || !strings.HasPrefix(g[1], "observe_test.go:") {
 			t.Errorf("a task belongs to %q, want the test's compute", g)
 		}
 		if tk[4] < tk[3] {
@@ -287,5 +287,94 @@ func TestTasksInExecutionTrace(t *testing.T) {
 	}
 	if begins["tracedSquare"] != 7 || begins["tracedSum"] != 1 {
 		t.Errorf("trace tasks = %v, want 7 tracedSquare and 1 tracedSum", begins)
+	}
+}
+
+// tracedTwin is what a generated twin does: it names F to Verify, starts
+// a Twin, adds tasks and finishes.
+func tracedTwin(ctx context.Context, n int) (int, error) {
+	if v := runtime.Verify(ctx, "tracedF", "traced.go:7"); v != nil {
+		return 0, errors.New("verify mode is on")
+	}
+	tw := runtime.NewTwin(ctx)
+	defer tw.Close()
+	sq := runtime.Func1(observedSquare, runtime.Name("tracedTwinSquare"))
+	var parts []runtime.Delayed[int]
+	for i := range n {
+		parts = append(parts, runtime.Track(tw, sq.Call(runtime.Value(i))))
+	}
+	if _, err := tw.Finish(); err != nil {
+		return 0, err
+	}
+	s := 0
+	for _, p := range parts {
+		s += p.Must()
+	}
+	return s, nil
+}
+
+// TestTwinTasksNestInExecutionTrace runs a twin under runtime/trace: the
+// twin's call is one trace task named after F, and its delayed calls are
+// trace tasks under it.
+func TestTwinTasksNestInExecutionTrace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool trace")
+	}
+	path := filepath.Join(t.TempDir(), "trace.out")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tracedTwin(context.Background(), 5)
+	trace.Stop()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "trace", "-d=parsed", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool trace: %v\n%.2000s", err, out)
+	}
+	re := regexp.MustCompile(`TaskBegin .*ID=(\d+) Parent=(\d+) Type="(\w+)"`)
+	twins := map[string]bool{}
+	nested, calls := 0, 0
+	var lines []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "TaskBegin") {
+			lines = append(lines, line)
+		}
+		m := re.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		switch m[3] {
+		case "tracedF":
+			twins[m[1]] = true
+		case "tracedTwinSquare":
+			calls++
+			if twins[m[2]] {
+				nested++
+			}
+		}
+	}
+	if len(twins) != 1 || calls != 5 || nested != 5 {
+		t.Errorf("%d twin tasks, %d calls of which %d under the twin; want 1, 5 and 5:\n%s", len(twins), calls, nested, strings.Join(lines, "\n"))
+	}
+}
+
+// TestReportSaysWhere checks that writing a report prints one line naming
+// the file.
+func TestReportSaysWhere(t *testing.T) {
+	var buf bytes.Buffer
+	defer runtime.SetNotices(&buf)()
+	path := filepath.Join(t.TempDir(), "where.html")
+	if err := runtime.ReportTo(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "daskgen: writing the run report to "+path+"\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
 	}
 }

@@ -368,6 +368,10 @@ func (t *Twin) Close() {
 	if t.bg != nil {
 		t.bg.Close()
 	}
+	if t.task != nil {
+		t.task.End()
+		t.task = nil
+	}
 }
 
 // keepFailed makes a compute treat a task whose last run failed as failed,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/trace"
 	"slices"
 )
 
@@ -39,6 +40,10 @@ type Twin struct {
 	unstarted int
 	last      *batch
 	one       [1]*node // the target of Await, which does not allocate
+	// While observed: the recorder's index of the twin's group, and its
+	// task in the execution trace.
+	group int32
+	task  *trace.Task
 }
 
 // tracked is a task the twin added.
@@ -91,10 +96,31 @@ func NewTwin(ctx context.Context, opts ...Option) *Twin {
 		ctx = ownContext(ctx)
 	}
 	opts = append(opts[:len(opts):len(opts)], keepFailed)
-	if obs.Load() != nil {
-		opts = append(opts, inGroup(callerOutside()))
+	t := &Twin{group: -1}
+	if observing() {
+		// Rows and trace tasks are named after F.
+		g := twinSite()
+		if rec := obs.Load(); rec != nil {
+			opts = append(opts, inGroup(g))
+			t.group = rec.group(g)
+		}
+		if trace.IsEnabled() {
+			ctx, t.task = trace.NewTask(ctx, g.name)
+		}
 	}
-	return &Twin{ctx: ctx, opts: opts}
+	t.ctx, t.opts = ctx, opts
+	return t
+}
+
+// observed notes a wait's error for the dashboard and brings the report up
+// to date.
+func (t *Twin) observed(err error) {
+	if rec := obs.Load(); rec != nil {
+		if err != nil {
+			rec.failed(t.group, err)
+		}
+		updateReport()
+	}
 }
 
 // startEvery is how many tasks a twin adds before it starts them in the
@@ -216,7 +242,7 @@ func (t *Twin) Wait(ds ...Node) (int, error) {
 	}
 	i, err := t.wait(targets)
 	if obs.Load() != nil {
-		updateReport()
+		t.observed(err)
 	}
 	return i, err
 }
@@ -232,7 +258,7 @@ func Await[T any](t *Twin, d Delayed[T]) (int, error) {
 	i, err := t.wait(t.one[:])
 	t.one[0] = nil
 	if obs.Load() != nil {
-		updateReport()
+		t.observed(err)
 	}
 	return i, err
 }
@@ -251,7 +277,7 @@ func (t *Twin) Finish(ds ...Node) (int, error) {
 	}
 	i, err := t.wait(targets)
 	if obs.Load() != nil {
-		updateReport()
+		t.observed(err)
 	}
 	return i, err
 }

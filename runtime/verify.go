@@ -43,8 +43,10 @@ type Verifier struct {
 }
 
 // Verify returns a Verifier when verify mode is on and ctx is not already
-// that of a verified run, and nil otherwise (at the cost of one atomic
-// load). name is F's name and pos its position, for reports. A generated
+// that of a verified run, and nil otherwise (at the cost of three atomic
+// loads). name is F's name and pos its position, for reports, and for the
+// dashboard and the execution trace when either is on: they name the
+// twin's rows and tasks after F. A generated
 // twin starts with
 //
 //	if v := runtime.Verify(ctx, "F", "f.go:12"); v != nil {
@@ -53,6 +55,9 @@ type Verifier struct {
 //		return r0, err
 //	}
 func Verify(ctx context.Context, name, pos string) *Verifier {
+	if observing() {
+		noteTwin(name, pos)
+	}
 	if !verifyOn.Load() || ctx.Value(verifyKey{}) != nil {
 		return nil
 	}
