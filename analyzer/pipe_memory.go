@@ -409,14 +409,17 @@ func (p *pipe) unshared(v *types.Var) bool {
 	if ok, seen := p.unsharedMemo[v]; seen {
 		return ok
 	}
-	ok := p.s.unshared(v)
+	ok := p.s.unshared(v, p.loop)
 	p.unsharedMemo[v] = ok
 	return ok
 }
 
-// unshared reports whether no variable but v can reach v's memory (see
-// pipe.unshared), looking at every use of v in the function.
-func (s *rs) unshared(v *types.Var) bool {
+// unshared reports whether no variable but v can reach v's memory while
+// loop runs (see pipe.unshared), looking at every use of v in the function.
+// Passing v to a function after the loop (return slices.MinFunc(v, less))
+// cannot make another variable share it during the loop, unless the loop
+// runs again afterwards, inside another loop.
+func (s *rs) unshared(v *types.Var, loop ast.Stmt) bool {
 	body := s.r.Func.Body
 	if v.IsField() || isGlobal(v) || !(body.Pos() <= v.Pos() && v.Pos() < body.End()) {
 		return false // a parameter, a result, a field or a package variable
@@ -479,7 +482,7 @@ func (s *rs) unshared(v *types.Var) bool {
 				as, isAs := stack[len(stack)-2].(*ast.AssignStmt)
 				ok = isAs && len(as.Lhs) == 1 && s.identVar(as.Lhs[0]) == v
 			default:
-				ok = false
+				ok = loop != nil && id.Pos() >= loop.End() && !s.enclosed(loop)
 			}
 		case *ast.AssignStmt:
 			k := slices.IndexFunc(par.Lhs, func(e ast.Expr) bool { return e == ast.Expr(id) })
@@ -493,4 +496,21 @@ func (s *rs) unshared(v *types.Var) bool {
 		return ok
 	})
 	return ok
+}
+
+// enclosed reports whether loop is inside another loop of the function.
+func (s *rs) enclosed(loop ast.Stmt) bool {
+	found := false
+	ast.Inspect(s.r.Func.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			if n != loop && n.Pos() <= loop.Pos() && loop.End() <= n.End() {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

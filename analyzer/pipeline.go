@@ -134,10 +134,15 @@ type memWrite struct {
 // pipelines finds the loops of the region that wait in their body and
 // splits those that can be split.
 func (s *rs) pipelines() {
+	done := map[ast.Stmt]bool{}
 	for _, l := range s.loops {
 		if s.r.Directive.Unordered {
 			break // worklists run in completion order instead
 		}
+		if done[l] {
+			continue // a loop region's own loop is listed twice
+		}
+		done[l] = true
 		var waits []*Barrier
 		for _, b := range s.r.Barriers {
 			if b.InLoop && !b.Return && s.innermost(b.Pos) == l {

@@ -76,18 +76,32 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	tw = daskgen.NewTwin(ctx)
-	var results daskgen.Delayed[[]int]
-	for _, x := range data {
-		results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-			return append(x3, x4)
-		}, results, incDelayed.Call(daskgen.Value[int](x))))
+	// iteration is what the issue part of the loop at line 60 hands to its eager part.
+	type iteration struct {
+		x   int
+		inc daskgen.Delayed[int]
 	}
-	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err2 := tw.Finish(d); err2 != nil {
+	tw = daskgen.NewTwin(ctx)
+	var results []int
+	rx := data
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		st.At(1)
+		it.inc = incDelayed.Issue(st, daskgen.Value[int](it.x))
+	}, nil) {
+		tw.Adopt(st, 1)
+		d := it.inc
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			return fail(i, err2)
+		}
+		results = append(results, d.Must())
+	}
+	d2 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
+	if i, err2 := tw.Finish(d2); err2 != nil {
 		return fail(i, err2)
 	}
-	return d.Must(), nil
+	return d2.Must(), nil
 }
 
 // evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).

@@ -285,3 +285,27 @@ func Scrape(ctx context.Context, targets []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Shortest collects the paths whose size passes, then hands its own slice
+// to a library function after the loop, as a lexer registry picks its best
+// match: the slice is the function's own (var known []string, grown by
+// append), so passing it on after the loop shares nothing with paths
+// during the loop, and the loop is pipelined.
+//
+//daskgen:parallel
+func Shortest(paths []string) (string, error) {
+	var known []string
+	for _, p := range paths {
+		n, err := readA(p)
+		if err != nil {
+			return "", err
+		}
+		if n > 2 {
+			known = append(known, p)
+		}
+	}
+	if len(known) == 0 {
+		return "", nil
+	}
+	return slices.MinFunc(known, func(a, b string) int { return len(a) - len(b) }), nil
+}

@@ -87,3 +87,12 @@ func TestScrape(t *testing.T) {
 	gr, gerr = ScrapeParallel(ctx, in)
 	difftest.Same(t, "Scrape cancelled", []any{r}, []any{gr}, err, gerr)
 }
+
+func TestShortest(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]string{nil, {"aa", "bbbb", "cccccc", "dddd"}, {"aaaa", "b", "cc"}, {"ab"}} {
+		s, err := Shortest(in)
+		gs, gerr := ShortestParallel(ctx, in)
+		difftest.Same(t, "Shortest", []any{s}, []any{gs}, err, gerr)
+	}
+}
