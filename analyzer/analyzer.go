@@ -166,6 +166,9 @@ type pass struct {
 	// lazy are the package's lazily initialized function values: see
 	// lazyValues.
 	lazy map[*types.Var]bool
+	// pure are the package's functions and methods that only compute: see
+	// summarizePure.
+	pure map[*types.Func]bool
 }
 
 func (p *pass) report(pos token.Pos, category, format string, args ...any) {
@@ -185,6 +188,7 @@ func run(ap *analysis.Pass) (any, error) {
 		regions = append(regions, p.directives(f)...)
 	}
 	p.summarizeWrites(ins)
+	p.summarizePure(ins)
 	for _, d := range p.plan.Delayed {
 		p.checkDelayed(d)
 	}
@@ -284,6 +288,27 @@ func (p *pass) directives(f *ast.File) []*Region {
 			return true
 		})
 	}
+	// Loops in package variables' initializers (var R = func() T { for ...
+	// }()): no function of the package holds them.
+	inits := map[int]string{} // line -> the variable whose initializer has a for statement there
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for _, v := range vs.Values {
+				ast.Inspect(v, func(n ast.Node) bool {
+					switch n.(type) {
+					case *ast.ForStmt, *ast.RangeStmt:
+						inits[p.Fset.Position(n.Pos()).Line] = vs.Names[0].Name
+					}
+					return true
+				})
+			}
+		}
+	}
 	for _, cg := range f.Comments {
 		if used[cg] {
 			continue
@@ -296,6 +321,9 @@ func (p *pass) directives(f *ast.File) []*Region {
 		loop := loops[p.Fset.Position(cg.End()).Line+1]
 		for _, d := range ds {
 			switch {
+			case loop == nil && inits[p.Fset.Position(cg.End()).Line+1] != "" && d.Name == directive.Parallel:
+				v := inits[p.Fset.Position(cg.End()).Line+1]
+				p.report(d.Pos, CatDirective, "//daskgen:parallel is above a loop in the initializer of package variable %s, which is no function daskgen can write a twin of; move the loop into a function of its own marked //daskgen:parallel, and initialize %s with its twin", v, v)
 			case loop == nil:
 				p.report(d.Pos, CatDirective, "%s%s is not attached to anything; put it in the doc comment of a function, or (for parallel) on the line directly above a for statement", directive.Prefix, d.Name)
 			case d.Name == directive.Delayed:
@@ -348,8 +376,8 @@ func (p *pass) reportErrs(errs []*directive.Error) {
 func (p *pass) declareDelayed(fd *ast.FuncDecl, obj *types.Func, d directive.Directive) {
 	sig := obj.Type().(*types.Signature)
 	res := sig.Results()
-	if res.Len() == 0 || (res.Len() == 1 && isError(res.At(0).Type())) {
-		p.report(d.Pos, CatUnsupported, "delayed function %s returns no value; a delayed function returns its result (and optionally an error last), which later code reads", fd.Name.Name)
+	if res.Len() == 0 {
+		p.report(d.Pos, CatUnsupported, "delayed function %s returns nothing; a delayed function returns its result or an error (or both, the error last), which later code reads", fd.Name.Name)
 		return
 	}
 	for i := 0; i < res.Len()-1; i++ {

@@ -55,7 +55,7 @@
 //   - unsupported: go, defer, recover, select or goto in parallel code; a
 //     closure that captures a delayed value or calls a delayed function; a
 //     delayed value sent on a channel or stored in a package variable; a
-//     delayed function that returns no value; a delayed call on the right
+//     delayed function that returns nothing; a delayed call on the right
 //     of && or ||, or in a case of a switch (F makes it only sometimes); a
 //     delayed call given a context other than F's own first parameter.
 //   - sync: a loop that cannot run ahead. Where eager code needs a delayed

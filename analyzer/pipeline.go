@@ -7,6 +7,8 @@ import (
 	"go/types"
 	"go/version"
 	"slices"
+
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Pipelined loops (DESIGN.md, "Pipelined loops").
@@ -47,6 +49,11 @@ type Pipeline struct {
 	// the issue part assigns only variables of the body, an iteration's
 	// issue part depends on its number alone, so that several run at once.
 	Indexed bool
+	// Exits are the guards that leave the iteration (if line == "" {
+	// continue }, with a return or a break too) and guard the steps after
+	// them: where the condition holds, the issue part issues nothing more
+	// for the iteration, since F makes none of those calls.
+	Exits []*ast.IfStmt
 	// Detached says that, in an indexed loop, the eager parts of different
 	// iterations commute: each only defines variables of its own and
 	// stores values of its own iteration into the element of a slice (or
@@ -64,9 +71,14 @@ type Pipeline struct {
 type Step struct {
 	Stmt ast.Stmt      // the statement moved, or the eager statement Call is in
 	Call *ast.CallExpr // the delayed call issued ahead, or nil when Stmt moves
+	// Pace says that the step is F's pace between its calls, time.Sleep(d),
+	// which the issue part runs in F's order (Pipeline.Indexed is then
+	// false): the calls start no faster than F's.
+	Pace bool
 	// Guards are the if statements of the body around the step, outermost
-	// first: the issue part evaluates their conditions too (their values
-	// depend only on what the issue part has).
+	// first, and the Exits before it: the issue part evaluates their
+	// conditions too (their values depend only on what the issue part
+	// has).
 	Guards []*ast.IfStmt
 }
 
@@ -93,7 +105,16 @@ type pipe struct {
 
 	cands  []*cand
 	byStmt map[ast.Stmt]*cand
-	defs   map[*types.Var][]*cand // the candidates assigning each body variable
+	// exits are the ifs of the body that leave the iteration, which guard
+	// the statements after them; dropped holds those whose condition the
+	// issue part cannot evaluate, so that the steps after them run ahead
+	// unguarded, as F's later statements may (see exitGuards).
+	exits   map[*ast.IfStmt]bool
+	dropped map[*ast.IfStmt]bool
+	// paced says that the issue part runs F's pace (time.Sleep) between
+	// its calls, in order, so that one producer runs it (isPace).
+	paced bool
+	defs  map[*types.Var][]*cand // the candidates assigning each body variable
 }
 
 // cand is a statement of the body that runs in every iteration that
@@ -202,7 +223,8 @@ func (s *rs) iterationOf(l ast.Stmt, pos token.Pos) bool {
 // pipeline splits loop l, or says why it cannot.
 func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, fresh: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
-		writes: map[*types.Var][]memWrite{}, lent: map[*ast.UnaryExpr]bool{}, aliased: map[*ast.UnaryExpr]string{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{}}
+		writes: map[*types.Var][]memWrite{}, lent: map[*ast.UnaryExpr]bool{}, aliased: map[*ast.UnaryExpr]string{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{},
+		exits: map[*ast.IfStmt]bool{}, dropped: map[*ast.IfStmt]bool{}}
 	p.scanEffects()
 	if why := p.headerOK(); why != "" {
 		return nil, why
@@ -214,7 +236,7 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	issues := false
 	for _, c := range p.cands {
 		if c.moved {
-			pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Guards: c.guards})
+			pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Guards: c.guards, Pace: p.isPace(c.stmt)})
 			issues = issues || p.callsDelayed(c.stmt)
 			continue
 		}
@@ -226,8 +248,23 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	if !issues {
 		return nil, p.firstWhy()
 	}
+	for _, c := range p.cands {
+		if p.isPace(c.stmt) && !c.movable {
+			return nil, fmt.Sprintf("the loop paces its calls with %s at line %d, which the issue part cannot run in F's order: it %s; the calls would start without F's pace", nodeString(p.s.p.Fset, c.stmt), p.s.line(c.stmt.Pos()), c.why)
+		}
+	}
+	exits := map[*ast.IfStmt]bool{}
+	for _, st := range pl.Steps {
+		for _, g := range st.Guards {
+			if p.exits[g] && !exits[g] && !(g.Pos() <= st.Stmt.Pos() && st.Stmt.End() <= g.End()) {
+				exits[g] = true
+				pl.Exits = append(pl.Exits, g)
+			}
+		}
+	}
+	slices.SortFunc(pl.Exits, func(a, b *ast.IfStmt) int { return int(a.Pos() - b.Pos()) })
 	p.reportSerial()
-	pl.Indexed = p.indexed()
+	pl.Indexed = p.indexed() && !p.paced // one producer keeps F's pace
 	pl.Detached = pl.Indexed && p.detached()
 	seen := map[*types.Var]bool{}
 	for v := range p.header {
@@ -554,6 +591,12 @@ func (p *pipe) walk(list []ast.Stmt, guards []*ast.IfStmt) {
 			case *ast.IfStmt:
 				p.walk([]ast.Stmt{e}, g)
 			}
+			if st.Else == nil && leaves(st.Body) {
+				// if line == "" { continue }: what follows runs only where
+				// the condition does not hold.
+				p.exits[st] = true
+				guards = g
+			}
 		case *ast.SwitchStmt:
 			if st.Init != nil {
 				add(st.Init)
@@ -610,6 +653,12 @@ func (p *pipe) settle() {
 			}
 		}
 	}
+	for g := range p.exits {
+		p.exitOK(g)
+	}
+	for _, c := range p.cands {
+		c.guards = p.kept(c.guards)
+	}
 	needVar := map[*types.Var]bool{}
 	var move func(c *cand)
 	needs := func(nodes ...ast.Node) {
@@ -648,6 +697,10 @@ func (p *pipe) settle() {
 	for _, c := range p.cands {
 		if c.movable && p.readsHeaderObj(c.stmt) {
 			move(c)
+		}
+		if c.movable && p.isPace(c.stmt) {
+			move(c) // F's pace between its calls: the issue part keeps it
+			p.paced = true
 		}
 	}
 	for _, c := range p.cands {
@@ -729,18 +782,74 @@ func (p *pipe) hoistable(c *cand) []*ast.CallExpr {
 	return out
 }
 
-// guardsOK says why the issue part cannot evaluate c's guards, or "".
+// guardsOK says why the issue part cannot evaluate c's guards, or "". An
+// exit before c whose condition it cannot evaluate is dropped instead:
+// the statements after it then run ahead unguarded, like F's statements
+// after an if whose condition waits.
 func (p *pipe) guardsOK(c *cand) string {
 	for _, g := range c.guards {
-		if g.Init != nil && !p.byStmt[g.Init].movable {
-			return "is inside an if whose init statement stays in the eager part"
+		if p.exits[g] && !(g.Pos() <= c.stmt.Pos() && c.stmt.End() <= g.End()) {
+			p.exitOK(g)
+			continue
 		}
-		if b := p.waitsIn(g.Cond); b != nil {
-			return "is inside an if whose condition waits for " + b.What
+		if why := p.guardOK(g, c); why != "" {
+			return why
 		}
-		if why := p.computable(g.Cond, c, g.Cond.End()); why != "" {
-			return "is inside an if whose condition " + why
+	}
+	return ""
+}
+
+// exitOK reports whether the issue part can evaluate the condition of exit
+// g, and drops g for good when it cannot. Since statements only ever lose
+// their place in the issue part while it is settled, so do exits.
+func (p *pipe) exitOK(g *ast.IfStmt) bool {
+	if p.dropped[g] {
+		return false
+	}
+	if p.guardOK(g, p.byStmt[g]) != "" {
+		p.dropped[g] = true
+	}
+	return !p.dropped[g]
+}
+
+// kept returns guards without the exits dropped.
+func (p *pipe) kept(guards []*ast.IfStmt) []*ast.IfStmt {
+	out := guards[:0:0]
+	for _, g := range guards {
+		if !p.dropped[g] {
+			out = append(out, g)
 		}
+	}
+	return out
+}
+
+// leaves reports whether a block always leaves the loop's iteration at its
+// end: it ends in a continue, a break or a return. (The candidates' ifs are
+// not inside a nested loop, switch or select, where a break would not.)
+func leaves(b *ast.BlockStmt) bool {
+	if len(b.List) == 0 {
+		return false
+	}
+	switch st := b.List[len(b.List)-1].(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		return st.Tok == token.CONTINUE || st.Tok == token.BREAK
+	}
+	return false
+}
+
+// guardOK says why the issue part cannot evaluate the condition of guard g
+// of candidate c, or "".
+func (p *pipe) guardOK(g *ast.IfStmt, c *cand) string {
+	if g.Init != nil && !p.byStmt[g.Init].movable {
+		return "is inside an if whose init statement stays in the eager part"
+	}
+	if b := p.waitsIn(g.Cond); b != nil {
+		return "is inside an if whose condition waits for " + b.What
+	}
+	if why := p.computable(g.Cond, c, g.Cond.End()); why != "" {
+		return "is inside an if whose condition " + why
 	}
 	return ""
 }
@@ -829,6 +938,10 @@ func (p *pipe) movable(c *cand) string {
 		}
 	case *ast.ExprStmt:
 		call, ok := ast.Unparen(st.X).(*ast.CallExpr)
+		if ok && p.isPace(st) {
+			rhs = call.Args
+			break
+		}
 		if !ok || p.s.calls[call] == nil {
 			return "is eager code"
 		}
@@ -845,10 +958,11 @@ func (p *pipe) movable(c *cand) string {
 }
 
 // bodyVar says why v cannot be handed from the issue part to the eager
-// part, or "": it must be declared in the body, assigned only by moved
+// part, or "": it must be declared in the body (or be a range variable
+// each iteration has anew), assigned only by moved
 // statements, and read by the eager part only after its last assignment.
 func (p *pipe) bodyVar(v *types.Var) string {
-	if !p.inBody(v.Pos()) {
+	if !p.inBody(v.Pos()) && !p.fresh[v] {
 		return fmt.Sprintf("assigns %s, which is declared outside the loop", v.Name())
 	}
 	var last token.Pos
@@ -1034,6 +1148,9 @@ func (p *pipe) freshWrite(v *types.Var, at token.Pos) string {
 	nested := p.nested(at)
 	for _, pos := range p.assigned[v] {
 		if p.inBody(pos) && (nested || pos <= at) {
+			if d := p.stmtAt(pos); !nested && d != nil && d.movable && slices.Contains(p.defs[v], d) {
+				continue // line = strings.TrimSpace(line): it moves first
+			}
 			return fmt.Sprintf("reads %s, which the loop's eager code sets at line %d", v.Name(), p.s.line(pos))
 		}
 	}
@@ -1095,4 +1212,20 @@ func (p *pipe) readsHeaderObj(st ast.Stmt) bool {
 		return !found
 	})
 	return found
+}
+
+// isPace reports whether st is time.Sleep(d): F's pace between its calls, a
+// rate limit that is part of what F means. It runs in the issue part, in
+// F's order, so that the twin starts its calls no faster than F does.
+func (p *pipe) isPace(st ast.Stmt) bool {
+	es, ok := st.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, _ := typeutil.Callee(p.s.p.TypesInfo, call).(*types.Func)
+	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "time" && fn.Name() == "Sleep"
 }

@@ -226,12 +226,19 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 				b.WriteString(", eager parts commute")
 			}
 			b.WriteString(":\n")
+			for _, g := range pl.Exits {
+				fmt.Fprintf(&b, "    exit at %s: if %s, the iteration issues nothing more\n", pos(g.Pos()), nodeString(fset, g.Cond))
+			}
 			for k, st := range pl.Steps {
 				if st.Call != nil {
 					fmt.Fprintf(&b, "    step %d at %s: issue %s\n", k+1, pos(st.Call.Pos()), nodeString(fset, st.Call))
 					continue
 				}
-				fmt.Fprintf(&b, "    step %d at %s: move %s\n", k+1, pos(st.Stmt.Pos()), firstLine(nodeString(fset, st.Stmt)))
+				what := "move"
+				if st.Pace {
+					what = "pace"
+				}
+				fmt.Fprintf(&b, "    step %d at %s: %s %s\n", k+1, pos(st.Stmt.Pos()), what, firstLine(nodeString(fset, st.Stmt)))
 			}
 			var names []string
 			for _, v := range pl.Vars {

@@ -477,12 +477,13 @@ func (s *rs) pairs() []pair {
 	return pairs
 }
 
-// pairsOf returns the folds of v: its op= assignments, and its
-// assignments v = append(v, ...).
+// pairsOf returns the folds of v: its op= assignments, its assignments v =
+// append(v, ...), and, for a map, its stores v[k] = x.
 func (s *rs) pairsOf(v *types.Var) []pair {
 	var out []pair
 	for _, pr := range s.pairs() {
-		if s.identVar(pr.lhs) == v && (isOpAssign(pr.tok) || (pr.tok == token.ASSIGN && s.appendForm(v, pr.rhs))) {
+		if s.identVar(pr.lhs) == v && (isOpAssign(pr.tok) || (pr.tok == token.ASSIGN && s.appendForm(v, pr.rhs))) ||
+			pr.tok == token.ASSIGN && s.mapWrite(pr.lhs) == v {
 			out = append(out, pr)
 		}
 	}
@@ -533,10 +534,26 @@ func (s *rs) lift() {
 					changed = true
 				}
 			case v == nil && s.lazy(pr.rhs):
-				if m := s.mapWrite(pr.lhs); m != nil && !s.lifted[m] && s.acc[m] == nil {
-					s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
-					changed = true
+				m := s.mapWrite(pr.lhs)
+				if m == nil || s.lifted[m] || s.acc[m] != nil {
+					break
 				}
+				// m[k] = f(x) in a loop: a fold too, which the eager part
+				// can do in order, as F does.
+				switch inLoop := s.inLoop(pr.stmt.Pos()); {
+				case s.folds == nil:
+				case s.folds[m] && !inLoop:
+					delete(s.folds, m)
+					changed = true
+				case s.folds[m]:
+					continue
+				case s.trial && inLoop:
+					s.folds[m] = true
+					changed = true
+					continue
+				}
+				s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
+				changed = true
 			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v):
 				s.lifted[v] = true
 				delete(s.acc, v)
@@ -847,7 +864,12 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 			return
 		}
 		barrier("used in the left side of an assignment")
-	case *ast.ValueSpec, *ast.IncDecStmt:
+	case *ast.ValueSpec:
+	case *ast.IncDecStmt:
+		if _, ok := ast.Unparen(child.(ast.Expr)).(*ast.Ident); !ok {
+			// m[code]++: the key is needed to find what to increment.
+			barrier(fmt.Sprintf("used in %s%s", types.ExprString(par.X), par.Tok))
+		}
 	case *ast.ReturnStmt:
 		s.r.Barriers = append(s.r.Barriers, &Barrier{Pos: leaf.Pos(), Var: v, What: what, Reason: "returned", Return: true})
 	case *ast.IfStmt:

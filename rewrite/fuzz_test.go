@@ -19,7 +19,11 @@ var (
 
 // TestRandomPrograms is differential fuzzing of the rewriter: each seed
 // drives a generator of random programs in the subset daskgen supports
-// (nested loops, if, switch, break, continue and return, accumulators of
+// (nested loops, if, switch, break, continue and return, guards that
+// leave the iteration before the calls, range variables changed before
+// the calls read them, a function of the package that only computes, map
+// stores, delayed functions that return only an error, calls whose error
+// F drops, accumulators of
 // every kind, op-assign on ints, floats and strings, the error idiom
 // wrapped or not, delayed calls with several results, errors read as
 // values, a delayed call that panics; and the shapes of pipelined loops:
@@ -127,11 +131,22 @@ import (
 	"context"
 	"fmt"
 	"os"
+
+	daskgen "github.com/daskgen/daskgen/runtime"
 )
 
 func run(f func() []any) (out []any, panicked any) {
 	defer func() { panicked = recover() }()
 	return f(), nil
+}
+
+// raised is what a panic was raised with: the twin raises a task's panic
+// again as a *daskgen.PanicError, which holds the task's value.
+func raised(p any) string {
+	if pe, ok := p.(*daskgen.PanicError); ok {
+		p = pe.Value
+	}
+	return fmt.Sprint(p)
 }
 
 func main() {
@@ -143,7 +158,7 @@ func main() {
 			for _, k := range []int{0, 1, 3, 7} {
 				want, wp := run(func() []any { return f.seq(ctx, xs, k) })
 				got, gp := run(func() []any { return f.par(ctx, xs, k) })
-				if (wp == nil) != (gp == nil) {
+				if (wp == nil) != (gp == nil) || raised(wp) != raised(gp) {
 					fmt.Printf("MISMATCH f%d(%v, %d): panic %v, twin panic %v\n", i, xs, k, wp, gp)
 					os.Exit(1)
 				}
@@ -162,7 +177,7 @@ func main() {
 			cancel()
 			want, wp := run(func() []any { return f.seq(cctx, xs, 3) })
 			got, gp := run(func() []any { return f.par(cctx, xs, 3) })
-			if w, g := fmt.Sprintf("%#v %v", want, wp), fmt.Sprintf("%#v %v", got, gp); w != g {
+			if w, g := fmt.Sprintf("%#v %v", want, raised(wp)), fmt.Sprintf("%#v %v", got, raised(gp)); w != g {
 				fmt.Printf("MISMATCH f%d(cancelled, %v, 3):\n  sequential %s\n  twin       %s\n", i, xs, w, g)
 				os.Exit(1)
 			}
@@ -175,7 +190,11 @@ func main() {
 
 // progGen writes one random program.
 type progGen struct {
-	r      *rand.Rand
+	r *rand.Rand
+	// r2 makes the choices of shapes added after seeds were recorded in
+	// testdata/random/seeds.txt, so that r's choices, and those seeds'
+	// programs, stay what they were, with the new shapes added.
+	r2     *rand.Rand
 	b      strings.Builder
 	indent int
 	vars   [][]string // lifted int variables in scope, per block
@@ -213,6 +232,9 @@ func dCtx(ctx context.Context, x int) int {
 }
 
 func nap(x int) { time.Sleep(time.Duration((x*7919)%5) * 50 * time.Microsecond) }
+
+// mix only computes: the issue part of a pipelined loop may call it ahead.
+func mix(v int) int { return v*7%11 - 3 }
 
 //daskgen:delayed
 func dInc(x int) int { nap(x); return x + 1 }
@@ -300,6 +322,15 @@ var (
 )
 
 //daskgen:delayed
+func dCheck(x int) error {
+	nap(x)
+	if x%5 == 4 {
+		return fmt.Errorf("check %d", x)
+	}
+	return nil
+}
+
+//daskgen:delayed
 func dBoom(x int) int {
 	if x == 21 {
 		panic("boom")
@@ -310,7 +341,7 @@ func dBoom(x int) int {
 `
 
 func genProgram(seed uint64) string {
-	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), ctxFuncs: map[int]bool{}}
+	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), r2: rand.New(rand.NewPCG(seed, 0x5eed2)), ctxFuncs: map[int]bool{}}
 	g.b.WriteString(fuzzPrelude)
 	for i := range funcsPerProgram {
 		g.function(i)
@@ -387,6 +418,9 @@ func (g *progGen) scope() []string {
 // eager returns an int expression on eager values.
 func (g *progGen) eager() string {
 	v := g.loopV[g.r.IntN(len(g.loopV))]
+	if g.r2.IntN(6) == 0 {
+		v = "mix(" + v + ")" // a function of the package that only computes
+	}
 	switch g.r.IntN(4) {
 	case 0:
 		return v
@@ -461,6 +495,43 @@ func (g *progGen) stmts(n, depth int) {
 }
 
 func (g *progGen) stmt(depth int) {
+	g.stmt1(depth)
+	switch g.r2.IntN(12) {
+	case 0, 1:
+		g.errorOnly(g.loops > 0)
+	case 2:
+		// A histogram: a delayed value as the key of an increment.
+		g.line("m[%s%%4]++", g.lazy())
+	}
+}
+
+// errorOnly writes a call of a delayed function that returns only an
+// error, or one whose error F drops: the shapes of validation loops.
+func (g *progGen) errorOnly(inLoop bool) {
+	switch g.r2.IntN(5) {
+	case 0:
+		g.line("if err := dCheck(%s); err != nil {", g.eager())
+		g.line("\treturn 1, 0, nil, nil, nil, fmt.Errorf(\"check: %%w\", err)")
+		g.line("}")
+	case 1:
+		g.line("if err := dCheck(%s); err != nil {", g.eager())
+		g.line("\tstrs = append(strs, err.Error())")
+		if inLoop {
+			g.line("\tcontinue")
+		}
+		g.line("}")
+	case 2:
+		g.line("dCheck(%s)", g.eager())
+	case 3:
+		g.line("dDiv(%s, %s)", g.eager(), g.eager())
+	default:
+		g.line("if dCheck(%s) != nil {", g.eager())
+		g.line("\tacc++")
+		g.line("}")
+	}
+}
+
+func (g *progGen) stmt1(depth int) {
 	inLoop := g.loops > 0
 	kinds := 27
 	if depth >= 2 {
@@ -552,6 +623,10 @@ func (g *progGen) stmt(depth int) {
 		if g.r.IntN(3) > 0 {
 			i, x := g.name("i"), g.name("x")
 			g.line("for %s, %s := range xs {", i, x)
+			if g.r2.IntN(3) == 0 {
+				// The range variable, changed before the calls read it.
+				g.line("\t%s = mix(%s) + %s", x, x, i)
+			}
 			g.line("\tacc += %s - %s", x, i)
 			g.loopV = append(g.loopV, i, x)
 			g.index = append(g.index, i)

@@ -66,9 +66,11 @@ type pipe struct {
 	fields   []*pipeField
 	taken    map[string]bool
 	steps    map[ast.Stmt]int         // moved statements and their step numbers
+	paces    map[ast.Stmt]bool        // moved statements that are F's pace (analyzer.Step.Pace)
 	calls    map[*ast.CallExpr]*pSlot // calls issued ahead of the statement they are in
 	idioms   map[*ast.CallExpr]string // the tasks of moved error idioms, for the eager part's Check
 	guards   map[*ast.IfStmt]bool     // ifs around steps
+	exits    map[*ast.IfStmt]bool     // ifs that end the iteration's issue part (analyzer.Pipeline.Exits)
 	header   []*types.Var             // the loop's own variables
 	adopted  map[string]bool          // the eager part's names of tasks Adopt tracks
 }
@@ -118,8 +120,11 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	outer := t.pipe
 	defer func() { t.pipe = outer }()
 	p := &pipe{pl: pl, it: t.fresh("it"), st: t.fresh("st"), taken: map[string]bool{},
-		steps: map[ast.Stmt]int{}, calls: map[*ast.CallExpr]*pSlot{}, idioms: map[*ast.CallExpr]string{},
-		guards: map[*ast.IfStmt]bool{}, adopted: map[string]bool{}}
+		steps: map[ast.Stmt]int{}, paces: map[ast.Stmt]bool{}, calls: map[*ast.CallExpr]*pSlot{}, idioms: map[*ast.CallExpr]string{},
+		guards: map[*ast.IfStmt]bool{}, exits: map[*ast.IfStmt]bool{}, adopted: map[string]bool{}}
+	for _, g := range pl.Exits {
+		p.exits[g] = true
+	}
 	typeName := t.fresh("iteration")
 	prod := t.fresh("p")
 
@@ -168,6 +173,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		}
 		if s.Call == nil {
 			p.steps[s.Stmt] = k + 1
+			p.paces[s.Stmt] = s.Pace
 			ast.Inspect(s.Stmt, func(n ast.Node) bool {
 				if c, ok := n.(*ast.CallExpr); ok && t.sites[c] != nil {
 					sig := t.sigOf(c)
@@ -456,6 +462,9 @@ func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
 	for _, s := range list {
 		if k, ok := p.steps[s]; ok {
 			fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k)
+			if p.paces[s] {
+				fmt.Fprintf(&b, "%s.Pace()\n", p.st)
+			}
 			b.WriteString(t.producerStmt(p, s) + "\n")
 			continue
 		}
@@ -487,6 +496,11 @@ func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
 		}
 		cond := t.expr(ifs.Cond)
 		t.noWaits(ifs.Cond)
+		if p.exits[ifs] {
+			// F leaves the iteration: so does its issue part.
+			fmt.Fprintf(&b, "if %s {\n%sreturn\n}\n", cond, then)
+			continue
+		}
 		switch {
 		case then == "" && els == "":
 		case els == "":

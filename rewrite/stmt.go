@@ -67,8 +67,13 @@ func (t *twin) regionStmt(s ast.Stmt) string {
 	case *ast.ExprStmt:
 		if c, ok := ast.Unparen(s.X).(*ast.CallExpr); ok && t.calls[c] != nil {
 			// The result is dropped; the task still runs, and an error it
-			// returns is dropped as the sequential call drops it.
-			return t.trackCall(c, true)
+			// returns is dropped as the sequential call drops it: it is
+			// the task's value (the Err form), not its failure.
+			if t.pipe != nil && !t.pipe.producer && t.pipe.calls[c] != nil {
+				t.slotCall(t.pipe, c, false) // issued ahead: adopted here
+				return ""
+			}
+			return t.trackCall(c, false)
 		}
 	case *ast.IfStmt:
 		if t.idioms[s] {

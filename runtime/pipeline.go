@@ -194,7 +194,7 @@ func (p *Producer[I]) Next(issue func(it *I, st *Step)) bool {
 			p.nodes = append(p.nodes, n)
 		}
 	}
-	if len(p.ch) > 0 && len(p.pending) < p.group {
+	if len(p.ch) > 0 && len(p.pending) < p.group && !s.st.paced {
 		return true // the eager part has iterations to go on with
 	}
 	return p.flush()
@@ -269,6 +269,7 @@ type Step struct {
 	adopted  int32
 	panicked bool
 	detached bool // the eager part has run in the producer (PipelineIndex)
+	paced    bool // the issue part keeps F's pace (Pace)
 	nodes    []*node
 	steps    []int32
 	p        any
@@ -283,6 +284,12 @@ type Step struct {
 // At records that the issue part is at its step k (counted from 1): the
 // tasks issued from now on, and a panic, belong to that step.
 func (s *Step) At(k int) { s.at = int32(k) }
+
+// Pace records that the current step is F's pace between its calls (a
+// time.Sleep before each): the tasks of the iteration start as soon as its
+// issue part is done, rather than in a batch with later iterations', so
+// that they start no faster than F's calls and no later.
+func (s *Step) Pace() { s.paced = true }
 
 // Issue records d's task, if it has one, as issued by the current step of
 // an iteration, and returns d. The task starts when the iteration's issue

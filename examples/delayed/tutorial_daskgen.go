@@ -123,24 +123,47 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
+	// iteration is what the issue part of the loop at line 72 hands to its eager part.
+	type iteration struct {
+		x      int
+		double daskgen.Delayed[int]
+		inc    daskgen.Delayed[int]
+	}
 	tw = daskgen.NewTwin(ctx)
-	var results daskgen.Delayed[[]int]
-	for _, x := range data {
-		if isEven(x) {
-			results = daskgen.Track(tw, daskgen.Call2(func(x3 []int, x4 int) []int {
-				return append(x3, x4)
-			}, results, doubleDelayed.Call(daskgen.Value[int](x))))
+	var results []int
+	rx := data
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		x := rx[k2]
+		it.x = x
+		if isEven(it.x) {
+			st.At(1)
+			it.double = doubleDelayed.Issue(st, daskgen.Value[int](it.x))
 		} else {
-			results = daskgen.Track(tw, daskgen.Call2(func(x5 []int, x6 int) []int {
-				return append(x5, x6)
-			}, results, incDelayed.Call(daskgen.Value[int](x))))
+			st.At(2)
+			it.inc = incDelayed.Issue(st, daskgen.Value[int](it.x))
+		}
+	}, nil) {
+		if isEven(it.x) {
+			tw.Adopt(st, 1)
+			d := it.double
+			if i, err2 := daskgen.Await(tw, d); err2 != nil {
+				return fail(i, err2)
+			}
+			results = append(results, d.Must())
+		} else {
+			tw.Adopt(st, 2)
+			d2 := it.inc
+			if i, err2 := daskgen.Await(tw, d2); err2 != nil {
+				return fail(i, err2)
+			}
+			results = append(results, d2.Must())
 		}
 	}
-	d := daskgen.Track(tw, sumDelayed.Call(results))
-	if i, err2 := tw.Finish(d); err2 != nil {
+	d3 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
+	if i, err2 := tw.Finish(d3); err2 != nil {
 		return fail(i, err2)
 	}
-	return d.Must(), nil
+	return d3.Must(), nil
 }
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).

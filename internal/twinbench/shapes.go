@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -274,4 +275,199 @@ func Lines(r io.Reader, w io.Writer) (int, error) {
 		n++
 	}
 	return n, sc.Err()
+}
+
+// parseCalls counts slowEntry's calls, so that a test can check that a twin
+// makes the calls F makes and no others.
+var parseCalls atomic.Int64
+
+// slowEntry stands for parsing a line that calls out; unlike slowParse it
+// counts its calls.
+//
+//daskgen:delayed
+func slowEntry(line string) (Record, error) {
+	parseCalls.Add(1)
+	time.Sleep(callDelay)
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return Record{}, fmt.Errorf("no = in %q", line)
+	}
+	return Record{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)}, nil
+}
+
+// Env: a .env or INI loader's loop, as infrastructure tools write it: the
+// range variable trimmed in place, blank lines and comments skipped by a
+// guard, each remaining line parsed. The trim and the guard run ahead with
+// the calls; a skipped line is never parsed, by F or by the twin.
+//
+//daskgen:parallel
+func Env(text string) ([]Record, error) {
+	var out []Record
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		r, err := slowEntry(line)
+		if err != nil {
+			return nil, fmt.Errorf("env: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Lengths: a guard on the range variable itself, with nothing computed
+// before it.
+//
+//daskgen:parallel
+func Lengths(lines []string) (int, error) {
+	n := 0
+	for _, line := range lines {
+		if line == "" {
+			continue
+		}
+		r, err := slowEntry(line)
+		if err != nil {
+			return n, err
+		}
+		n += len(r.Value)
+	}
+	return n, nil
+}
+
+// splitRepo splits "owner/name" (or a GitHub URL ending in it) the way code
+// hosting clients do before an API call. It only computes, so the issue
+// part of a pipelined loop may run it ahead.
+func splitRepo(ref string) (owner, name string) {
+	ref = strings.TrimPrefix(ref, "https://github.com/")
+	owner, name, _ = strings.Cut(ref, "/")
+	return strings.ToLower(owner), name
+}
+
+// slowStars stands for a repository lookup.
+//
+//daskgen:delayed
+func slowStars(owner, name string) (int, error) {
+	time.Sleep(callDelay)
+	if name == "" {
+		return 0, fmt.Errorf("repository %q has no name: %w", owner, errBroken)
+	}
+	return len(owner)*31 + len(name), nil
+}
+
+// Stars: per-iteration values computed by the package's own function
+// before the call (owner, name := splitRepo(ref)), results stored in a map
+// under a key built from them.
+//
+//daskgen:parallel
+func Stars(refs []string) (map[string]int, error) {
+	stars := map[string]int{}
+	for _, ref := range refs {
+		owner, name := splitRepo(ref)
+		n, err := slowStars(owner, name)
+		if err != nil {
+			return nil, err
+		}
+		stars[owner+"/"+name] = n
+	}
+	return stars, nil
+}
+
+// lastStart and minGap record when slowStamp's calls start: the shortest
+// time between two consecutive starts, in nanoseconds (0 before two).
+var lastStart, minGap atomic.Int64
+
+// slowStamp stands for a request to a rate-limited service; it records the
+// gaps between the starts of its calls.
+//
+//daskgen:delayed
+func slowStamp(name string) int {
+	now := time.Now().UnixNano()
+	if prev := lastStart.Swap(now); prev != 0 {
+		gap := now - prev
+		for {
+			m := minGap.Load()
+			if (m != 0 && m <= gap) || minGap.CompareAndSwap(m, gap) {
+				break
+			}
+		}
+	}
+	time.Sleep(callDelay)
+	return len(name)
+}
+
+// Paced: a crawler's politeness delay before each request. F's pace is
+// part of what F means, so the twin starts its calls no faster: the sleep
+// runs in the issue part, in F's order, and the calls overlap only with
+// the pace between them.
+//
+//daskgen:parallel
+func Paced(names []string, pace time.Duration) []int {
+	var out []int
+	for _, n := range names {
+		time.Sleep(pace)
+		out = append(out, slowStamp(n))
+	}
+	return out
+}
+
+// slowValidate stands for a check that reports only an error: a lint, a
+// format check, a schema validation.
+//
+//daskgen:delayed
+func slowValidate(name string) error {
+	time.Sleep(callDelay)
+	if strings.HasPrefix(name, "bad") {
+		return fmt.Errorf("validate %s: %w", name, errBroken)
+	}
+	return nil
+}
+
+// Validate: the per-item shape of most real tools, a function that returns
+// only an error, every failure collected in F's order.
+//
+//daskgen:parallel
+func Validate(names []string) error {
+	var errs []error
+	for _, n := range names {
+		if err := slowValidate(n); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPReport counts status codes, as a load tester or link checker does.
+type HTTPReport struct {
+	Total, OK int
+	Failures  map[int]int
+}
+
+// slowStatus stands for a request that returns a status code.
+//
+//daskgen:delayed
+func slowStatus(name string) int {
+	time.Sleep(callDelay)
+	if len(name)%4 == 0 {
+		return 500 + len(name)%3
+	}
+	return 200
+}
+
+// Histogram: a map histogram with struct counters, the result as a map key.
+//
+//daskgen:parallel
+func Histogram(names []string) HTTPReport {
+	report := HTTPReport{Failures: map[int]int{}}
+	for _, n := range names {
+		code := slowStatus(n)
+		report.Total++
+		if code == 200 {
+			report.OK++
+		} else {
+			report.Failures[code]++
+		}
+	}
+	return report
 }

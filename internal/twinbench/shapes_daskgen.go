@@ -10,6 +10,7 @@ import (
 	daskgen "github.com/daskgen/daskgen/runtime"
 	"io"
 	"strings"
+	"time"
 )
 
 // slowSizeDelayed is slowSize as a delayed function, written by daskgen: a
@@ -42,9 +43,39 @@ var slowParseDelayed = daskgen.Func1E(slowParse, daskgen.Name("slowParse"), dask
 // a call adds a task to the graph instead of running slowCount.
 var slowCountDelayed = daskgen.Func2(slowCount, daskgen.Name("slowCount"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCount"))
 
+// slowEntryDelayed is slowEntry as a delayed function, written by daskgen:
+// a call adds a task to the graph, and the task fails with the error
+// slowEntry returns.
+var slowEntryDelayed = daskgen.Func1E(slowEntry, daskgen.Name("slowEntry"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowEntry"))
+
+// slowStarsDelayed is slowStars as a delayed function, written by daskgen:
+// a call adds a task to the graph, and the task fails with the error
+// slowStars returns.
+var slowStarsDelayed = daskgen.Func2E(slowStars, daskgen.Name("slowStars"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowStars"))
+
+// slowStampDelayed is slowStamp as a delayed function, written by daskgen:
+// a call adds a task to the graph instead of running slowStamp.
+var slowStampDelayed = daskgen.Func1(slowStamp, daskgen.Name("slowStamp"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowStamp"))
+
+// slowValidateDelayed is slowValidate as a delayed function, written by
+// daskgen: a call adds a task to the graph, and the task fails with the
+// error slowValidate returns.
+var slowValidateDelayed = daskgen.Func1E(func(a0 string) (struct{}, error) {
+	return struct{}{}, slowValidate(a0)
+}, daskgen.Name("slowValidate"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowValidate"))
+
+// slowValidateDelayedErr is slowValidate as a delayed function whose task
+// holds every result, the error included, and does not fail when
+// slowValidate returns an error.
+var slowValidateDelayedErr = daskgen.Func1(slowValidate, daskgen.Name("slowValidate"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowValidate:err"))
+
+// slowStatusDelayed is slowStatus as a delayed function, written by
+// daskgen: a call adds a task to the graph instead of running slowStatus.
+var slowStatusDelayed = daskgen.Func1(slowStatus, daskgen.Name("slowStatus"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowStatus"))
+
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:77"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:78"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Sizes(names)
 			return []any{f0, nil}
@@ -61,7 +92,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 79 hands to its eager part.
+	// iteration is what the issue part of the loop at line 80 hands to its eager part.
 	type iteration struct {
 		i        int
 		n        string
@@ -99,7 +130,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 
 // ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ScoreParallel(ctx context.Context, items []Item) (err error) {
-	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:88"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:89"); v2 != nil {
 		v2.Check(func() []any {
 			Score(items)
 			return []any{nil}
@@ -116,7 +147,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 89 hands to its eager part.
+	// iteration is what the issue part of the loop at line 90 hands to its eager part.
 	type iteration struct {
 		i        int
 		slowSize daskgen.Delayed[int]
@@ -144,7 +175,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 
 // EnrichedParallel is the parallel twin of [Enriched], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error) {
-	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:99"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:100"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Enriched(items)
 			return []any{f0, nil}
@@ -161,7 +192,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 101 hands to its eager part.
+	// iteration is what the issue part of the loop at line 102 hands to its eager part.
 	type iteration struct {
 		item     Item
 		slowSize daskgen.Delayed[int]
@@ -191,7 +222,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
-	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:111"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:112"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Totals(names)
 			return []any{f0, nil}
@@ -208,7 +239,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 113 hands to its eager part.
+	// iteration is what the issue part of the loop at line 114 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -242,7 +273,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 
 // LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
-	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:142"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:143"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Lent(lang, names)
 			return []any{f0, nil}
@@ -259,13 +290,13 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 145 hands to its eager part.
+	// iteration is what the issue part of the loop at line 146 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowCount daskgen.Delayed[int]
 	}
 	tw = daskgen.NewTwin(ctx)
-	counts := daskgen.Value[map[string]int](make(map[string]int, len(names)))
+	counts := make(map[string]int, len(names))
 	def := *lang
 	rx := names
 	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
@@ -280,20 +311,20 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 			return fail(i, err2)
 		}
 		lang.Counted += c.Must()
-		counts = daskgen.Track(tw, daskgen.Call3(func(m map[string]int, k string, v int) map[string]int {
-			m[k] = v
-			return m
-		}, counts, daskgen.Value[string](it.n), c))
+		if i, err2 := daskgen.Await(tw, c); err2 != nil {
+			return fail(i, err2)
+		}
+		counts[it.n] = c.Must()
 	}
-	if i, err2 := tw.Finish(counts); err2 != nil {
+	if i, err2 := tw.Finish(); err2 != nil {
 		return fail(i, err2)
 	}
-	return counts.Must(), nil
+	return counts, nil
 }
 
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:156"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:157"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Filter(xs)
 			return []any{f0, nil}
@@ -310,7 +341,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 158 hands to its eager part.
+	// iteration is what the issue part of the loop at line 159 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -341,7 +372,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 
 // CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:169"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:170"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := CountBad(xs)
 			return []any{f0, nil}
@@ -358,7 +389,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 171 hands to its eager part.
+	// iteration is what the issue part of the loop at line 172 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -389,7 +420,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 
 // FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:182"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:183"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := FirstN(xs, limit)
 			return []any{f0, nil}
@@ -406,7 +437,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 184 hands to its eager part.
+	// iteration is what the issue part of the loop at line 185 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -440,7 +471,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 
 // FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
-	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:198"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:199"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := FindFirst(names, want)
 			return []any{f0, f1, nil}
@@ -457,7 +488,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, r1, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 199 hands to its eager part.
+	// iteration is what the issue part of the loop at line 200 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -490,7 +521,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 
 // ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
-	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:210"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:211"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Report(names)
 			return []any{f0, nil}
@@ -507,7 +538,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 212 hands to its eager part.
+	// iteration is what the issue part of the loop at line 213 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -536,7 +567,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 
 // CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:221"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:222"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Collect(names)
 			return []any{f0, f1}
@@ -553,7 +584,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 224 hands to its eager part.
+	// iteration is what the issue part of the loop at line 225 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
@@ -599,7 +630,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:238"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:239"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Parsed(lines)
 			return []any{f0, f1}
@@ -620,7 +651,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 	defer daskgen.End(&tw, func(i2 int, err3 error) {
 		r0, err2 = fail(i2, err3)
 	})
-	// iteration is what the issue part of the loop at line 240 hands to its eager part.
+	// iteration is what the issue part of the loop at line 241 hands to its eager part.
 	type iteration struct {
 		i         int
 		l         string
@@ -668,7 +699,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 
 // FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
-	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:256"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:257"); v2 != nil {
 		v2.Check(func() []any {
 			s.Fill(names)
 			return []any{nil}
@@ -685,7 +716,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 257 hands to its eager part.
+	// iteration is what the issue part of the loop at line 258 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -713,7 +744,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 
 // LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:265"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:266"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Lines(r, w)
 			return []any{f0, f1}
@@ -734,7 +765,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 268 hands to its eager part.
+	// iteration is what the issue part of the loop at line 269 hands to its eager part.
 	type iteration struct {
 		rec           daskgen.Delayed[Record]
 		err           error
@@ -773,4 +804,356 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		return fail(i, err3)
 	}
 	return n, sc.Err()
+}
+
+// EnvParallel is the parallel twin of [Env], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Env", "shapes.go:304"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Env(text)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = EnvParallel(v2.Context(), text)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	onErr := []func(error) ([]Record, error){
+		func(err error) ([]Record, error) {
+			return nil, fmt.Errorf("env: %w", err)
+		},
+	}
+	fail := func(i int, err error) ([]Record, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new([]Record), err
+	}
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
+	// iteration is what the issue part of the loop at line 306 hands to its eager part.
+	type iteration struct {
+		line      string
+		slowEntry daskgen.Delayed[Record]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var out []Record
+	rx := strings.Split(text, "\n")
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		line := rx[k2]
+		it.line = line
+		st.At(1)
+		it.line = strings.TrimSpace(it.line)
+		if it.line == "" || strings.HasPrefix(it.line, "#") {
+			return
+		}
+		st.At(2)
+		it.slowEntry = slowEntryDelayed.Issue(st, daskgen.Value[string](it.line))
+	}, nil) {
+		tw.Adopt(st, 1)
+		if it.line == "" || strings.HasPrefix(it.line, "#") {
+			continue
+		}
+		tw.Adopt(st, 2)
+		d := it.slowEntry
+		tw.CheckAt(d, 0)
+		r := d
+		if i, err3 := daskgen.Await(tw, r); err3 != nil {
+			return fail(i, err3)
+		}
+		out = append(out, r.Must())
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return out, nil
+}
+
+// LengthsParallel is the parallel twin of [Lengths], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Lengths", "shapes.go:324"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Lengths(lines)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = LengthsParallel(v2.Context(), lines)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) (int, error)
+	fail := func(i int, err error) (int, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new(int), err
+	}
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
+	// iteration is what the issue part of the loop at line 326 hands to its eager part.
+	type iteration struct {
+		line      string
+		slowEntry daskgen.Delayed[Record]
+	}
+	tw = daskgen.NewTwin(ctx)
+	n := 0
+	rx := lines
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		line := rx[k2]
+		it.line = line
+		if it.line == "" {
+			return
+		}
+		st.At(1)
+		it.slowEntry = slowEntryDelayed.Issue(st, daskgen.Value[string](it.line))
+	}, nil) {
+		if it.line == "" {
+			continue
+		}
+		tw.Adopt(st, 1)
+		d := it.slowEntry
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(n int) func(error) (int, error) {
+				return func(err error) (int, error) {
+					return n, err
+				}
+			}(n))
+		}
+		r := d
+		if i, err3 := daskgen.Await(tw, r); err3 != nil {
+			return fail(i, err3)
+		}
+		n += len(r.Must().Value)
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return n, nil
+}
+
+// StarsParallel is the parallel twin of [Stars], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Stars", "shapes.go:364"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Stars(refs)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = StarsParallel(v2.Context(), refs)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	onErr := []func(error) (map[string]int, error){
+		func(err error) (map[string]int, error) {
+			return nil, err
+		},
+	}
+	fail := func(i int, err error) (map[string]int, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new(map[string]int), err
+	}
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
+	// iteration is what the issue part of the loop at line 366 hands to its eager part.
+	type iteration struct {
+		ref       string
+		owner     string
+		name      string
+		slowStars daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	stars := map[string]int{}
+	rx := refs
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		ref := rx[k2]
+		it.ref = ref
+		st.At(1)
+		it.owner, it.name = splitRepo(it.ref)
+		st.At(2)
+		it.slowStars = slowStarsDelayed.Issue(st, daskgen.Value[string](it.owner), daskgen.Value[string](it.name))
+	}, nil) {
+		tw.Adopt(st, 1)
+		tw.Adopt(st, 2)
+		d := it.slowStars
+		tw.CheckAt(d, 0)
+		n := d
+		if i, err3 := daskgen.Await(tw, n); err3 != nil {
+			return fail(i, err3)
+		}
+		stars[it.owner+"/"+it.name] = n.Must()
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return stars, nil
+}
+
+// PacedParallel is the parallel twin of [Paced], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 []int, err error) {
+	if v2 := daskgen.Verify(ctx, "Paced", "shapes.go:406"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Paced(names, pace)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = PacedParallel(v2.Context(), names, pace)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) ([]int, error) {
+		return *new([]int), err
+	}
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
+	// iteration is what the issue part of the loop at line 408 hands to its eager part.
+	type iteration struct {
+		n         string
+		slowStamp daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var out []int
+	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
+		for _, n := range names {
+			if !p.Next(func(it *iteration, st *daskgen.Step) {
+				it.n = n
+				st.At(1)
+				st.Pace()
+				time.Sleep(pace)
+				st.At(2)
+				it.slowStamp = slowStampDelayed.Issue(st, daskgen.Value[string](it.n))
+			}) {
+				return
+			}
+		}
+	}) {
+		tw.Adopt(st, 1)
+		tw.Adopt(st, 2)
+		d := it.slowStamp
+		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			return fail(i, err2)
+		}
+		out = append(out, d.Must())
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return out, nil
+}
+
+// ValidateParallel is the parallel twin of [Validate], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func ValidateParallel(ctx context.Context, names []string) (err2 error) {
+	if v2 := daskgen.Verify(ctx, "Validate", "shapes.go:431"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Validate(names)
+			return []any{f0}
+		}, func() []any {
+			err2 = ValidateParallel(v2.Context(), names)
+			return []any{err2}
+		})
+		return err2
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) error {
+		return err
+	}
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		err2 = fail(i, err3)
+	})
+	// iteration is what the issue part of the loop at line 433 hands to its eager part.
+	type iteration struct {
+		n            string
+		slowValidate daskgen.Delayed[error]
+	}
+	tw = daskgen.NewTwin(ctx)
+	var errs []error
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowValidate = slowValidateDelayedErr.Issue(st, daskgen.Value[string](it.n))
+	}, nil) {
+		{
+			tw.Adopt(st, 1)
+			err := it.slowValidate
+			if i, err3 := daskgen.Await(tw, err); err3 != nil {
+				return fail(i, err3)
+			}
+			if err.Must() != nil {
+				if i, err3 := daskgen.Await(tw, err); err3 != nil {
+					return fail(i, err3)
+				}
+				errs = append(errs, err.Must())
+			}
+		}
+	}
+	if i, err3 := tw.Finish(); err3 != nil {
+		return fail(i, err3)
+	}
+	return errors.Join(errs...)
+}
+
+// HistogramParallel is the parallel twin of [Histogram], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err error) {
+	if v2 := daskgen.Verify(ctx, "Histogram", "shapes.go:461"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Histogram(names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = HistogramParallel(v2.Context(), names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (HTTPReport, error) {
+		return *new(HTTPReport), err
+	}
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
+	// iteration is what the issue part of the loop at line 463 hands to its eager part.
+	type iteration struct {
+		n          string
+		slowStatus daskgen.Delayed[int]
+	}
+	tw = daskgen.NewTwin(ctx)
+	report := HTTPReport{Failures: map[int]int{}}
+	rx := names
+	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		n := rx[k2]
+		it.n = n
+		st.At(1)
+		it.slowStatus = slowStatusDelayed.Issue(st, daskgen.Value[string](it.n))
+	}, nil) {
+		tw.Adopt(st, 1)
+		code := it.slowStatus
+		report.Total++
+		if i, err2 := daskgen.Await(tw, code); err2 != nil {
+			return fail(i, err2)
+		}
+		if code.Must() == 200 {
+			report.OK++
+		} else {
+			if i, err2 := daskgen.Await(tw, code); err2 != nil {
+				return fail(i, err2)
+			}
+			report.Failures[code.Must()]++
+		}
+	}
+	if i, err2 := tw.Finish(); err2 != nil {
+		return fail(i, err2)
+	}
+	return report, nil
 }

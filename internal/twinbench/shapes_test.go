@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -275,7 +276,109 @@ func shapes() []shape {
 				}
 				return pair(pair(n, nil), b.String())
 			}},
+		{"Env", func() any { return pair(Env(envText())) },
+			func() (any, error) { out, err := EnvParallel(ctx, envText()); return pair(out, err), nil },
+			func() any {
+				var todo []string
+				for _, line := range strings.Split(envText(), "\n") {
+					if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+						todo = append(todo, line)
+					}
+				}
+				out := make([]Record, len(todo))
+				if err := each(len(todo), func(i int) error {
+					r, err := slowEntry(todo[i])
+					out[i] = r
+					return err
+				}); err != nil {
+					return pair([]Record(nil), fmt.Errorf("env: %w", err))
+				}
+				return pair(out, nil)
+			}},
+		{"Paced", func() any { return Paced(names, pace) },
+			func() (any, error) { return PacedParallel(ctx, names, pace) },
+			func() any {
+				out := make([]int, len(names))
+				var g errgroup.Group
+				for i, n := range names {
+					time.Sleep(pace)
+					g.Go(func() error { out[i] = slowStamp(n); return nil })
+				}
+				g.Wait()
+				return out
+			}},
+		{"Validate", func() any { return pair(nil, Validate(badNames(names))) },
+			func() (any, error) { return pair(nil, ValidateParallel(ctx, badNames(names))), nil },
+			func() any {
+				in := badNames(names)
+				errs := make([]error, len(in))
+				each(len(in), func(i int) error { errs[i] = slowValidate(in[i]); return nil })
+				return pair(nil, errors.Join(errs...))
+			}},
+		{"Histogram", func() any { return Histogram(names) },
+			func() (any, error) { return HistogramParallel(ctx, names) },
+			func() any {
+				codes := make([]int, len(names))
+				each(len(names), func(i int) error { codes[i] = slowStatus(names[i]); return nil })
+				report := HTTPReport{Failures: map[int]int{}}
+				for _, code := range codes {
+					report.Total++
+					if code == 200 {
+						report.OK++
+					} else {
+						report.Failures[code]++
+					}
+				}
+				return report
+			}},
+		{"Stars", func() any { return pair(Stars(repoRefs())) },
+			func() (any, error) { m, err := StarsParallel(ctx, repoRefs()); return pair(m, err), nil },
+			func() any {
+				refs := repoRefs()
+				counts := make([]int, len(refs))
+				if err := each(len(refs), func(i int) error {
+					var err error
+					counts[i], err = slowStars(splitRepo(refs[i]))
+					return err
+				}); err != nil {
+					return pair(map[string]int(nil), err)
+				}
+				m := map[string]int{}
+				for i, ref := range refs {
+					owner, name := splitRepo(ref)
+					m[owner+"/"+name] = counts[i]
+				}
+				return pair(m, nil)
+			}},
 	}
+}
+
+// pace is Paced's pace in the shapes: a quarter of a call.
+const pace = callDelay / 4
+
+// envText is a .env file of shapeN settings, with a comment and a blank
+// line after every fourth, padded with spaces.
+func envText() string {
+	var b strings.Builder
+	for i := range shapeN {
+		fmt.Fprintf(&b, "  KEY_%d = value %d \n", i, i)
+		if i%4 == 3 {
+			b.WriteString("# section\n\n")
+		}
+	}
+	return b.String()
+}
+
+// repoRefs names shapeN repositories, as owner/name and as URLs.
+func repoRefs() []string {
+	out := make([]string, shapeN)
+	for i := range out {
+		out[i] = fmt.Sprintf("Org%d/repo-%d", i%5, i)
+		if i%2 == 0 {
+			out[i] = "https://github.com/" + out[i]
+		}
+	}
+	return out
 }
 
 // badNames makes every fifth name fail slowCheck.
@@ -369,5 +472,66 @@ func BenchmarkShapes(b *testing.B) {
 				s.errgroup()
 			}
 		})
+	}
+}
+
+// TestEnvParsesWhatFParses checks that the twin parses the lines F parses
+// and no others: the guard that skips blank lines and comments runs in the
+// issue part, before the call it guards.
+func TestEnvParsesWhatFParses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sleeps")
+	}
+	text := envText()
+	parseCalls.Store(0)
+	if _, err := Env(text); err != nil {
+		t.Fatal(err)
+	}
+	want := parseCalls.Swap(0)
+	if _, err := EnvParallel(context.Background(), text); err != nil {
+		t.Fatal(err)
+	}
+	if got := parseCalls.Swap(0); got != want {
+		t.Errorf("EnvParallel parsed %d lines, Env %d: the twin called slowEntry on lines F skips", got, want)
+	}
+
+	// Blank lines, which Lengths skips, and no comments, which would make
+	// F stop at its first error while the twin's later calls are already
+	// running (calls past an early exit are the one kind F does not make).
+	lines := strings.Split(strings.ReplaceAll(text, "# section\n", ""), "\n")
+	n, err := Lengths(lines)
+	want = parseCalls.Swap(0)
+	gn, gerr := LengthsParallel(context.Background(), lines)
+	if got := parseCalls.Swap(0); got != want {
+		t.Errorf("LengthsParallel parsed %d lines, Lengths %d: the twin called slowEntry on lines F skips", got, want)
+	}
+	if gn != n || fmt.Sprint(gerr) != fmt.Sprint(err) {
+		t.Errorf("LengthsParallel = %d, %v; Lengths = %d, %v", gn, gerr, n, err)
+	}
+}
+
+// TestPacedKeepsThePace measures the gaps between the starts of the twin's
+// calls: F sleeps its pace before each call, and so must the twin, or a
+// rate limit F keeps would be broken. A gap is the pace plus the time a
+// task takes to start, so the check allows half the pace for a loaded
+// machine; without the pace in the issue part the calls all start within
+// microseconds.
+func TestPacedKeepsThePace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sleeps")
+	}
+	const pace = 10 * time.Millisecond
+	names := shapeNames()[:8]
+	lastStart.Store(0)
+	minGap.Store(0)
+	out, err := PacedParallel(context.Background(), names, pace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Paced(names[:0], pace); len(out) != len(names) || want != nil {
+		t.Fatalf("PacedParallel returned %d results for %d names", len(out), len(names))
+	}
+	if gap := time.Duration(minGap.Load()); gap < pace/2 {
+		t.Errorf("two of PacedParallel's calls started %v apart; F's pace is %v", gap, pace)
 	}
 }

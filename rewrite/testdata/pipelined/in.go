@@ -493,3 +493,127 @@ func Valid(lines []string) []string {
 	}
 	return vals
 }
+
+// splitRef splits "owner/name" as code hosting clients do before an API
+// call; it only computes, so the issue part runs it ahead with the calls.
+func splitRef(ref string) (string, string) {
+	owner, name, _ := strings.Cut(strings.TrimPrefix(ref, "https://"), "/")
+	return strings.ToLower(owner), name
+}
+
+// Settings is a .env loader: the range variable trimmed in place, blank
+// lines and comments skipped before the call (the issue part skips them
+// too), results stored in a map of its own.
+//
+//daskgen:parallel
+func Settings(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		r, err := parse(line)
+		if err != nil {
+			return nil, fmt.Errorf("settings: %w", err)
+		}
+		out[r.Key] = r.Value
+	}
+	return out, nil
+}
+
+// Owners computes per-iteration values with the package's own function
+// before the call, and counts in a map keyed by one of them.
+//
+//daskgen:parallel
+func Owners(refs []string) (map[string]int, error) {
+	total := map[string]int{}
+	for _, ref := range refs {
+		owner, name := splitRef(ref)
+		if name == "" {
+			break
+		}
+		n, err := check(name)
+		if err != nil {
+			return total, err
+		}
+		total[owner] += n
+	}
+	return total, nil
+}
+
+// Overwrites stores into one map twice per iteration, the second time
+// one of two results.
+//
+//daskgen:parallel
+func Overwrites(xs []string) map[string]int {
+	m := map[string]int{}
+	for _, x := range xs {
+		m[x] = size(x)
+		m[x] += size(x + x)
+		m["n"+x], _ = check(x)
+	}
+	return m
+}
+
+// validate reports only an error, as lints and format checks do.
+//
+//daskgen:delayed
+func validate(name string) error {
+	if strings.HasPrefix(name, "bad") {
+		return fmt.Errorf("validate %s: %w", name, ErrBroken)
+	}
+	return nil
+}
+
+// FirstInvalid returns the first failure, wrapped with its position.
+//
+//daskgen:parallel
+func FirstInvalid(names []string) error {
+	for i, n := range names {
+		err := validate(n)
+		if err != nil {
+			return fmt.Errorf("name %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Invalid counts the failures, with the call in the condition.
+//
+//daskgen:parallel
+func Invalid(names []string) int {
+	bad := 0
+	for _, n := range names {
+		if validate(n) != nil {
+			bad++
+		}
+	}
+	return bad
+}
+
+// Unchecked drops the errors of its calls, as F does: the twin must not
+// report them. The fold makes the loop pipelined, so the dropped calls
+// are issued ahead too.
+//
+//daskgen:parallel
+func Unchecked(names []string) int {
+	total := 0
+	for _, n := range names {
+		validate(n)
+		check(n)
+		total += size(n)
+	}
+	return total
+}
+
+// Verdicts keeps every call's error, nil included, in order.
+//
+//daskgen:parallel
+func Verdicts(names []string) []error {
+	var out []error
+	for _, n := range names {
+		out = append(out, validate(n))
+	}
+	return out
+}

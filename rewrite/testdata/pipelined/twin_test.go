@@ -218,3 +218,40 @@ func TestCommuting(t *testing.T) {
 		difftest.Same(t, "Graded", []any{scores, broken}, []any{gscores, gbroken}, nil, err)
 	}
 }
+
+func TestIssuePartGuards(t *testing.T) {
+	ctx := context.Background()
+	for _, text := range []string{"", "a=1", " a = 1 \n\n# c\nb=2\n  \n", "a=1\n# note\nno equals\nb=2", "x=1\n\n\n#=2"} {
+		m, err := Settings(text)
+		gm, gerr := SettingsParallel(ctx, text)
+		difftest.Same(t, "Settings", []any{m}, []any{gm}, err, gerr)
+	}
+	for _, refs := range [][]string{nil, {"A/x", "https://B/yy", "a/zzz"}, {"a/x", "b/", "c/y"}, {"a/x", "b/badname", "c/y"}} {
+		m, err := Owners(refs)
+		gm, gerr := OwnersParallel(ctx, refs)
+		difftest.Same(t, "Owners", []any{m}, []any{gm}, err, gerr)
+	}
+	for _, xs := range [][]string{nil, {"a", "bad", "a", "cc"}} {
+		m := Overwrites(xs)
+		gm, gerr := OverwritesParallel(ctx, xs)
+		difftest.Same(t, "Overwrites", []any{m}, []any{gm}, nil, gerr)
+	}
+}
+
+func TestErrorOnly(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range names {
+		err := FirstInvalid(in)
+		gerr := FirstInvalidParallel(ctx, in)
+		difftest.Same(t, "FirstInvalid", nil, nil, err, gerr)
+		n := Invalid(in)
+		gn, gerr := InvalidParallel(ctx, in)
+		difftest.Same(t, "Invalid", []any{n}, []any{gn}, nil, gerr)
+		n = Unchecked(in)
+		gn, gerr = UncheckedParallel(ctx, in)
+		difftest.Same(t, "Unchecked", []any{n}, []any{gn}, nil, gerr)
+		v := fmt.Sprint(Verdicts(in))
+		gv, gerr := VerdictsParallel(ctx, in)
+		difftest.Same(t, "Verdicts", []any{v}, []any{fmt.Sprint(gv)}, nil, gerr)
+	}
+}

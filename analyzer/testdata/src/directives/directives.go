@@ -23,11 +23,11 @@ func unord(xs []int) {
 	}
 }
 
-//daskgen:delayed // want `delayed function noresult returns no value; a delayed function returns its result \(and optionally an error last\), which later code reads`
+//daskgen:delayed // want `delayed function noresult returns nothing; a delayed function returns its result or an error \(or both, the error last\), which later code reads`
 func noresult(x int) {}
 
-//daskgen:delayed // want `delayed function onlyerr returns no value`
-func onlyerr(x int) error { return nil }
+//daskgen:delayed
+func onlyerr(x int) error { return nil } // want onlyerr:"delayed"
 
 //daskgen:delayed
 //daskgen:delayed // want `//daskgen:delayed given twice for twice; keep one`
@@ -74,3 +74,12 @@ outer:
 	}
 	return t
 }
+
+var initialized = func() int {
+	t := 0
+	//daskgen:parallel // want `//daskgen:parallel is above a loop in the initializer of package variable initialized, which is no function daskgen can write a twin of; move the loop into a function of its own marked //daskgen:parallel, and initialize initialized with its twin`
+	for _, x := range []int{1, 2} {
+		t += slow(x)
+	}
+	return t
+}()

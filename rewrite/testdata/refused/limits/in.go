@@ -48,30 +48,6 @@ func Generic[V any](vs []V) []V {
 	return out
 }
 
-// MapOpAssign updates an accumulator map in place.
-//
-//daskgen:parallel
-func MapOpAssign(xs []int) map[int]int {
-	m := map[int]int{}
-	for _, x := range xs {
-		m[x] = inc(x)
-		m[x] += inc(x)
-	}
-	return m
-}
-
-// PairIntoMap stores one of several results into an accumulator map.
-//
-//daskgen:parallel
-func PairIntoMap(xs []int) map[int]int {
-	m := map[int]int{}
-	for _, x := range xs {
-		m[0] = inc(x)
-		m[x], _ = pair(x)
-	}
-	return m
-}
-
 //daskgen:delayed
 func join(a, b int) int { return a*2 + b }
 
