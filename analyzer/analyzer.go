@@ -134,9 +134,10 @@ func (f *WritesFact) empty() bool {
 
 // Diagnostic categories. Directive, mutation and unsupported are
 // refusals: daskgen writes no twin while one stands, and vet fails. Sync,
-// nothing and candidate are notes: they say where a loop waits, which
-// directive has nothing to do and which loop could be marked, and never
-// make generation or vet fail.
+// nothing, candidate and trusted are notes: they say where a loop waits,
+// which directive has nothing to do, which loop could be marked and which
+// writes daskgen takes the user's word for, and never make generation or
+// vet fail.
 const (
 	CatDirective   = "directive"
 	CatMutation    = "mutation"
@@ -144,6 +145,9 @@ const (
 	CatSync        = "sync"
 	CatNothing     = "nothing"
 	CatCandidate   = "candidate"
+	// CatTrusted notes writes of shared state that a delayed function
+	// marked locked says are guarded and order-independent.
+	CatTrusted = "trusted"
 )
 
 // Refuses reports whether a diagnostic of the category refuses the code (a
@@ -457,6 +461,10 @@ func qualifiedName(fn *types.Func) string {
 // checkDelayed reports a delayed function that writes shared state.
 func (p *pass) checkDelayed(d *Delayed) {
 	s := p.writes[d.Func]
+	if d.Directive.Locked {
+		p.checkLocked(d, s)
+		return
+	}
 	if s == nil {
 		return
 	}
@@ -483,6 +491,36 @@ func (p *pass) checkDelayed(d *Delayed) {
 				d.Func.Name(), what, d.Func.Name())
 		}
 	}
+}
+
+// checkLocked notes what a delayed function marked locked writes, which the
+// user vouches for: a lock guards it and its outcome does not depend on the
+// order of the calls (a memo cache). Calls of function values stay refused:
+// the lock says nothing about what they do.
+func (p *pass) checkLocked(d *Delayed, s *writeSummary) {
+	name := d.Func.Name()
+	if s == nil {
+		p.report(d.Directive.Pos, CatTrusted, "delayed function %s is marked locked but writes nothing shared; remove locked", name)
+		return
+	}
+	if s.calls.IsValid() {
+		p.report(s.calls, CatMutation, "delayed function %s calls the function value %s: locked vouches for its writes, not for what a function value does; call it in eager code with the task's results", name, s.callsName)
+		return
+	}
+	var what []string
+	if g := s.firstGlobal(); g != "" {
+		what = append(what, "package variable "+g)
+	}
+	if s.receiver.IsValid() {
+		what = append(what, "its receiver")
+	}
+	sig := d.Func.Type().(*types.Signature)
+	for i, pos := range s.params {
+		if pos.IsValid() {
+			what = append(what, "its parameter "+sig.Params().At(i).Name())
+		}
+	}
+	p.report(d.Directive.Pos, CatTrusted, "delayed function %s writes %s; it is marked locked, so daskgen trusts that a lock guards those writes and that what they leave does not depend on the order of its concurrent calls (a memo cache); if that is not so, its twins differ from F", name, strings.Join(what, " and "))
 }
 
 // cgoDirectives reports the directives of a file that imports "C": the

@@ -365,7 +365,7 @@ func (g *gen) files() []File {
 	twins := make([]string, len(funcs))
 	for i, fd := range funcs {
 		obj := g.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
-		twins[i] = g.newTwin(fd, obj, regions[fd]).write()
+		twins[i] = oneWaitPerValue(g.newTwin(fd, obj, regions[fd]).write())
 	}
 	for _, d := range g.plan.Delayed {
 		add(d.Decl.Pos(), g.wrapper(d))

@@ -50,7 +50,7 @@ type Result struct {
 	Remove   []string     // generated files whose source no longer needs one
 	Twins    []string     // the twins written, as "pkg.FParallel"
 	Barriers []Diagnostic // where a twin waits for a delayed value
-	Warnings []Diagnostic // directives with nothing to do
+	Warnings []Diagnostic // directives with nothing to do, and writes a locked delayed function vouches for
 	Refused  []Diagnostic // why the code cannot have a twin, one per problem
 }
 
@@ -174,7 +174,7 @@ func Generate(cfg Config) (*Result, error) {
 			switch {
 			case analyzer.Refuses(d.Category):
 				res.Refused = append(res.Refused, diag)
-			case d.Category == analyzer.CatNothing:
+			case d.Category == analyzer.CatNothing, d.Category == analyzer.CatTrusted:
 				res.Warnings = append(res.Warnings, diag)
 			}
 		}

@@ -66,14 +66,8 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 			return fail(i, err3)
 		}
 		if status.Must() < 400 {
-			if i, err3 := daskgen.Await(tw, status); err3 != nil {
-				return fail(i, err3)
-			}
 			fmt.Fprintf(w, "ok   %d %s\n", status.Must(), it.link)
 			continue
-		}
-		if i, err3 := daskgen.Await(tw, status); err3 != nil {
-			return fail(i, err3)
 		}
 		fmt.Fprintf(w, "FAIL %d %s\n", status.Must(), it.link)
 		failures++

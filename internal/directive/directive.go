@@ -4,7 +4,7 @@
 //
 // A directive is a line comment with no space after the slashes:
 //
-//	//daskgen:delayed [pure] [retries=N] [limit=N]
+//	//daskgen:delayed [pure] [locked] [retries=N] [limit=N]
 //	//daskgen:parallel [workers=N] [window=N] [unordered]
 //
 // Parse reads one comment's raw text; it never uses CommentGroup.Text, which
@@ -35,7 +35,12 @@ type Directive struct {
 	Name string    // Delayed or Parallel
 
 	// Options of delayed.
-	Pure    bool
+	Pure bool
+	// Locked says that the function's writes of shared state (a cache
+	// filled under a mutex, a memo) are guarded by a lock and that what
+	// they leave does not depend on the order of the calls: daskgen trusts
+	// it, and notes it, instead of refusing the writes.
+	Locked  bool
 	Retries int // -1 when not given
 	Limit   int // 0 when not given
 
@@ -51,6 +56,9 @@ func (d Directive) String() string {
 	b.WriteString(Prefix + d.Name)
 	if d.Pure {
 		b.WriteString(" pure")
+	}
+	if d.Locked {
+		b.WriteString(" locked")
 	}
 	if d.Retries >= 0 && d.Name == Delayed {
 		fmt.Fprintf(&b, " retries=%d", d.Retries)
@@ -113,6 +121,11 @@ func Parse(c *ast.Comment) (d Directive, ok bool, err error) {
 					return fail("option pure of %s%s takes no value, got %q", Prefix, d.Name, f)
 				}
 				d.Pure = true
+			case "locked":
+				if hasVal {
+					return fail("option locked of %s%s takes no value, got %q", Prefix, d.Name, f)
+				}
+				d.Locked = true
 			case "retries":
 				n, err := number(f, key, val, hasVal, 0)
 				if err != "" {
@@ -126,7 +139,7 @@ func Parse(c *ast.Comment) (d Directive, ok bool, err error) {
 				}
 				d.Limit = n
 			default:
-				return fail("unknown option %q for %s%s; the options are pure, retries=N and limit=N", f, Prefix, d.Name)
+				return fail("unknown option %q for %s%s; the options are pure, locked, retries=N and limit=N", f, Prefix, d.Name)
 			}
 		case Parallel:
 			switch key {

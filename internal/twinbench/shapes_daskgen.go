@@ -73,9 +73,14 @@ var slowValidateDelayedErr = daskgen.Func1(slowValidate, daskgen.Name("slowValid
 // daskgen: a call adds a task to the graph instead of running slowStatus.
 var slowStatusDelayed = daskgen.Func1(slowStatus, daskgen.Name("slowStatus"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowStatus"))
 
+// lineCacheCountDelayed is LineCache.count as a delayed function, written
+// by daskgen: a call adds a task to the graph instead of running
+// LineCache.count.
+var lineCacheCountDelayed = daskgen.Func2((*LineCache).count, daskgen.Name("LineCache.count"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.LineCache.count"))
+
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:78"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:79"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Sizes(names)
 			return []any{f0, nil}
@@ -92,7 +97,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 80 hands to its eager part.
+	// iteration is what the issue part of the loop at line 81 hands to its eager part.
 	type iteration struct {
 		i        int
 		n        string
@@ -130,7 +135,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 
 // ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ScoreParallel(ctx context.Context, items []Item) (err error) {
-	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:89"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:90"); v2 != nil {
 		v2.Check(func() []any {
 			Score(items)
 			return []any{nil}
@@ -147,7 +152,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 90 hands to its eager part.
+	// iteration is what the issue part of the loop at line 91 hands to its eager part.
 	type iteration struct {
 		i        int
 		slowSize daskgen.Delayed[int]
@@ -175,7 +180,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 
 // EnrichedParallel is the parallel twin of [Enriched], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error) {
-	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:100"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:101"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Enriched(items)
 			return []any{f0, nil}
@@ -192,7 +197,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 102 hands to its eager part.
+	// iteration is what the issue part of the loop at line 103 hands to its eager part.
 	type iteration struct {
 		item     Item
 		slowSize daskgen.Delayed[int]
@@ -222,7 +227,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
-	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:112"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:113"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Totals(names)
 			return []any{f0, nil}
@@ -239,7 +244,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 114 hands to its eager part.
+	// iteration is what the issue part of the loop at line 115 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -260,9 +265,6 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 			return fail(i, err2)
 		}
 		st.Bytes += b.Must()
-		if i, err2 := daskgen.Await(tw, b); err2 != nil {
-			return fail(i, err2)
-		}
 		st.Max = max(st.Max, b.Must())
 	}
 	if i, err2 := tw.Finish(); err2 != nil {
@@ -273,7 +275,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 
 // LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
-	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:143"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:144"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Lent(lang, names)
 			return []any{f0, nil}
@@ -290,7 +292,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 146 hands to its eager part.
+	// iteration is what the issue part of the loop at line 147 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowCount daskgen.Delayed[int]
@@ -311,9 +313,6 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 			return fail(i, err2)
 		}
 		lang.Counted += c.Must()
-		if i, err2 := daskgen.Await(tw, c); err2 != nil {
-			return fail(i, err2)
-		}
 		counts[it.n] = c.Must()
 	}
 	if i, err2 := tw.Finish(); err2 != nil {
@@ -324,7 +323,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:157"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:158"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Filter(xs)
 			return []any{f0, nil}
@@ -341,7 +340,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 159 hands to its eager part.
+	// iteration is what the issue part of the loop at line 160 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -372,7 +371,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 
 // CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:170"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:171"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := CountBad(xs)
 			return []any{f0, nil}
@@ -389,7 +388,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 172 hands to its eager part.
+	// iteration is what the issue part of the loop at line 173 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -420,7 +419,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 
 // FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:183"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:184"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := FirstN(xs, limit)
 			return []any{f0, nil}
@@ -437,7 +436,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 185 hands to its eager part.
+	// iteration is what the issue part of the loop at line 186 hands to its eager part.
 	type iteration struct {
 		x        int
 		slowGood daskgen.Delayed[bool]
@@ -471,7 +470,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 
 // FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
-	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:199"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:200"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := FindFirst(names, want)
 			return []any{f0, f1, nil}
@@ -488,7 +487,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, r1, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 200 hands to its eager part.
+	// iteration is what the issue part of the loop at line 201 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -521,7 +520,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 
 // ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
-	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:211"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:212"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Report(names)
 			return []any{f0, nil}
@@ -538,7 +537,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 213 hands to its eager part.
+	// iteration is what the issue part of the loop at line 214 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -567,7 +566,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 
 // CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:222"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:223"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Collect(names)
 			return []any{f0, f1}
@@ -584,7 +583,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 225 hands to its eager part.
+	// iteration is what the issue part of the loop at line 226 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
@@ -611,9 +610,6 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 			return fail(i, err3)
 		}
 		if err.Must() != nil {
-			if i, err3 := daskgen.Await(tw, err); err3 != nil {
-				return fail(i, err3)
-			}
 			errs = append(errs, err.Must())
 			continue
 		}
@@ -630,7 +626,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:239"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:240"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Parsed(lines)
 			return []any{f0, f1}
@@ -651,7 +647,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 	defer daskgen.End(&tw, func(i2 int, err3 error) {
 		r0, err2 = fail(i2, err3)
 	})
-	// iteration is what the issue part of the loop at line 241 hands to its eager part.
+	// iteration is what the issue part of the loop at line 242 hands to its eager part.
 	type iteration struct {
 		i         int
 		l         string
@@ -699,7 +695,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 
 // FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
-	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:257"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:258"); v2 != nil {
 		v2.Check(func() []any {
 			s.Fill(names)
 			return []any{nil}
@@ -716,7 +712,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 258 hands to its eager part.
+	// iteration is what the issue part of the loop at line 259 hands to its eager part.
 	type iteration struct {
 		n        string
 		slowSize daskgen.Delayed[int]
@@ -744,7 +740,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 
 // LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:266"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:267"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Lines(r, w)
 			return []any{f0, f1}
@@ -765,7 +761,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 269 hands to its eager part.
+	// iteration is what the issue part of the loop at line 270 hands to its eager part.
 	type iteration struct {
 		rec           daskgen.Delayed[Record]
 		err           error
@@ -808,7 +804,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 
 // EnvParallel is the parallel twin of [Env], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Env", "shapes.go:304"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Env", "shapes.go:305"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Env(text)
 			return []any{f0, f1}
@@ -833,7 +829,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 306 hands to its eager part.
+	// iteration is what the issue part of the loop at line 307 hands to its eager part.
 	type iteration struct {
 		line      string
 		slowEntry daskgen.Delayed[Record]
@@ -873,7 +869,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 
 // LengthsParallel is the parallel twin of [Lengths], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Lengths", "shapes.go:324"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Lengths", "shapes.go:325"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Lengths(lines)
 			return []any{f0, f1}
@@ -894,7 +890,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 326 hands to its eager part.
+	// iteration is what the issue part of the loop at line 327 hands to its eager part.
 	type iteration struct {
 		line      string
 		slowEntry daskgen.Delayed[Record]
@@ -938,7 +934,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 
 // StarsParallel is the parallel twin of [Stars], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Stars", "shapes.go:364"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Stars", "shapes.go:365"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Stars(refs)
 			return []any{f0, f1}
@@ -963,7 +959,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 366 hands to its eager part.
+	// iteration is what the issue part of the loop at line 367 hands to its eager part.
 	type iteration struct {
 		ref       string
 		owner     string
@@ -999,7 +995,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 
 // PacedParallel is the parallel twin of [Paced], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Paced", "shapes.go:406"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Paced", "shapes.go:407"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Paced(names, pace)
 			return []any{f0, nil}
@@ -1016,7 +1012,7 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 408 hands to its eager part.
+	// iteration is what the issue part of the loop at line 409 hands to its eager part.
 	type iteration struct {
 		n         string
 		slowStamp daskgen.Delayed[int]
@@ -1053,7 +1049,7 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 
 // ValidateParallel is the parallel twin of [Validate], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ValidateParallel(ctx context.Context, names []string) (err2 error) {
-	if v2 := daskgen.Verify(ctx, "Validate", "shapes.go:431"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Validate", "shapes.go:432"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Validate(names)
 			return []any{f0}
@@ -1070,7 +1066,7 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 	defer daskgen.End(&tw, func(i int, err3 error) {
 		err2 = fail(i, err3)
 	})
-	// iteration is what the issue part of the loop at line 433 hands to its eager part.
+	// iteration is what the issue part of the loop at line 434 hands to its eager part.
 	type iteration struct {
 		n            string
 		slowValidate daskgen.Delayed[error]
@@ -1091,9 +1087,6 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 				return fail(i, err3)
 			}
 			if err.Must() != nil {
-				if i, err3 := daskgen.Await(tw, err); err3 != nil {
-					return fail(i, err3)
-				}
 				errs = append(errs, err.Must())
 			}
 		}
@@ -1106,7 +1099,7 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 
 // HistogramParallel is the parallel twin of [Histogram], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err error) {
-	if v2 := daskgen.Verify(ctx, "Histogram", "shapes.go:461"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Histogram", "shapes.go:462"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Histogram(names)
 			return []any{f0, nil}
@@ -1123,7 +1116,7 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 463 hands to its eager part.
+	// iteration is what the issue part of the loop at line 464 hands to its eager part.
 	type iteration struct {
 		n          string
 		slowStatus daskgen.Delayed[int]
@@ -1146,9 +1139,6 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 		if code.Must() == 200 {
 			report.OK++
 		} else {
-			if i, err2 := daskgen.Await(tw, code); err2 != nil {
-				return fail(i, err2)
-			}
 			report.Failures[code.Must()]++
 		}
 	}
@@ -1156,4 +1146,36 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 		return fail(i, err2)
 	}
 	return report, nil
+}
+
+// MemoParallel is the parallel twin of [Memo], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func MemoParallel(ctx context.Context, c *LineCache, names []string) (r0 int, err error) {
+	if v2 := daskgen.Verify(ctx, "Memo", "shapes.go:505"); v2 != nil {
+		v2.Check(func() []any {
+			f0 := Memo(c, names)
+			return []any{f0, nil}
+		}, func() []any {
+			r0, err = MemoParallel(v2.Context(), c, names)
+			return []any{r0, err}
+		})
+		return r0, err
+	}
+	var tw *daskgen.Twin
+	fail := func(i int, err error) (int, error) {
+		return *new(int), err
+	}
+	defer daskgen.End(&tw, func(i int, err2 error) {
+		r0, err = fail(i, err2)
+	})
+	tw = daskgen.NewTwin(ctx)
+	total := daskgen.Value[int](0)
+	for _, n := range names {
+		total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
+			return x + y
+		}, total, lineCacheCountDelayed.Call(daskgen.Value[*LineCache](c), daskgen.Value[string](n))))
+	}
+	if i, err2 := tw.Finish(total); err2 != nil {
+		return fail(i, err2)
+	}
+	return total.Must(), nil
 }

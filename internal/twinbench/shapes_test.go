@@ -331,6 +331,18 @@ func shapes() []shape {
 				}
 				return report
 			}},
+		{"Memo", func() any { return Memo(&LineCache{lines: map[string]int{}}, names) },
+			func() (any, error) { return MemoParallel(ctx, &LineCache{lines: map[string]int{}}, names) },
+			func() any {
+				c := &LineCache{lines: map[string]int{}}
+				counts := make([]int, len(names))
+				each(len(names), func(i int) error { counts[i] = c.count(names[i]); return nil })
+				total := 0
+				for _, n := range counts {
+					total += n
+				}
+				return total
+			}},
 		{"Stars", func() any { return pair(Stars(repoRefs())) },
 			func() (any, error) { m, err := StarsParallel(ctx, repoRefs()); return pair(m, err), nil },
 			func() any {

@@ -6,7 +6,7 @@ func slow(x int) int { return x } // want slow:"delayed"
 //daskgen:delayed retries=-1 // want `option "retries=-1": retries must be a whole number of at least 0`
 func bad1(x int) int { return x }
 
-//daskgen:delayed workers=3 // want `unknown option "workers=3" for //daskgen:delayed; the options are pure, retries=N and limit=N`
+//daskgen:delayed workers=3 // want `unknown option "workers=3" for //daskgen:delayed; the options are pure, locked, retries=N and limit=N`
 func bad2(x int) int { return x }
 
 //daskgen:paralel // want `unknown directive //daskgen:paralel; daskgen knows //daskgen:delayed and //daskgen:parallel`
