@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/daskgen/daskgen/examples/internal/timing"
 )
@@ -130,8 +131,9 @@ func runAll(root string, names []string, dashboard string) ([]timing.Row, error)
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	for _, name := range names {
-		fmt.Printf("\n== examples/%s\n", name)
+	start := time.Now()
+	for i, name := range names {
+		fmt.Printf("\n== examples/%s  %s\n", name, progress(i, len(names), time.Since(start)))
 		cmd := exec.Command("go", "run", "./examples/"+name)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -155,4 +157,10 @@ func runAll(root string, names []string, dashboard string) ([]timing.Row, error)
 		rows = append(rows, r)
 	}
 	return rows, sc.Err()
+}
+
+// progress draws how far the run is before example done+1 of total starts:
+// a bar of one cell per example, the count, and the time so far.
+func progress(done, total int, elapsed time.Duration) string {
+	return fmt.Sprintf("[%s%s] %d/%d, %s", strings.Repeat("#", done), strings.Repeat(".", total-done), done+1, total, elapsed.Round(time.Second))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestExamplesAreFoundAndReportTimings(t *testing.T) {
@@ -31,5 +32,20 @@ func TestExamplesAreFoundAndReportTimings(t *testing.T) {
 	}
 	if len(rows) != 3 || rows[0].Example != "graph" || rows[0].Parallel <= 0 {
 		t.Errorf("rows = %+v, want the graph example's three", rows)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	for _, c := range []struct {
+		done, total int
+		elapsed     time.Duration
+		want        string
+	}{
+		{0, 3, 0, "[...] 1/3, 0s"},
+		{2, 3, 12400 * time.Millisecond, "[##.] 3/3, 12s"},
+	} {
+		if got := progress(c.done, c.total, c.elapsed); got != c.want {
+			t.Errorf("progress(%d, %d, %v) = %q, want %q", c.done, c.total, c.elapsed, got, c.want)
+		}
 	}
 }
