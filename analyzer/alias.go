@@ -184,7 +184,7 @@ func (p *pass) aliasesOf(fn *types.Func) *AliasFact {
 	if fn.Pkg() == p.Pkg {
 		return p.aliases[fn]
 	}
-	if std(fn.Pkg()) && !std(p.Pkg) && !deriving {
+	if p.isStd(fn.Pkg()) && !p.isStd(p.Pkg) && !deriving {
 		return stdAliases(fn)
 	}
 	var f AliasFact

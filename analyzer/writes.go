@@ -145,6 +145,7 @@ func (p *pass) scanWrites(fd *ast.FuncDecl, obj *types.Func) *writeSummary {
 	if sig.Recv() != nil {
 		w.recv = sig.Recv()
 	}
+	w.returned = returnedLiterals(fd.Body)
 	ast.Inspect(fd.Body, w.visit)
 	s := w.s
 	if len(s.globals) == 0 && !s.receiver.IsValid() && !slices.ContainsFunc(s.params, token.Pos.IsValid) && len(s.callsWhat) == 0 {
@@ -154,10 +155,13 @@ func (p *pass) scanWrites(fd *ast.FuncDecl, obj *types.Func) *writeSummary {
 }
 
 type writer struct {
-	p      *pass
-	params map[*types.Var]int
-	recv   *types.Var
-	s      *writeSummary
+	p *pass
+	// returned are the function literals the function returns without
+	// calling them: what they write is their caller's business.
+	returned map[*ast.FuncLit]bool
+	params   map[*types.Var]int
+	recv     *types.Var
+	s        *writeSummary
 	// once counts the sync.Once initializers being scanned: their writes
 	// of package variables are a lazy initialization, not a shared write.
 	once int
@@ -165,6 +169,10 @@ type writer struct {
 
 func (w *writer) visit(n ast.Node) bool {
 	switch n := n.(type) {
+	case *ast.FuncLit:
+		if w.returned[n] {
+			return false // made and handed back, not called here
+		}
 	case *ast.AssignStmt:
 		for _, lhs := range n.Lhs {
 			if id, ok := lhs.(*ast.Ident); ok && n.Tok == token.DEFINE && w.p.TypesInfo.Defs[id] != nil {
@@ -281,7 +289,7 @@ func (w *writer) callsValue(e ast.Expr, pos token.Pos, via string) {
 		// A sync.OnceValue of the package's own: its literal runs once, and
 		// lazyValues checked what it does.
 	case isGlobal(v):
-		if !std(v.Pkg()) || w.p.Pkg == v.Pkg() {
+		if !w.p.isStd(v.Pkg()) || w.p.Pkg == v.Pkg() {
 			w.callsRecord(v.Pkg().Name()+"."+v.Name(), pos, name, via)
 		}
 	case v == w.recv:
@@ -404,8 +412,22 @@ func std(pkg *types.Package) bool {
 	return !strings.Contains(first, ".")
 }
 
+// isStd reports whether pkg is in the standard library. By Go's convention
+// the first element of a standard package's path has no dot (std), but a
+// user's module may be named so too (module myapp): the packages of the
+// pass's own module are never standard.
+func (p *pass) isStd(pkg *types.Package) bool {
+	if pkg == nil {
+		return true
+	}
+	if m := p.Module; m != nil && m.Path != "" && m.Path != "std" && (pkg.Path() == m.Path || strings.HasPrefix(pkg.Path(), m.Path+"/")) {
+		return false
+	}
+	return std(pkg)
+}
+
 func (w *writer) global(v *types.Var, pos token.Pos) {
-	if w.once > 0 || (std(v.Pkg()) && w.p.Pkg != v.Pkg()) {
+	if w.once > 0 || (w.p.isStd(v.Pkg()) && w.p.Pkg != v.Pkg()) {
 		return
 	}
 	name := v.Pkg().Name() + "." + v.Name()
@@ -445,7 +467,7 @@ func (w *writer) call(call *ast.CallExpr) {
 	if fact == nil {
 		return
 	}
-	if fn.Pkg() == w.p.Pkg || !std(fn.Pkg()) {
+	if fn.Pkg() == w.p.Pkg || !w.p.isStd(fn.Pkg()) {
 		sig := fn.Type().(*types.Signature)
 		for _, c := range fact.Calls {
 			switch {
@@ -466,7 +488,7 @@ func (w *writer) call(call *ast.CallExpr) {
 		}
 	}
 	for _, g := range fact.Globals {
-		if std(fn.Pkg()) || w.once > 0 {
+		if (w.p.isStd(fn.Pkg()) && fn.Pkg() != w.p.Pkg) || w.once > 0 {
 			// The standard library's own state (caches, the scheduler) is
 			// its business; a sync.Once initializer's is a lazy one.
 			break
@@ -505,7 +527,7 @@ func (p *pass) writesOf(fn *types.Func) *WritesFact {
 		}
 		return nil
 	}
-	if std(fn.Pkg()) && !std(p.Pkg) && !deriving {
+	if p.isStd(fn.Pkg()) && !p.isStd(p.Pkg) && !deriving {
 		// User code calling into the standard library: one table for
 		// every driver, whichever bodies it loaded.
 		return stdFact(fn)
@@ -729,4 +751,44 @@ func stdFact(fn *types.Func) *WritesFact {
 		return nil
 	}
 	return f
+}
+
+// returnedLiterals finds the function literals that body returns, as they
+// are or as parts of composite literals it returns (return &Lexer{match:
+// func(...) {...}}): a constructor that builds a closure does not run it,
+// so what the closure would write is written by whoever calls it later,
+// whose own summary records the call of a function value. A literal
+// returned after it was stored in a variable is not one of these.
+func returnedLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
+	out := map[*ast.FuncLit]bool{}
+	var mark func(e ast.Expr)
+	mark = func(e ast.Expr) {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.FuncLit:
+			out[e] = true
+		case *ast.UnaryExpr:
+			if e.Op == token.AND {
+				mark(e.X)
+			}
+		case *ast.CompositeLit:
+			for _, el := range e.Elts {
+				if kv, ok := el.(*ast.KeyValueExpr); ok {
+					el = kv.Value
+				}
+				mark(el)
+			}
+		}
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its returns are its own
+		case *ast.ReturnStmt:
+			for _, r := range n.Results {
+				mark(r)
+			}
+		}
+		return true
+	})
+	return out
 }

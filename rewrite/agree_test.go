@@ -23,7 +23,7 @@ import (
 // to dir.
 func vetRefusals(t *testing.T, dir string, patterns ...string) []string {
 	t.Helper()
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Env: append(os.Environ(), "GOFLAGS=-mod=mod")}, patterns...)
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax | packages.NeedModule, Dir: dir, Env: append(os.Environ(), "GOFLAGS=-mod=mod")}, patterns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,5 +113,56 @@ func TestVetAgreesWithGenerate(t *testing.T) {
 		if refusedCase := filepath.Dir(c) == "refused"; refusedCase != (n > 0) {
 			t.Errorf("%s: %d refusals; a case under refused/ must be refused, and only those", c, n)
 		}
+	}
+}
+
+// TestDotlessModule checks a module whose path has no dot (module myapp),
+// as local projects name theirs: its packages are not the standard
+// library, so a delayed function that writes a package variable through a
+// helper, in its own package or another of the module, is refused by vet
+// and generate alike. (Both once took such packages for standard ones and
+// accepted the writes.)
+func TestDotlessModule(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), "module myapp\n\ngo 1.24\n")
+	write(t, filepath.Join(dir, "util", "util.go"), "package util\n\nvar Hits = map[string]int{}\n\nfunc Note(s string) { Hits[s]++ }\n")
+	write(t, filepath.Join(dir, "app", "app.go"), `package app
+
+import "myapp/util"
+
+var seen = map[string]int{}
+
+func note(s string) { seen[s]++ }
+
+//daskgen:delayed
+func size(s string) int {
+	note(s)
+	return len(s)
+}
+
+//daskgen:delayed
+func size2(s string) int {
+	util.Note(s)
+	return len(s)
+}
+
+//daskgen:parallel
+func Total(xs []string) int {
+	t := 0
+	for _, x := range xs {
+		t += size(x) + size2(x)
+	}
+	return t
+}
+`)
+	want := []string{
+		"app/app.go:11:2: delayed function size writes package variable app.seen; its tasks run concurrently and in any order, so return the value instead of storing it",
+		"app/app.go:17:2: delayed function size2 writes package variable util.Hits; its tasks run concurrently and in any order, so return the value instead of storing it",
+	}
+	if diff := cmp.Diff(want, vetRefusals(t, dir, "./app")); diff != "" {
+		t.Errorf("vet (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, generateRefusals(t, dir, "./app")); diff != "" {
+		t.Errorf("generate (-want +got):\n%s", diff)
 	}
 }
