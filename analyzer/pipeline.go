@@ -54,6 +54,12 @@ type Pipeline struct {
 	// them: where the condition holds, the issue part issues nothing more
 	// for the iteration, since F makes none of those calls.
 	Exits []*ast.IfStmt
+	// Keep says that F's body may keep a pointer into the memory of an
+	// iteration's handed-over variables past the iteration (a closure over
+	// one, its address, a pointer method on it, a slice of an array): each
+	// iteration then has memory of its own, where otherwise later
+	// iterations reuse the memory of those the eager part is done with.
+	Keep bool
 	// Detached says that, in an indexed loop, the eager parts of different
 	// iterations commute: each only defines variables of its own and
 	// stores values of its own iteration into the element of a slice (or
@@ -283,6 +289,7 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 		}
 	}
 	slices.SortFunc(pl.Vars, func(a, b *types.Var) int { return int(a.Pos() - b.Pos()) })
+	pl.Keep = p.retains(p.body, pl.Vars)
 	return &pl, ""
 }
 
@@ -1228,4 +1235,79 @@ func (p *pipe) isPace(st ast.Stmt) bool {
 	}
 	fn, _ := typeutil.Callee(p.s.p.TypesInfo, call).(*types.Func)
 	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "time" && fn.Name() == "Sleep"
+}
+
+// retains reports whether F's loop body may keep a pointer into the
+// memory of a handed-over variable (one of vars) past its iteration: a
+// function literal that uses one, its address, a method with a pointer
+// receiver called on it, or a slice of it when it is an array. The
+// pipeline reuses the memory of iterations only when it does not.
+func (p *pipe) retains(body *ast.BlockStmt, vars []*types.Var) bool {
+	info := p.s.p.TypesInfo
+	useVar := func(id *ast.Ident) *types.Var {
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			return v
+		}
+		v, _ := info.Defs[id].(*types.Var)
+		return v
+	}
+	handed := map[*types.Var]bool{}
+	for _, v := range vars {
+		handed[v] = true
+	}
+	// rooted reports whether e's memory is part of a handed-over variable:
+	// the variable, a field of it, an element when it is an array.
+	var rooted func(e ast.Expr) bool
+	rooted = func(e ast.Expr) bool {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			v := useVar(e)
+			return v != nil && handed[v]
+		case *ast.SelectorExpr:
+			if sel := info.Selections[e]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
+				return rooted(e.X)
+			}
+		case *ast.IndexExpr:
+			if _, ok := info.TypeOf(e.X).Underlying().(*types.Array); ok {
+				return rooted(e.X)
+			}
+		}
+		return false
+	}
+	uses := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v := useVar(id); v != nil && handed[v] {
+					found = true
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			found = uses(n)
+		case *ast.UnaryExpr:
+			found = n.Op == token.AND && rooted(n.X)
+		case *ast.SelectorExpr:
+			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				_, ptrRecv := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
+				_, ptrX := info.TypeOf(n.X).Underlying().(*types.Pointer)
+				found = ptrRecv && !ptrX && rooted(n.X)
+			}
+		case *ast.SliceExpr:
+			if _, ok := info.TypeOf(n.X).Underlying().(*types.Array); ok {
+				found = rooted(n.X)
+			}
+		}
+		return !found
+	})
+	return found
 }

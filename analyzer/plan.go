@@ -106,6 +106,10 @@ type Var struct {
 	Acc   AccKind     // for accumulators
 	Op    token.Token // for OpAssign accumulators: the operator, such as token.ADD
 	Call  *Call       // for ErrorVar: the call whose error it holds
+	// Dropped says, for an ErrorVar declared in the region, that nothing
+	// reads it but the error idioms of the calls that set it: the twin
+	// declares no variable for it (the idiom's task carries the error).
+	Dropped bool
 }
 
 // ErrorSite is the error idiom after a delayed call:
@@ -187,6 +191,9 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			case v.Class == ErrorVar && v.Call != nil:
 				extra = fmt.Sprintf(" (of %s at %s)", v.Call.Func.Name(), pos(v.Call.Expr.Pos()))
 			}
+			if v.Dropped {
+				extra += ", dropped: only its idioms read it"
+			}
 			fmt.Fprintf(&b, "    %s: %s%s\n", v.Obj.Name(), v.Class, extra)
 		}
 		if len(r.Errors) > 0 {
@@ -224,6 +231,9 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			}
 			if pl.Detached {
 				b.WriteString(", eager parts commute")
+			}
+			if pl.Keep {
+				b.WriteString(", iterations keep their memory")
 			}
 			b.WriteString(":\n")
 			for _, g := range pl.Exits {

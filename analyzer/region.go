@@ -146,6 +146,7 @@ func (s *rs) run() bool {
 	s.mutations()
 	s.pipelines()
 	s.unordered()
+	s.dropped()
 	for _, b := range r.Barriers {
 		if b.InLoop && !b.Pipelined && b.msg != "" {
 			if b.Serial != "" {
@@ -1375,3 +1376,78 @@ func hasRefs(t types.Type, seen map[types.Type]bool) bool {
 
 // String describes a call site for messages.
 func (c *Call) String() string { return fmt.Sprintf("%s()", c.Func.Name()) }
+
+// dropped marks the error variables declared in the region that only the
+// error idioms of their calls read (Var.Dropped): every use is the target
+// of a delayed call whose idiom tests it, inside such an idiom, or a
+// declaration with no value.
+func (s *rs) dropped() {
+	info := s.p.TypesInfo
+	var body ast.Node = s.r.Loop
+	if body == nil {
+		body = s.r.Func.Body
+	}
+	idioms := map[*ast.IfStmt]bool{}
+	sites := map[*ast.CallExpr]*ErrorSite{}
+	for _, e := range s.r.Errors {
+		idioms[e.If] = true
+		sites[e.Call.Expr] = e
+	}
+	use := func(id *ast.Ident) *types.Var {
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			return v
+		}
+		v, _ := info.Defs[id].(*types.Var)
+		return v
+	}
+	for _, v := range s.r.Vars {
+		if v.Class != ErrorVar {
+			continue
+		}
+		ok := body.Pos() <= v.Obj.Pos() && v.Obj.Pos() < body.End()
+		ast.Inspect(s.r.Func.Body, func(n ast.Node) bool {
+			if !ok {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.IfStmt:
+				if idioms[n] {
+					return false
+				}
+			case *ast.AssignStmt:
+				if len(n.Rhs) == 1 {
+					if c, isCall := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); isCall && sites[c] != nil && sites[c].Err == v.Obj {
+						for _, r := range n.Rhs {
+							ast.Inspect(r, func(m ast.Node) bool {
+								if id, isID := m.(*ast.Ident); isID && use(id) == v.Obj {
+									ok = false
+								}
+								return true
+							})
+						}
+						return false
+					}
+				}
+			case *ast.DeclStmt:
+				// var err error: declared, not read.
+				if gd, isGen := n.Decl.(*ast.GenDecl); isGen && gd.Tok == token.VAR {
+					for _, sp := range gd.Specs {
+						vs := sp.(*ast.ValueSpec)
+						for _, id := range vs.Names {
+							if use(id) == v.Obj && len(vs.Values) > 0 {
+								ok = false
+							}
+						}
+					}
+					return false
+				}
+			case *ast.Ident:
+				if info.Uses[n] == v.Obj {
+					ok = false
+				}
+			}
+			return true
+		})
+		v.Dropped = ok
+	}
+}

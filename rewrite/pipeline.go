@@ -55,7 +55,7 @@ import (
 //
 // Reuse lets the producers write later iterations into the memory of
 // iterations the eager part is done with; the twin says Keep when F's body
-// may keep a pointer into one (retains).
+// may keep a pointer into one (analyzer.Pipeline.Keep).
 
 // pipe is the state of one pipelined loop while it is written.
 type pipe struct {
@@ -248,7 +248,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		window = strconv.Itoa(pl.Window)
 	}
 	slots := t.rt("Reuse")
-	if t.retains(body, pl.Vars) {
+	if pl.Keep {
 		slots = t.rt("Keep")
 	}
 	if pl.Indexed {
@@ -321,73 +321,6 @@ func (t *twin) indexHeader(p *pipe, l *ast.RangeStmt, typeName string) (pre, cou
 		fmt.Fprintf(&b, "%s := %s[%s]\n", v.Name(), rx, k)
 	}
 	return pre, count, b.String()
-}
-
-// retains reports whether F's loop body may keep a pointer into the
-// memory of a handed-over variable (one of vars) past its iteration: a
-// function literal that uses one, its address, a method with a pointer
-// receiver called on it, or a slice of it when it is an array. The
-// pipeline reuses the memory of iterations only when it does not.
-func (t *twin) retains(body *ast.BlockStmt, vars []*types.Var) bool {
-	handed := map[*types.Var]bool{}
-	for _, v := range vars {
-		handed[v] = true
-	}
-	// rooted reports whether e's memory is part of a handed-over variable:
-	// the variable, a field of it, an element when it is an array.
-	var rooted func(e ast.Expr) bool
-	rooted = func(e ast.Expr) bool {
-		switch e := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			v := t.useVar(e)
-			return v != nil && handed[v]
-		case *ast.SelectorExpr:
-			if sel := t.info.Selections[e]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
-				return rooted(e.X)
-			}
-		case *ast.IndexExpr:
-			if _, ok := t.typeOf(e.X).Underlying().(*types.Array); ok {
-				return rooted(e.X)
-			}
-		}
-		return false
-	}
-	uses := func(n ast.Node) bool {
-		found := false
-		ast.Inspect(n, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok {
-				if v := t.useVar(id); v != nil && handed[v] {
-					found = true
-				}
-			}
-			return !found
-		})
-		return found
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			found = uses(n)
-		case *ast.UnaryExpr:
-			found = n.Op == token.AND && rooted(n.X)
-		case *ast.SelectorExpr:
-			if sel := t.info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
-				_, ptrRecv := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
-				_, ptrX := t.typeOf(n.X).Underlying().(*types.Pointer)
-				found = ptrRecv && !ptrX && rooted(n.X)
-			}
-		case *ast.SliceExpr:
-			if _, ok := t.typeOf(n.X).Underlying().(*types.Array); ok {
-				found = rooted(n.X)
-			}
-		}
-		return !found
-	})
-	return found
 }
 
 // callOf returns the call of slot s.

@@ -171,7 +171,11 @@ func (t *twin) write() string {
 			t.idioms[e.If] = true
 			t.hasIdioms = true
 		}
-		t.findDropped(r)
+		for _, v := range r.Vars {
+			if v.Dropped {
+				t.dropped[v.Obj] = true
+			}
+		}
 	}
 
 	name := twinName(fd.Name.Name)
@@ -493,68 +497,6 @@ func (t *twin) outerVars(r *analyzer.Region) []outerVar {
 		out = append(out, outerVar{v.Obj, name})
 	}
 	return out
-}
-
-// findDropped finds the error variables that only error idioms read: the
-// twin does not declare them.
-func (t *twin) findDropped(r *analyzer.Region) {
-	var body ast.Node = r.Loop
-	if body == nil {
-		body = t.fd.Body
-	}
-	for _, v := range r.Vars {
-		if v.Class != analyzer.ErrorVar {
-			continue
-		}
-		ok := body.Pos() <= v.Obj.Pos() && v.Obj.Pos() < body.End()
-		// Every use: the target of a delayed call, or inside an idiom.
-		ast.Inspect(t.fd.Body, func(n ast.Node) bool {
-			if !ok {
-				return false
-			}
-			switch n := n.(type) {
-			case *ast.IfStmt:
-				if t.idioms[n] {
-					return false
-				}
-			case *ast.AssignStmt:
-				if len(n.Rhs) == 1 {
-					if c, isCall := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); isCall && t.sites[c] != nil && t.sites[c].Err == v.Obj {
-						for _, r := range n.Rhs {
-							ast.Inspect(r, func(m ast.Node) bool {
-								if id, isID := m.(*ast.Ident); isID && t.useVar(id) == v.Obj {
-									ok = false
-								}
-								return true
-							})
-						}
-						return false
-					}
-				}
-			case *ast.DeclStmt:
-				// var err error: declared, not read.
-				if gd, isGen := n.Decl.(*ast.GenDecl); isGen && gd.Tok == token.VAR {
-					for _, sp := range gd.Specs {
-						vs := sp.(*ast.ValueSpec)
-						for _, id := range vs.Names {
-							if t.useVar(id) == v.Obj && len(vs.Values) > 0 {
-								ok = false
-							}
-						}
-					}
-					return false
-				}
-			case *ast.Ident:
-				if t.info.Uses[n] == v.Obj {
-					ok = false
-				}
-			}
-			return true
-		})
-		if ok {
-			t.dropped[v.Obj] = true
-		}
-	}
 }
 
 // regionOf returns the region whose loop is s.
