@@ -696,7 +696,13 @@ func (s *rs) use(id *ast.Ident, path []ast.Node) {
 	// Inside a closure: it captures the delayed value.
 	for _, n := range path {
 		if fl, ok := n.(*ast.FuncLit); ok && !(fl.Pos() <= v.Pos() && v.Pos() < fl.End()) {
-			s.diag(id.Pos(), CatUnsupported, "closure captures %s, which holds a delayed value; compute it before the closure, or pass it in as an argument", v.Name())
+			hint := ""
+			if s.r.Loop == nil && !s.inLoop(fl.Pos()) && len(s.loops) > 0 {
+				// sort.Slice(docs, func(i, j int) bool { ... }) after the
+				// loop: marking the loop leaves the code after it F's.
+				hint = "; or, since the closure comes after the loop, put //daskgen:parallel on the line above the for statement instead of on " + s.r.Func.Name.Name + ": the code after a marked loop runs as F's, on the loop's results"
+			}
+			s.diag(id.Pos(), CatUnsupported, "closure captures %s, which holds a delayed value; compute it before the closure, or pass it in as an argument%s", v.Name(), hint)
 			return
 		}
 	}

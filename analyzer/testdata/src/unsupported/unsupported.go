@@ -3,6 +3,7 @@ package unsupported
 import (
 	"context"
 	"fmt"
+	"sort"
 )
 
 //daskgen:delayed
@@ -153,3 +154,18 @@ type Box[T any] struct{ v T }
 
 //daskgen:delayed // want `delayed method Get has a receiver with type parameters, which daskgen does not support yet; make it a generic function that takes the receiver as its first argument`
 func (b Box[T]) Get() T { return b.v } // want Get:"aliases receiver"
+
+// SortedAfter sorts what a loop that cannot be pipelined collected, with a
+// closure over it after the loop.
+//
+//daskgen:parallel
+func SortedAfter(xs []int) []int {
+	var out []int
+	prev := 0
+	for _, x := range xs {
+		prev = inc(x + prev)
+		out = append(out, prev)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] }) // want `closure captures out, which holds a delayed value; compute it before the closure, or pass it in as an argument; or, since the closure comes after the loop, put //daskgen:parallel on the line above the for statement instead of on SortedAfter: the code after a marked loop runs as F's, on the loop's results` `closure captures out`
+	return out
+}
