@@ -114,14 +114,20 @@ type Executor struct {
 
 	mu      sync.Mutex
 	waiting map[string]chan resultMsg
-	digests map[string][]byte // the digest of each waiting task (taskDigest)
-	rejects map[string]int    // the results of a waiting task that failed verification
-	seqs    map[uint64]string // the waiting task of a stream sequence
-	seqOf   map[string]uint64 // and back
+	digests map[string][]byte   // the digest of each waiting task (taskDigest)
+	rejects map[string]int      // the results of a waiting task that failed verification
+	seqs    map[uint64]string   // the waiting task of a stream sequence
+	seqOf   map[string]uint64   // and back
+	meta    map[string]taskMeta // the function and publish time of each waiting task
 
 	cancel    context.CancelFunc
 	watchDone chan struct{}
 	adv       *nats.Subscription
+	deletions []*nats.Subscription // the server's advisories of a deleted stream or consumer
+	kick      chan struct{}        // one came: check now (check.go)
+	rewatch   chan struct{}        // watch the results again: the bucket was created again, or the watcher ended or fell silent
+	monDone   chan struct{}
+	mon       monitorState // the monitor goroutine's own
 	isDefault bool
 	closed    atomic.Bool
 
@@ -129,6 +135,13 @@ type Executor struct {
 	down   *atomic.Int64 // when the connection went down (Unix ns), or 0
 	lostMu sync.Mutex
 	lost   error // set while the server is lost: tasks fail at once
+	gone   error // set while a deleted resource could not be created again: tasks fail at once
+}
+
+// taskMeta is what the checks of check.go need of a waiting task.
+type taskMeta struct {
+	fn   string
+	sent time.Time // when it was published; zero before
 }
 
 var _ daskgen.Executor = (*Executor)(nil)
@@ -158,8 +171,14 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, nc: nc, r: r, client: nuid.Next(), url: Redacted(url),
-		waiting: map[string]chan resultMsg{}, digests: map[string][]byte{}, rejects: map[string]int{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{}, watchDone: make(chan struct{})}
+		waiting: map[string]chan resultMsg{}, digests: map[string][]byte{}, rejects: map[string]int{}, seqs: map[uint64]string{}, seqOf: map[string]uint64{},
+		meta: map[string]taskMeta{}, watchDone: make(chan struct{}), monDone: make(chan struct{}),
+		kick: make(chan struct{}, 1), rewatch: make(chan struct{}, 1)}
 	e.down = &downSince
+	if e.mon.ident, err = e.identify(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	w, err := r.kv.Watch(wctx, e.client+".*", jetstream.UpdatesOnly())
@@ -172,11 +191,28 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		cfg.logf("natsexec: results are not authenticated: anyone who can write to the results bucket can forge them; give workers and clients a shared secret (%s, or ResultSecret)", EnvResultSecret)
 	}
 	go e.watch(wctx, w, reconnected)
+	go e.monitor(wctx)
 	// A task that no worker finished in MaxDeliver deliveries.
 	e.adv, err = nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+r.n.stream+"."+r.n.consumer, e.maxDelivered)
 	if err != nil {
 		e.Close()
 		return nil, err
+	}
+	// The task stream, its consumer or the results bucket deleted: the
+	// server says so at once, and the monitor checks what is gone (an
+	// account that may not receive advisories relies on its periodic
+	// check instead).
+	for _, subj := range []string{
+		"$JS.EVENT.ADVISORY.STREAM.DELETED." + r.n.stream,
+		"$JS.EVENT.ADVISORY.STREAM.DELETED.KV_" + r.n.bucket,
+		"$JS.EVENT.ADVISORY.CONSUMER.DELETED." + r.n.stream + "." + r.n.consumer,
+	} {
+		sub, err := nc.Subscribe(subj, func(*nats.Msg) { e.checkNow() })
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.deletions = append(e.deletions, sub)
 	}
 	return e, nil
 }
@@ -202,8 +238,12 @@ func (e *Executor) Close() error {
 	if e.adv != nil {
 		e.adv.Unsubscribe()
 	}
+	for _, sub := range e.deletions {
+		sub.Unsubscribe()
+	}
 	e.cancel()
 	<-e.watchDone
+	<-e.monDone
 	e.mu.Lock()
 	for id, ch := range e.waiting {
 		ch <- resultMsg{Failed: true, Err: errClosed.Error()}
@@ -227,6 +267,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	e.mu.Lock()
 	e.waiting[id] = ch
 	e.digests[id] = taskDigest(id, name, args)
+	e.meta[id] = taskMeta{fn: name}
 	e.mu.Unlock()
 	defer e.forget(id)
 
@@ -258,17 +299,30 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	if _, ok := e.waiting[id]; ok {
 		e.seqs[ack.Sequence] = id
 		e.seqOf[id] = ack.Sequence
+		e.meta[id] = taskMeta{fn: name, sent: time.Now()}
 	}
 	e.mu.Unlock()
 
+	var timeout <-chan time.Time
+	if d := e.cfg.taskTimeout; d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
 	var r resultMsg
 	select {
 	case r = <-ch:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-timeout:
+		select {
+		case r = <-ch: // it came as the timer fired
+		default:
+			return nil, e.timedOut(ctx, id, name, ack.Sequence)
+		}
 	}
-	if r.lost != nil {
-		return nil, r.lost
+	if r.fail != nil {
+		return nil, r.fail
 	}
 	if r.rejected {
 		return nil, fmt.Errorf("natsexec: %s: %w", r.Err, ErrRejected)
@@ -312,6 +366,7 @@ func (e *Executor) forget(id string) {
 	delete(e.waiting, id)
 	delete(e.digests, id)
 	delete(e.rejects, id)
+	delete(e.meta, id)
 	if seq, ok := e.seqOf[id]; ok {
 		delete(e.seqs, seq)
 		delete(e.seqOf, id)
@@ -348,47 +403,27 @@ func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnecte
 				e.failAll(fmt.Errorf("natsexec: lost the NATS server at %s: no connection for %v; the tasks still waiting fail", e.url, e.cfg.lostAfter))
 			}
 		case <-reconnected:
-			w.Stop()
-			w = stoppedWatcher{}
-			since, logged := time.Now(), time.Time{}
-			for {
-				nw, err := e.r.kv.Watch(ctx, e.client+".*", jetstream.UpdatesOnly())
-				if err == nil {
-					w = nw
-					break
-				}
-				// A server that came back without its store: say so once
-				// in a while, not every try, and give up on the waiting
-				// tasks after LostAfter.
-				if time.Since(logged) >= 10*time.Second {
-					e.cfg.logf("natsexec: watching results again: %v", err)
-					logged = time.Now()
-				}
-				if time.Since(since) >= e.cfg.lostAfter {
-					e.failAll(fmt.Errorf("natsexec: the results bucket %s on %s has been gone for %v (%v): the server lost its store; the tasks still waiting fail", e.r.n.bucket, e.url, e.cfg.lostAfter, err))
-				}
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(200 * time.Millisecond):
-				}
+			var ok bool
+			if w, ok = e.watchAgain(ctx, w); !ok {
+				return
 			}
-			e.setLost(nil)
-			e.mu.Lock()
-			ids := make([]string, 0, len(e.waiting))
-			for id := range e.waiting {
-				ids = append(ids, id)
-			}
-			e.mu.Unlock()
-			for _, id := range ids {
-				if entry, err := e.r.kv.Get(ctx, id); err == nil {
-					e.deliver(id, entry.Value())
-				}
+		case <-e.rewatch:
+			var ok bool
+			if w, ok = e.watchAgain(ctx, w); !ok {
+				return
 			}
 		case entry, ok := <-w.Updates():
 			if !ok {
-				// The watcher ended; wait for the reconnection to make another.
+				// The watcher ended. Disconnected, the reconnection makes
+				// another; connected (its bucket was deleted, say), make
+				// one now.
 				w = stoppedWatcher{}
+				if e.nc.IsConnected() {
+					select {
+					case e.rewatch <- struct{}{}:
+					default:
+					}
+				}
 				continue
 			}
 			if entry == nil || entry.Operation() != jetstream.KeyValuePut {
@@ -399,18 +434,79 @@ func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnecte
 	}
 }
 
+// watchAgain replaces watcher w with a new one, and looks up the results
+// of the tasks still waiting, which may have been stored while no watcher
+// ran. It returns false when ctx is done.
+func (e *Executor) watchAgain(ctx context.Context, w jetstream.KeyWatcher) (jetstream.KeyWatcher, bool) {
+	w.Stop()
+	w = stoppedWatcher{}
+	since, logged := time.Now(), time.Time{}
+	for {
+		nw, err := e.r.kv.Watch(ctx, e.client+".*", jetstream.UpdatesOnly())
+		if err == nil {
+			w = nw
+			break
+		}
+		// A server that came back without its store: say so once
+		// in a while, not every try, and give up on the waiting
+		// tasks after LostAfter.
+		if time.Since(logged) >= 10*time.Second {
+			e.cfg.logf("natsexec: watching results again: %v", err)
+			logged = time.Now()
+		}
+		if time.Since(since) >= e.cfg.lostAfter {
+			e.failAll(fmt.Errorf("natsexec: the results bucket %s on %s has been gone for %v (%v): the server lost its store; the tasks still waiting fail", e.r.n.bucket, e.url, e.cfg.lostAfter, err))
+		}
+		select {
+		case <-ctx.Done():
+			return w, false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	e.setLost(nil)
+	e.mu.Lock()
+	ids := make([]string, 0, len(e.waiting))
+	for id := range e.waiting {
+		ids = append(ids, id)
+	}
+	e.mu.Unlock()
+	for _, id := range ids {
+		if entry, err := e.r.kv.Get(ctx, id); err == nil {
+			e.deliver(id, entry.Value())
+		}
+	}
+	return w, true
+}
+
 // failAll fails every waiting task with err, and the tasks run from now on
 // until the server is back.
 func (e *Executor) failAll(err error) {
 	e.setLost(err)
+	e.failWaiting(err)
+}
+
+// failWaiting fails every waiting task with err, and returns how many.
+func (e *Executor) failWaiting(err error) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	n := len(e.waiting)
 	for id, ch := range e.waiting {
-		ch <- resultMsg{lost: err}
+		ch <- resultMsg{fail: err}
 		delete(e.waiting, id)
 	}
 	clear(e.seqs)
 	clear(e.seqOf)
+	return n
+}
+
+// fail fails task id, if it still waits, with err.
+func (e *Executor) fail(id string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ch := e.waiting[id]; ch != nil {
+		delete(e.waiting, id)
+		ch <- resultMsg{fail: err}
+	}
 }
 
 func (e *Executor) setLost(err error) {
@@ -419,10 +515,21 @@ func (e *Executor) setLost(err error) {
 	e.lostMu.Unlock()
 }
 
+func (e *Executor) setGone(err error) {
+	e.lostMu.Lock()
+	e.gone = err
+	e.lostMu.Unlock()
+}
+
+// lostErr is the error that new tasks fail with at once: the server is
+// lost, or a resource was deleted and could not be created again.
 func (e *Executor) lostErr() error {
 	e.lostMu.Lock()
 	defer e.lostMu.Unlock()
-	return e.lost
+	if e.lost != nil {
+		return e.lost
+	}
+	return e.gone
 }
 
 func (e *Executor) deliver(key string, value []byte) {

@@ -21,7 +21,11 @@
 // Delivery is at least once: a worker that dies mid-task has its task
 // delivered again after AckWait (5 seconds by default), and a task that was
 // delivered MaxDeliver times without a result fails the compute with an
-// error that says so.
+// error that says so. No task waits for a result that cannot come: a task
+// stream, consumer or results bucket deleted under it fails it with
+// ErrDeleted, and a task taken off the stream without a result fails with
+// ErrUnanswered, within the bounds LostAfter gives; TaskTimeout bounds
+// the rest, a task held by a consumer that reports progress forever.
 // Delayed functions must therefore be idempotent: running one twice must
 // have the effect of running it once. A duplicate result is ignored.
 //
@@ -95,7 +99,8 @@ type config struct {
 	logf        func(format string, args ...any)
 	replicas    int
 	lostAfter   time.Duration
-	secret      []byte // authenticates results (sign.go)
+	taskTimeout time.Duration // 0: none
+	secret      []byte        // authenticates results (sign.go)
 }
 
 func newConfig(opts []Option) *config {
@@ -174,12 +179,33 @@ const DefaultLostAfter = 20 * time.Second
 // server that came back with an empty store), for d, every task still
 // waiting fails with an error that says what was lost, and so do new tasks
 // until the server is back. The default is DefaultLostAfter.
+//
+// It also sets the period, d/4, of the executor's checks while tasks wait.
+// A task stream, task consumer or results bucket deleted under waiting
+// tasks fails them with ErrDeleted, naming what was deleted, at once when
+// the server's advisory arrives and within d/4 otherwise; the executor then
+// creates it again, as Connect does. A task that left the stream without a
+// result (a consumer acknowledged or terminated it without storing one)
+// fails with ErrUnanswered within d/2 of leaving it.
 func LostAfter(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.lostAfter = d
 		}
 	}
+}
+
+// TaskTimeout fails a task that has no result d after it was published,
+// with ErrUnanswered and an error that says where the task is (no worker
+// took it, or a consumer holds it and reports progress), and removes it
+// from the stream. There is none by default: a worker reports progress
+// while its function runs, so a task that runs for hours on a live worker
+// is legitimate, and the executor cannot tell it from a function that never
+// returns or a consumer that holds tasks without answering them. Set it,
+// or give the compute's context a deadline, where such a hang must end.
+// Zero or less keeps none.
+func TaskTimeout(d time.Duration) Option {
+	return func(c *config) { c.taskTimeout = max(d, 0) }
 }
 
 // Replicas sets the number of replicas of the stream and buckets, for a

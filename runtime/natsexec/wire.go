@@ -45,7 +45,7 @@ type resultMsg struct {
 	// dashboard.
 	Worker string `cbor:"10,keyasint,omitempty"`
 
-	lost     error // the executor lost its server; never sent
+	fail     error // the executor failed the task (server lost, stream deleted, no answer); never sent
 	rejected bool  // every result failed verification; never sent
 }
 

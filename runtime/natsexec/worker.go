@@ -72,7 +72,7 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 	var wg sync.WaitGroup
 	// Tasks run on after a drain starts, so their context is not ctx.
 	taskCtx := context.WithoutCancel(ctx)
-	cc, err := cons.Consume(func(m jetstream.Msg) {
+	handler := func(m jetstream.Msg) {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -80,17 +80,64 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 			defer func() { <-sem }()
 			w.handle(taskCtx, m)
 		}()
-	}, jetstream.PullMaxMessages(cfg.concurrency), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		cfg.logf("natsexec: worker: %v", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("natsexec: consuming tasks: %w", err)
 	}
-	<-ctx.Done()
-	cc.Drain()
-	<-cc.Closed()
-	wg.Wait()
-	return nil
+	// A consumer deleted, alone or with its stream, ends the consumption
+	// or leaves its pulls unanswered ("no responders"), which the client
+	// library would retry only after a missed heartbeat, 30 s later.
+	gone := make(chan struct{}, 1)
+	for {
+		cc, err := cons.Consume(handler, jetstream.PullMaxMessages(cfg.concurrency), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			cfg.logf("natsexec: worker: %v", err)
+			if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrNoResponders) {
+				select {
+				case gone <- struct{}{}:
+				default:
+				}
+			}
+		}))
+		if err != nil {
+			return fmt.Errorf("natsexec: consuming tasks: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			cc.Drain()
+			<-cc.Closed()
+			wg.Wait()
+			return nil
+		case <-cc.Closed():
+		case <-gone:
+			cc.Stop()
+		}
+		// Take tasks again once the consumer exists: a client creates it
+		// again when it notices, or when it connects. The tasks this worker
+		// holds run on meanwhile.
+		cfg.logf("natsexec: worker: the task consumer %s stopped answering (deleted, alone or with its stream %s); taking tasks again once it answers", r.n.consumer, r.n.stream)
+		if cons, err = w.consumerAgain(ctx); err != nil {
+			wg.Wait()
+			return nil
+		}
+		select {
+		case <-gone: // said of the consumption just stopped
+		default:
+		}
+		cfg.logf("natsexec: worker: the task consumer %s answers again; taking tasks", r.n.consumer)
+	}
+}
+
+// consumerAgain waits for the task consumer to exist, looking every
+// second. It fails only when ctx is done.
+func (w *worker) consumerAgain(ctx context.Context) (jetstream.Consumer, error) {
+	n := w.r.n
+	for {
+		if c, err := w.r.js.Consumer(ctx, n.stream, n.consumer); err == nil {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 type worker struct {
