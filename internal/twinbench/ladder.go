@@ -2,6 +2,7 @@ package twinbench
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"time"
 )
 
@@ -155,4 +156,39 @@ func FoldRange(n int) uint64 {
 		total += square(i)
 	}
 	return total
+}
+
+// page stands for an API call that returns the cursor of the next page:
+// about 10 µs of work (digest10), and the next cursor taken from it.
+//
+//daskgen:delayed
+func page(bs []Block, cursor int) (int, uint64, error) {
+	s := digest10(bs[cursor])
+	if s[0] == 0 && s[1] == 0 && s[2] == 0 {
+		return 0, 0, fmt.Errorf("page %d: unlucky digest", cursor)
+	}
+	return (cursor*31 + int(s[0])) % len(bs), uint64(s[1]), nil
+}
+
+// Cursor pages through an API as clients do: each call reads the cursor
+// the call before it returned, so the loop cannot run ahead and the plan
+// says so. Its twin should cost what the loop costs: the one call each
+// wait needs runs where the twin waits, as F runs it.
+//
+//daskgen:parallel
+func Cursor(bs []Block, pages int) (uint64, error) {
+	cursor := 0
+	var total uint64
+	for range pages {
+		next, n, err := page(bs, cursor)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if next == 0 {
+			break
+		}
+		cursor = next
+	}
+	return total, nil
 }

@@ -31,9 +31,16 @@ var sleepyDelayed = daskgen.Func1(sleepy, daskgen.Name("sleepy"), daskgen.Regist
 // adds a task to the graph instead of running square.
 var squareDelayed = daskgen.Func1(square, daskgen.Name("square"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.square"))
 
+// pageDelayed is page as a delayed function, written by daskgen: a call
+// adds a task to the graph, and the task fails with the error page returns.
+var pageDelayed = daskgen.Func2E(func(a0 []Block, a1 int) (daskgen.Tuple2[int, uint64], error) {
+	r0, r1, r2 := page(a0, a1)
+	return daskgen.Tuple2[int, uint64]{V0: r0, V1: r1}, r2
+}, daskgen.Name("page"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.page"))
+
 // TrivialParallel is the parallel twin of [Trivial], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Trivial", "ladder.go:79"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Trivial", "ladder.go:80"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Trivial(bs)
 			return []any{f0, nil}
@@ -50,7 +57,7 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 81 hands to its eager part.
+	// iteration is what the issue part of the loop at line 82 hands to its eager part.
 	type iteration struct {
 		i       int
 		b       Block
@@ -88,7 +95,7 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // MixParallel is the parallel twin of [Mix], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Mix", "ladder.go:90"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Mix", "ladder.go:91"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Mix(bs)
 			return []any{f0, nil}
@@ -105,7 +112,7 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 92 hands to its eager part.
+	// iteration is what the issue part of the loop at line 93 hands to its eager part.
 	type iteration struct {
 		i   int
 		b   Block
@@ -143,7 +150,7 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // DigestParallel is the parallel twin of [Digest], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "Digest", "ladder.go:101"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Digest", "ladder.go:102"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Digest(bs)
 			return []any{f0, nil}
@@ -160,7 +167,7 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 103 hands to its eager part.
+	// iteration is what the issue part of the loop at line 104 hands to its eager part.
 	type iteration struct {
 		i      int
 		b      Block
@@ -198,7 +205,7 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 
 // Digest10Parallel is the parallel twin of [Digest10], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "Digest10", "ladder.go:112"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Digest10", "ladder.go:113"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Digest10(bs)
 			return []any{f0, nil}
@@ -215,7 +222,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 114 hands to its eager part.
+	// iteration is what the issue part of the loop at line 115 hands to its eager part.
 	type iteration struct {
 		i        int
 		b        Block
@@ -253,7 +260,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 
 // SleepyParallel is the parallel twin of [Sleepy], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Sleepy", "ladder.go:123"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Sleepy", "ladder.go:124"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Sleepy(bs)
 			return []any{f0, nil}
@@ -270,7 +277,7 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 125 hands to its eager part.
+	// iteration is what the issue part of the loop at line 126 hands to its eager part.
 	type iteration struct {
 		i      int
 		b      Block
@@ -308,7 +315,7 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // FoldParallel is the parallel twin of [Fold], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Fold", "ladder.go:135"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "Fold", "ladder.go:136"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Fold(bs)
 			return []any{f0, nil}
@@ -325,7 +332,7 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 	defer daskgen.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 137 hands to its eager part.
+	// iteration is what the issue part of the loop at line 138 hands to its eager part.
 	type iteration struct {
 		b       Block
 		trivial daskgen.Delayed[uint64]
@@ -354,7 +361,7 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 
 // FoldRangeParallel is the parallel twin of [FoldRange], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "FoldRange", "ladder.go:152"); v2 != nil {
+	if v2 := daskgen.Verify(ctx, "FoldRange", "ladder.go:153"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := FoldRange(n)
 			return []any{f0, nil}
@@ -371,7 +378,7 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 	defer daskgen.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	// iteration is what the issue part of the loop at line 154 hands to its eager part.
+	// iteration is what the issue part of the loop at line 155 hands to its eager part.
 	type iteration struct {
 		i      int
 		square daskgen.Delayed[uint64]
@@ -396,4 +403,63 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		return fail(i2, err2)
 	}
 	return total, nil
+}
+
+// CursorParallel is the parallel twin of [Cursor], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2 error) {
+	if v2 := daskgen.Verify(ctx, "Cursor", "ladder.go:179"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Cursor(bs, pages)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = CursorParallel(v2.Context(), bs, pages)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *daskgen.Twin
+	var onErr []func(error) (uint64, error)
+	fail := func(i int, err error) (uint64, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new(uint64), err
+	}
+	defer daskgen.End(&tw, func(i int, err3 error) {
+		r0, err2 = fail(i, err3)
+	})
+	tw = daskgen.NewTwin(ctx)
+	cursor := daskgen.Value[int](0)
+	var total daskgen.Delayed[uint64]
+	for range pages {
+		d := daskgen.Track(tw, pageDelayed.Call(daskgen.Value[[]Block](bs), cursor))
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(total daskgen.Delayed[uint64]) func(error) (uint64, error) {
+				return func(err error) (uint64, error) {
+					return total.Must(), err
+				}
+			}(total))
+		}
+		next := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, uint64]) int {
+			return x.V0
+		}, d))
+		n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, uint64]) uint64 {
+			return x.V1
+		}, d))
+		total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
+			return x + y
+		}, total, n))
+		if i, err3 := daskgen.Await(tw, next); err3 != nil {
+			return fail(i, err3)
+		}
+		if next.Must() == 0 {
+			break
+		}
+		cursor = daskgen.Track(tw, next)
+	}
+	if i, err3 := tw.Finish(total); err3 != nil {
+		return fail(i, err3)
+	}
+	return total.Must(), nil
 }

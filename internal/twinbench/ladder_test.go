@@ -159,3 +159,38 @@ func BenchmarkSerialCost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCursor is a loop that cannot run ahead (each call reads the
+// cursor the one before returned), as the loop and as its twin in the
+// same run: the twin runs each wait's one call where it waits, so it
+// costs what the loop costs (issue 22: a serialized twin is never slower
+// than F).
+func BenchmarkCursor(b *testing.B) {
+	bs := Blocks(4096, 1024)
+	const pages = 2000
+	b.Run("loop", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Cursor(bs, pages); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("twin", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := CursorParallel(context.Background(), bs, pages); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestCursorTwinMatches(t *testing.T) {
+	bs := Blocks(512, 1024)
+	for _, pages := range []int{0, 1, 300} {
+		want, werr := Cursor(bs, pages)
+		got, gerr := CursorParallel(context.Background(), bs, pages)
+		if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Errorf("CursorParallel(%d pages) = %d, %v; Cursor = %d, %v", pages, got, gerr, want, werr)
+		}
+	}
+}
