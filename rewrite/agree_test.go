@@ -81,6 +81,7 @@ func rel(dir string, d rewrite.Diagnostic) string {
 // and generate (which drops them) refuse exactly the same things, at the
 // same positions, with the same words.
 func TestVetAgreesWithGenerate(t *testing.T) {
+	t.Parallel()
 	var cases []string
 	cases = append(cases, goldenCases(t)...)
 	refused, err := filepath.Glob(filepath.Join("testdata", "refused", "*"))
@@ -123,6 +124,7 @@ func TestVetAgreesWithGenerate(t *testing.T) {
 // and generate alike. (Both once took such packages for standard ones and
 // accepted the writes.)
 func TestDotlessModule(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "go.mod"), "module myapp\n\ngo 1.24\n")
 	write(t, filepath.Join(dir, "util", "util.go"), "package util\n\nvar Hits = map[string]int{}\n\nfunc Note(s string) { Hits[s]++ }\n")

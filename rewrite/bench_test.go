@@ -87,6 +87,7 @@ func BenchmarkGenerate5000Lines(b *testing.B) {
 // TestBigPackageCompiles checks the benchmark's package: it generates
 // without refusal and its twins compile.
 func TestBigPackageCompiles(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("compiles a large package")
 	}

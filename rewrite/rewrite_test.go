@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats-server/v2/server"
 	"go.uber.org/goleak"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/daskgen/daskgen/rewrite"
 )
@@ -139,6 +141,7 @@ func gotool(t testing.TB, dir string, args ...string) string {
 // golden files, and then compiles, vets and runs them: each case's
 // twin_test.go runs the twin against the original on several inputs.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	cases := goldenCases(t)
 	dir := tempModule(t, cases...)
 	var patterns []string
@@ -177,32 +180,38 @@ func TestGolden(t *testing.T) {
 		return
 	}
 	gotool(t, dir, "vet", "./...")
-	gotool(t, dir, "test", "-race", "-count=1", "./...")
+
+	// Each case's tests are compiled twice (with the race detector and
+	// without), and each binary runs in two passes with different
+	// environments: building them again for every pass took most of the
+	// test's time.
+	race := testBinaries(t, dir, "race", "-race")
+	runTests(t, dir, race, nil)
 
 	// Again with every call that may run in a producer run there, so that
 	// the twins take the paths of inline calls and of eager parts run in
 	// the producers (PipelineIndex's detach) on every input.
-	inline := gocmd(dir, "test", "-race", "-count=1", "./...")
-	inline.Env = append(inline.Env, "DASKGEN_CHUNKS=inline")
-	if out, err := inline.CombinedOutput(); err != nil {
-		t.Fatalf("go test with DASKGEN_CHUNKS=inline: %v\n%s", err, out)
+	runTests(t, dir, race, []string{"DASKGEN_CHUNKS=inline"})
+	if t.Failed() {
+		return
 	}
 
-	// Again in verify mode: every twin the tests call also runs its
-	// function and panics at the first difference. Skipped: tests of
-	// functions that change their arguments in place or read a reader to
-	// its end, which verify mode documents it cannot compare (F's run
-	// leaves the twin's different input).
-	verify := gocmd(dir, "test", "-count=1", "-skip", "^(TestAliasing|TestEffects)$", "./...")
-	verify.Env = append(verify.Env, "DASKGEN_VERIFY=1")
-	if out, err := verify.CombinedOutput(); err != nil {
-		t.Fatalf("go test with DASKGEN_VERIFY=1: %v\n%s", err, out)
-	}
-
-	// Again with every delayed call on two NATS workers per package.
+	// Without the race detector, with a TestMain that, given
+	// DASKGEN_NATS_URL, runs every delayed call on two NATS workers per
+	// package.
 	for _, c := range cases {
 		write(t, filepath.Join(dir, c, "nats_main_test.go"), fmt.Sprintf(natsMain, c, c))
 	}
+	plain := testBinaries(t, dir, "plain")
+
+	// In verify mode: every twin the tests call also runs its function and
+	// panics at the first difference. Skipped: tests of functions that
+	// change their arguments in place or read a reader to its end, which
+	// verify mode documents it cannot compare (F's run leaves the twin's
+	// different input).
+	runTests(t, dir, plain, []string{"DASKGEN_VERIFY=1"}, "-test.skip", "^(TestAliasing|TestEffects)$")
+
+	// On NATS.
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
 	if err != nil {
 		t.Fatal(err)
@@ -215,11 +224,51 @@ func TestGolden(t *testing.T) {
 	if !srv.ReadyForConnections(10 * time.Second) {
 		t.Fatal("nats-server did not start")
 	}
-	cmd := gocmd(dir, "test", "-count=1", "./...")
-	cmd.Env = append(cmd.Env, "DASKGEN_NATS_URL="+srv.ClientURL())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go test on NATS: %v\n%s", err, out)
+	runTests(t, dir, plain, []string{"DASKGEN_NATS_URL=" + srv.ClientURL()})
+}
+
+// testBinaries compiles the tests of every package of the module at dir
+// into dir/name, with flags, and returns that directory: one binary per
+// package, named after it.
+func testBinaries(t *testing.T, dir, name string, flags ...string) string {
+	t.Helper()
+	bin := filepath.Join(dir, name)
+	args := append([]string{"test", "-c", "-o", bin + string(filepath.Separator)}, flags...)
+	gotool(t, dir, append(args, "./...")...)
+	return bin
+}
+
+// runTests runs each test binary in bin in its package's directory, with
+// env added to the environment and args after -test.count=1, as many at a
+// time as go test would, and fails t with the output of each that fails.
+// A case without tests (lib) has no binary.
+func runTests(t *testing.T, dir, bin string, env []string, args ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(bin)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var g errgroup.Group
+	g.SetLimit(goruntime.GOMAXPROCS(0))
+	for _, e := range entries {
+		c := strings.TrimSuffix(e.Name(), ".test")
+		g.Go(func() error {
+			cmd := exec.Command(filepath.Join(bin, c+".test"), append([]string{"-test.count=1"}, args...)...)
+			cmd.Dir = filepath.Join(dir, c)
+			cmd.Env = append(append(os.Environ(), noRaceExitSleep()), env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s's tests with %q: %v\n%s", c, env, err, out)
+			}
+			return nil
+		})
+	}
+	g.Wait()
+}
+
+// noRaceExitSleep is GORACE as set, with the race detector's sleep of a
+// second at a binary's exit turned off: the tests run dozens of binaries.
+func noRaceExitSleep() string {
+	return "GORACE=atexit_sleep_ms=0 " + os.Getenv("GORACE")
 }
 
 // natsMain is a TestMain for a golden package: with DASKGEN_NATS_URL set,
@@ -275,6 +324,7 @@ func TestMain(m *testing.M) {
 
 // TestDeterministic generates the same package twice and gets the same bytes.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	cases := goldenCases(t)
 	dir := tempModule(t, cases...)
 	var first []rewrite.File
@@ -304,6 +354,7 @@ func TestDeterministic(t *testing.T) {
 // TestRefused checks that code that could make a twin differ is refused with
 // a positioned diagnostic naming the variable, and that nothing is written.
 func TestRefused(t *testing.T) {
+	t.Parallel()
 	entries, err := os.ReadDir(filepath.Join("testdata", "refused"))
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,7 @@ func TestWriteAllOrNothing(t *testing.T) {
 // file that does not type-check is refused at F's position, quoting the
 // checker, and nothing is written.
 func TestUncheckedTwinRefused(t *testing.T) {
+	t.Parallel()
 	dir := tempModule(t, "tutorial")
 	defer rewrite.SetMangle(nil)
 	rewrite.SetMangle(func(src []byte) []byte {

@@ -80,8 +80,9 @@ func TestCancel(t *testing.T) {
 	for i := range xs {
 		xs[i] = 1
 	}
-	// check sleeps len(xs)-i ms per item, so some tasks are still running.
-	_, err := SquaresParallel(ctx, append(xs, make([]int, 200)...))
+	// check sleeps len(xs)-i ms per item, so some tasks are still running
+	// (and Squares, which verify mode runs too, takes 1.5 s).
+	_, err := SquaresParallel(ctx, append(xs, make([]int, 50)...))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("SquaresParallel with an expired context = %v, want DeadlineExceeded", err)
 	}
