@@ -34,6 +34,7 @@ require (
 	github.com/nats-io/nkeys v0.4.15 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	go.uber.org/atomic v1.7.0 // indirect
+	go.uber.org/automaxprocs v1.6.0 // indirect
 	go.uber.org/multierr v1.9.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.47.0 // indirect
@@ -42,4 +43,7 @@ require (
 	golang.org/x/time v0.14.0 // indirect
 )
 
-tool github.com/daskgen/daskgen/cmd/daskgen
+tool (
+	github.com/daskgen/daskgen/cmd/daskgen
+	github.com/nats-io/nats-server/v2
+)

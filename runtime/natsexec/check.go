@@ -11,21 +11,23 @@ import (
 )
 
 // The executor's checks that no task waits for a result that cannot come:
-// the task stream, its consumer or the results bucket deleted (by an
-// operator, or an account allowed to), and a task taken off the stream
-// without a result (acknowledged or terminated by a consumer that stored
-// none). The server announces a deletion with an advisory, which makes the
-// monitor check at once; otherwise it checks every LostAfter/4 while tasks
-// wait: one consumer info and one stream info, plus a message lookup for
-// each task that was delivered and has waited a check period. The same
+// the task stream, its consumer, the results bucket or the object store
+// that large values go through deleted (by an operator, or an account
+// allowed to), and a task taken off the stream without a result
+// (acknowledged or terminated by a consumer that stored none). The server
+// announces a deletion with an advisory, which makes the monitor check at
+// once; otherwise it checks every LostAfter/4 while tasks wait: one
+// consumer info and two stream infos (of the buckets' streams), plus a
+// message lookup for each task that was delivered and has waited a check
+// period. The same
 // lookup finds a result that is stored but that the bucket's watcher did
 // not deliver (seen after a cluster lost its stream leader), and hands it
 // over.
 
 // ErrDeleted is wrapped by the error of the tasks that waited when the
-// task stream, its consumer or the results bucket was deleted (or the
-// server came back without its store). The executor creates what is gone
-// again, so the next compute runs.
+// task stream, its consumer, the results bucket or the object store was
+// deleted (or the server came back without its store). The executor
+// creates what is gone again, so the next compute runs.
 var ErrDeleted = errors.New("a JetStream stream, consumer or bucket of the executor is gone")
 
 // ErrUnanswered is wrapped by the error of a task that no result answers:
@@ -42,7 +44,7 @@ const confirmAfter = 200 * time.Millisecond
 // identity is when the resources the executor uses were created: a
 // resource deleted and created again (by a worker that starts, say) has
 // another, and the tasks of the old one are lost all the same.
-type identity struct{ stream, consumer, bucket time.Time }
+type identity struct{ stream, consumer, bucket, objects time.Time }
 
 // monitorState belongs to the monitor goroutine (and to Connect, before it
 // starts).
@@ -82,11 +84,18 @@ func (e *Executor) identify(ctx context.Context) (identity, error) {
 	if err != nil {
 		return id, fmt.Errorf("natsexec: bucket %s: %w", n.bucket, err)
 	}
-	return identity{s.CachedInfo().Created, c.CachedInfo().Created, b.CachedInfo().Created}, nil
+	o, err := e.r.js.Stream(ctx, objStream(n.objects))
+	if err != nil {
+		return id, fmt.Errorf("natsexec: object store %s: %w", n.objects, err)
+	}
+	return identity{s.CachedInfo().Created, c.CachedInfo().Created, b.CachedInfo().Created, o.CachedInfo().Created}, nil
 }
 
 // kvStream is the stream that holds a key-value bucket.
 func kvStream(bucket string) string { return "KV_" + bucket }
+
+// objStream is the stream that holds an object store.
+func objStream(bucket string) string { return "OBJ_" + bucket }
 
 // monitor checks every checkEvery while tasks wait, and at once when an
 // advisory says a resource was deleted.
@@ -140,14 +149,15 @@ func (e *Executor) check(ctx context.Context, kicked bool) {
 	e.unanswered(ctx, ci)
 }
 
-// probe returns what of the stream, the consumer and the bucket is gone or
-// was created again since the executor looked last, and the consumer's
-// info; err says that some of it could not be read.
+// probe returns what of the stream, the consumer, the results bucket and
+// the object store is gone or was created again since the executor looked
+// last, and the consumer's info; err says that some of it could not be
+// read.
 func (e *Executor) probe(ctx context.Context) (missing []string, ci *jetstream.ConsumerInfo, err error) {
 	ctx, cancel := context.WithTimeout(ctx, e.apiTimeout())
 	defer cancel()
 	n, id := e.r.n, e.mon.ident
-	stream, consumer, bucket := "the task stream "+n.stream, "the task consumer "+n.consumer, "the results bucket "+n.bucket
+	stream, consumer := "the task stream "+n.stream, "the task consumer "+n.consumer
 	cons, cerr := e.r.js.Consumer(ctx, n.stream, n.consumer)
 	switch {
 	case errors.Is(cerr, jetstream.ErrStreamNotFound):
@@ -170,20 +180,30 @@ func (e *Executor) probe(ctx context.Context) (missing []string, ci *jetstream.C
 	default:
 		ci = cons.CachedInfo()
 	}
-	b, berr := e.r.js.Stream(ctx, kvStream(n.bucket))
-	switch {
-	case errors.Is(berr, jetstream.ErrStreamNotFound):
-		missing = append(missing, bucket)
-	case berr != nil:
-		err = berr
-	case !b.CachedInfo().Created.Equal(id.bucket):
-		missing = append(missing, bucket)
+	// The buckets: each is a stream of its own.
+	for _, b := range []struct {
+		stream, what string
+		created      time.Time
+	}{
+		{kvStream(n.bucket), "the results bucket " + n.bucket, id.bucket},
+		{objStream(n.objects), "the object store " + n.objects, id.objects},
+	} {
+		s, serr := e.r.js.Stream(ctx, b.stream)
+		switch {
+		case errors.Is(serr, jetstream.ErrStreamNotFound):
+			missing = append(missing, b.what)
+		case serr != nil:
+			err = serr
+		case !s.CachedInfo().Created.Equal(b.created):
+			missing = append(missing, b.what)
+		}
 	}
 	return missing, ci, err
 }
 
-// deleted fails the waiting tasks, whose stream, consumer or bucket is
-// gone, and creates what is missing again.
+// deleted fails the waiting tasks, whose stream, consumer or bucket (the
+// results bucket or the object store) is gone, and creates what is missing
+// again.
 func (e *Executor) deleted(ctx context.Context, missing []string) {
 	what, verb := strings.Join(missing, " and "), "was"
 	if len(missing) > 1 {

@@ -198,13 +198,14 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		e.Close()
 		return nil, err
 	}
-	// The task stream, its consumer or the results bucket deleted: the
-	// server says so at once, and the monitor checks what is gone (an
-	// account that may not receive advisories relies on its periodic
-	// check instead).
+	// The task stream, its consumer, the results bucket or the object
+	// store deleted: the server says so at once, and the monitor checks
+	// what is gone (an account that may not receive advisories relies on
+	// its periodic check instead).
 	for _, subj := range []string{
 		"$JS.EVENT.ADVISORY.STREAM.DELETED." + r.n.stream,
-		"$JS.EVENT.ADVISORY.STREAM.DELETED.KV_" + r.n.bucket,
+		"$JS.EVENT.ADVISORY.STREAM.DELETED." + kvStream(r.n.bucket),
+		"$JS.EVENT.ADVISORY.STREAM.DELETED." + objStream(r.n.objects),
 		"$JS.EVENT.ADVISORY.CONSUMER.DELETED." + r.n.stream + "." + r.n.consumer,
 	} {
 		sub, err := nc.Subscribe(subj, func(*nats.Msg) { e.checkNow() })

@@ -43,12 +43,14 @@ func admin(t *testing.T, url string) jetstream.JetStream {
 	return js
 }
 
-// TestDeletedResourceFailsTheClient: the task stream, the task consumer or
-// the results bucket deleted while a worker runs a compute's tasks fails the
-// compute within the bound, with an error that names what was deleted; the
-// executor creates it again, and the next compute, on the same worker, is
-// right. "no advisories" is a client whose account may not subscribe to
-// JetStream's advisories: its periodic check finds the deletion.
+// TestDeletedResourceFailsTheClient: the task stream, the task consumer,
+// the results bucket or the object store (which large values go through)
+// deleted while a worker runs a compute's tasks fails the compute within
+// the bound, with an error that names what was deleted; the executor
+// creates it again, and the next compute, on the same worker, is right
+// (with a value through the object store, when that was deleted). "no
+// advisories" is a client whose account may not subscribe to JetStream's
+// advisories: its periodic check finds the deletion.
 func TestDeletedResourceFailsTheClient(t *testing.T) {
 	for _, tc := range []struct {
 		name, want   string
@@ -63,6 +65,9 @@ func TestDeletedResourceFailsTheClient(t *testing.T) {
 		}, false},
 		{"consumer", "task consumer DASKGEN_WORKERS", func(ctx context.Context, js jetstream.JetStream) error {
 			return js.DeleteConsumer(ctx, "DASKGEN_TASKS", "DASKGEN_WORKERS")
+		}, false},
+		{"object store", "object store DASKGEN_BLOBS", func(ctx context.Context, js jetstream.JetStream) error {
+			return js.DeleteObjectStore(ctx, "DASKGEN_BLOBS")
 		}, false},
 		{"bucket, no advisories", "results bucket DASKGEN_RESULTS", func(ctx context.Context, js jetstream.JetStream) error {
 			return js.DeleteKeyValue(ctx, "DASKGEN_RESULTS")
@@ -139,6 +144,12 @@ func TestDeletedResourceFailsTheClient(t *testing.T) {
 			// Created again: the next compute on the same worker is right.
 			begin := time.Now()
 			computeSlow(t, ctx, ex, 4)
+			if tc.name == "object store" { // 640 KB each way, over BlobOver's 256 KiB
+				big := grow.Call(daskgen.Value([]byte("0123456789abcdef")), daskgen.Value(40_000))
+				if n, err := daskgen.Compute(ctx, length.Call(big), daskgen.Using(ex)); err != nil || n != 640_000 {
+					t.Fatalf("a 640 KB value through the object store created again: length %d, %v", n, err)
+				}
+			}
 			t.Logf("the next compute was right after %v", time.Since(begin).Round(10*time.Millisecond))
 			logMu.Lock()
 			defer logMu.Unlock()

@@ -22,10 +22,11 @@
 // delivered again after AckWait (5 seconds by default), and a task that was
 // delivered MaxDeliver times without a result fails the compute with an
 // error that says so. No task waits for a result that cannot come: a task
-// stream, consumer or results bucket deleted under it fails it with
-// ErrDeleted, and a task taken off the stream without a result fails with
-// ErrUnanswered, within the bounds LostAfter gives; TaskTimeout bounds
-// the rest, a task held by a consumer that reports progress forever.
+// stream, consumer, results bucket or object store deleted under it fails
+// it with ErrDeleted, and a task taken off the stream without a result
+// fails with ErrUnanswered, within the bounds LostAfter gives; TaskTimeout
+// bounds the rest, a task held by a consumer that reports progress
+// forever.
 // Delayed functions must therefore be idempotent: running one twice must
 // have the effect of running it once. A duplicate result is ignored.
 //
@@ -181,10 +182,10 @@ const DefaultLostAfter = 20 * time.Second
 // until the server is back. The default is DefaultLostAfter.
 //
 // It also sets the period, d/4, of the executor's checks while tasks wait.
-// A task stream, task consumer or results bucket deleted under waiting
-// tasks fails them with ErrDeleted, naming what was deleted, at once when
-// the server's advisory arrives and within d/4 otherwise; the executor then
-// creates it again, as Connect does. A task that left the stream without a
+// A task stream, task consumer, results bucket or object store deleted
+// under waiting tasks fails them with ErrDeleted, naming what was deleted,
+// at once when the server's advisory arrives and within d/4 otherwise; the
+// executor then creates it again, as Connect does. A task that left the stream without a
 // result (a consumer acknowledged or terminated it without storing one)
 // fails with ErrUnanswered within d/2 of leaving it.
 func LostAfter(d time.Duration) Option {

@@ -220,6 +220,10 @@ func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]b
 	var mu sync.Mutex
 	stopped := false
 	var progress *time.Timer
+	// Assigned under mu, which the timer's function holds too: otherwise
+	// its read of progress races with this write (the race detector says
+	// so when the timer fires soon).
+	mu.Lock()
 	progress = time.AfterFunc(every, func() {
 		mu.Lock()
 		defer mu.Unlock()
@@ -228,6 +232,7 @@ func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]b
 			progress.Reset(every)
 		}
 	})
+	mu.Unlock()
 	defer func() {
 		mu.Lock()
 		stopped = true
