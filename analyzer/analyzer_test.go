@@ -15,7 +15,12 @@ import (
 
 var update = flag.Bool("update", false, "update the .golden plan files")
 
+// The tests that run the analyzer as it is run in parallel; TestCandidate,
+// which changes its flags, runs before them (as every test that does not
+// call t.Parallel does).
+
 func TestDiagnosticsAndFacts(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer,
 		"example.com/slow", "crosspkg", "safe", "directives", "nothing", "mutation", "unsupported", "syncs", "worklist", "odd")
 }
@@ -33,11 +38,15 @@ func TestCandidate(t *testing.T) {
 }
 
 // TestPlans checks the plan of each fixture package against
-// testdata/plans/<pkg>.txt; go test -update rewrites them.
+// testdata/plans/<pkg>.txt; go test -update rewrites them. The packages are
+// loaded once: loading (the standard library from source) costs more than
+// analysing them.
 func TestPlans(t *testing.T) {
-	for _, pkg := range []string{"crosspkg", "safe", "syncs", "directives", "worklist"} {
+	t.Parallel()
+	pkgs := []string{"crosspkg", "safe", "syncs", "directives", "worklist"}
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, pkgs...)
+	for _, pkg := range pkgs {
 		t.Run(pkg, func(t *testing.T) {
-			results := analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, pkg)
 			var got strings.Builder
 			for _, r := range results {
 				if r.Pass.Pkg.Path() != pkg {

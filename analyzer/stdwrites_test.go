@@ -14,6 +14,7 @@ import (
 // the analysis, or of the Go release, that changes it must come with
 // `go generate ./analyzer`.
 func TestStdWritesCurrent(t *testing.T) {
+	t.Parallel()
 	if runtime.Version() != stdVersion {
 		t.Skipf("stdwrites.go describes %s; this is %s: run go generate ./analyzer with %s to compare", stdVersion, runtime.Version(), stdVersion)
 	}
