@@ -24,6 +24,7 @@ import (
 // signature covers the task, so the client never accepts the wrong value:
 // it returns the right one, or fails with ErrRejected within LostAfter.
 func TestRepublishedTaskIsRejected(t *testing.T) {
+	t.Parallel()
 	secret, err := natsexec.NewResultSecret()
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ func TestRepublishedTaskIsRejected(t *testing.T) {
 // every task; the client does not hang but fails with ErrRejected, which
 // names the cause, within LostAfter.
 func TestWrongSecretFailsTheClient(t *testing.T) {
+	t.Parallel()
 	good, _ := natsexec.NewResultSecret()
 	bad, _ := natsexec.NewResultSecret()
 	srv := startServer(t, t.TempDir(), -1)

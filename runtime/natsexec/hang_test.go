@@ -52,6 +52,7 @@ func admin(t *testing.T, url string) jetstream.JetStream {
 // advisories" is a client whose account may not subscribe to JetStream's
 // advisories: its periodic check finds the deletion.
 func TestDeletedResourceFailsTheClient(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, want   string
 		del          func(context.Context, jetstream.JetStream) error
@@ -210,6 +211,7 @@ func rogue(t *testing.T, ctx context.Context, url string, do func(m jetstream.Ms
 // daskgen worker, on the workers' consumer) fails the compute within the
 // bound, with an error that names the task and the cause.
 func TestTaskAckedWithoutResultFails(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, t.TempDir(), -1)
 	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second}
 	t.Cleanup(c.stop)
@@ -247,6 +249,7 @@ func TestTaskAckedWithoutResultFails(t *testing.T) {
 // result that comes; with TaskTimeout, a task held that way fails at the
 // timeout with an error that says a consumer holds it.
 func TestTaskHeldWithProgress(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, t.TempDir(), -1)
 	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second}
 	t.Cleanup(c.stop)

@@ -206,6 +206,7 @@ func fanOut() daskgen.Delayed[int] {
 }
 
 func TestSameResultLocallyAndOnNATS(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, 5*time.Second)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -251,6 +252,7 @@ func TestSameResultLocallyAndOnNATS(t *testing.T) {
 
 // Arguments and results over the size limit go through the object store.
 func TestLargeValues(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, 5*time.Second)
 	ex := c.executor(t, natsexec.BlobOver(64<<10))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -265,6 +267,7 @@ func TestLargeValues(t *testing.T) {
 // A worker killed mid-graph: its tasks are delivered again to the other,
 // and the compute completes with the right result.
 func TestWorkerKilledMidGraph(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, time.Second)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -294,6 +297,7 @@ func TestWorkerKilledMidGraph(t *testing.T) {
 // A task that kills every worker that runs it fails the compute after
 // MaxDeliver deliveries, with an error that says so.
 func TestTaskThatAlwaysCrashesItsWorker(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, 500*time.Millisecond)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -329,6 +333,7 @@ func TestTaskThatAlwaysCrashesItsWorker(t *testing.T) {
 
 // Garbage on the task subject is logged and dropped; workers go on.
 func TestMalformedMessagesAreDropped(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, 5*time.Second)
 	ex := c.executor(t)
 	nc, err := nats.Connect(c.url)
@@ -360,6 +365,7 @@ func TestMalformedMessagesAreDropped(t *testing.T) {
 // The server restarts mid-compute: the compute completes, or fails with a
 // clear error, before its deadline; it never hangs.
 func TestServerRestartMidCompute(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	port := freePort(t)
 	srv := startServer(t, dir, port)
@@ -429,6 +435,7 @@ var flaky = daskgen.Func1E(func(x int) (int, error) {
 // Retries work as they do locally: the computing process runs the task
 // again when the worker reports an error.
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, 5*time.Second)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -442,6 +449,7 @@ func TestRetries(t *testing.T) {
 // SIGTERM drains a worker: it finishes the tasks it holds, stores their
 // results, and exits, so the compute completes without waiting for AckWait.
 func TestWorkerDrainsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, 30*time.Second)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -491,6 +499,7 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 // Connection options pass through: a server that wants a user and a
 // password refuses a connection without them.
 func TestConnectionOptions(t *testing.T) {
+	t.Parallel()
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
 		Username: "dask", Password: "s3cret", NoLog: true, NoSigs: true})
 	if err != nil {
@@ -517,6 +526,7 @@ func TestConnectionOptions(t *testing.T) {
 // twins of internal/twinbench, unchanged, run their delayed calls on the
 // workers and return what the sequential functions return.
 func TestGeneratedTwinsOnNATS(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, 5*time.Second)
 	ex := c.executor(t)
 	daskgen.SetDefaultExecutor(ex)
@@ -536,6 +546,7 @@ func TestGeneratedTwinsOnNATS(t *testing.T) {
 // TestConnectionErrorsHideSecrets: a failed connection's error names the
 // server, never the password or token in its URL.
 func TestConnectionErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
 	for _, url := range []string{
 		"nats://alice:s3cret@127.0.0.1:1",
 		"nats://t0ken-s3cret@127.0.0.1:1",
@@ -593,6 +604,7 @@ var marked = daskgen.Func1(func(path string) int {
 // killed mid-task is delivered again within seconds, while a task that runs
 // longer than AckWait on a live worker is delivered once.
 func TestDefaultRecovery(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("takes about 15 seconds")
 	}
@@ -636,6 +648,7 @@ func TestDefaultRecovery(t *testing.T) {
 // fails within LostAfter, with an error that says what was lost, although
 // its context has no deadline; then new tasks fail at once.
 func TestServerLostFailsInBoundedTime(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, t.TempDir(), -1)
 	ex, err := natsexec.Connect(context.Background(), srv.ClientURL(), natsexec.LostAfter(time.Second))
 	if err != nil {
@@ -665,6 +678,7 @@ func TestServerLostFailsInBoundedTime(t *testing.T) {
 // TestStoreWipedFailsInBoundedTime: a server that comes back with an empty
 // store fails the compute within LostAfter, with a handful of log lines.
 func TestStoreWipedFailsInBoundedTime(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	srv := startServer(t, t.TempDir(), port)
 	var lines atomic.Int64
@@ -905,6 +919,7 @@ func mustCBOR(t *testing.T, v any) []byte {
 // quickstart's configuration, a process without credentials cannot
 // connect, and one with them can.
 func TestCredentialsRequired(t *testing.T) {
+	t.Parallel()
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
 		Users: []*server.User{{Username: "client", Password: "cpw"}, {Username: "worker", Password: "wpw",
 			Permissions: &server.Permissions{Publish: &server.SubjectPermission{Deny: []string{"daskgen.*.tasks"}}}}}})
@@ -959,6 +974,7 @@ func TestCredentialsRequired(t *testing.T) {
 // one started later finishes the compute with the right results, its tasks
 // delivered again once AckWait has passed.
 func TestAllWorkersKilledThenOneStarts(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, time.Second)
 	ex := c.executor(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -29,6 +29,7 @@ func FuzzDecodeTask(f *testing.F) {
 }
 
 func TestDecodeTask(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		msg taskMsg
 		ok  bool
