@@ -40,10 +40,6 @@ type Twin struct {
 	unstarted int
 	last      *batch
 	one       [1]*node // the target of Await, which does not allocate
-	scratch   []*node  // for lone
-	// exec is the executor the twin's computes use, once known (execKnown).
-	exec      Executor
-	execKnown bool
 	// While observed: the recorder's index of the twin's group, and its
 	// task in the execution trace.
 	group int32
@@ -322,29 +318,6 @@ func (t *Twin) wait(targets []*node) (int, error) {
 	if !pending {
 		return -1, nil
 	}
-	// One call whose inputs are known and nothing else to compute: a
-	// compute would hand it to a worker and wait, and only add its cost
-	// (a loop that waits for its own iteration's call before the next,
-	// cursor = next(cursor), costs 150 µs more per call that way). Run it
-	// here, as F does; it fails or panics as a task would.
-	if n, steps := t.lone(targets); n != nil && runInPlace(t.ctx, n) {
-		if stOf(n.state.Load()) == stFailed {
-			return t.settle(taskErr(n, n.err))
-		}
-		// Then the small steps on it, inputs first, as F would.
-		for _, s := range steps {
-			if stOf(n.state.Load()) != stDone || !runInPlace(t.ctx, s) {
-				break
-			}
-			if stOf(s.state.Load()) == stFailed {
-				return t.settle(taskErr(s, s.err))
-			}
-		}
-		if !t.pending(targets) {
-			return -1, nil
-		}
-		// The context ended while one ran: the compute below says so.
-	}
 	opts := t.opts
 	if t.small(targets) {
 		// Only small steps on values already known (a field of a result,
@@ -361,81 +334,6 @@ func (t *Twin) wait(targets []*node) (int, error) {
 		return -1, nil
 	}
 	return t.settle(err)
-}
-
-// lone returns the one call of a delayed function that the pending
-// targets need, when nothing else they need is pending but the twin's own
-// small steps (a field of its result, a sum): the call's inputs are all
-// computed, and a compute would simply run it, as it has no retries,
-// limit or cache, goes to no executor, and no recorder watches the twin's
-// tasks (it would miss one run here). It returns the small steps too,
-// each after its inputs, to run in place after the call.
-func (t *Twin) lone(targets []*node) (*node, []*node) {
-	if obs.Load() != nil || trace.IsEnabled() {
-		return nil, nil
-	}
-	var call *node
-	var steps []*node
-	seen := map[*node]bool{}
-	var walk func(n *node, depth int) bool
-	walk = func(n *node, depth int) bool {
-		switch st := stOf(n.state.Load()); {
-		case st == stDone:
-			return true
-		case st != stPending || depth > 64:
-			return false
-		case seen[n]:
-			return true
-		}
-		seen[n] = true
-		fi := n.self.fninfo()
-		if fi == nil || fi.limit > 0 || fi.retries > 0 || fi.pure || fi.err != nil {
-			return false
-		}
-		if fi.remote != "" {
-			if call != nil {
-				return false // two calls: a compute may run them at once
-			}
-			call = n
-			done, buf := inputsDone(n, t.scratch)
-			t.scratch = buf[:0]
-			return done
-		}
-		for _, d := range n.self.deps(nil) {
-			if !walk(d, depth+1) {
-				return false
-			}
-		}
-		steps = append(steps, n)
-		return true
-	}
-	for _, n := range targets {
-		if !walk(n, 0) {
-			return nil, nil
-		}
-	}
-	if call == nil {
-		return nil, nil // small steps only: small runs them
-	}
-	if fi := call.self.fninfo(); !fi.local {
-		if !t.execKnown {
-			t.exec, t.execKnown = newConfig(t.opts).executor, true
-		}
-		if t.exec != nil {
-			return nil, nil
-		}
-	}
-	return call, steps
-}
-
-// pending reports whether any of targets is not computed yet.
-func (t *Twin) pending(targets []*node) bool {
-	for _, n := range targets {
-		if stOf(n.state.Load()) != stDone {
-			return true
-		}
-	}
-	return false
 }
 
 // small reports whether the pending tasks among targets are the twin's own
