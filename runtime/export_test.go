@@ -20,3 +20,22 @@ func SetNotices(w io.Writer) (restore func()) {
 // SetCost sets what the runtime has learnt that f's calls cost, so that
 // tests can make its calls run in chunks (see granular.go).
 func SetCost[A, R any](f Fn1[A, R], ns int64) { f.info.cost.Store(ns) }
+
+// Hold claims the tasks that d needs as a wait of t does, calls during
+// while it holds them, and then runs them where t waits (run) or gives them
+// back. It reports whether it claimed them all.
+func (t *Twin) Hold(d Node, during func(), run bool) bool {
+	t.mayRunHere()
+	ok := t.claim([]*node{d.nodeOf()}, true)
+	during()
+	if ok && run {
+		t.runClaimed()
+		return true
+	}
+	t.giveBack(t.claims)
+	t.forget()
+	return ok
+}
+
+// Record turns the recorder on, as the dashboard or the report does.
+func Record() { record() }

@@ -40,6 +40,14 @@ type Twin struct {
 	unstarted int
 	last      *batch
 	one       [1]*node // the target of Await, which does not allocate
+	// What a wait runs where it waits (see inplace.go): the owner of its
+	// claims, the tasks it claimed and the inputs it read, and the
+	// configuration of the twin's computes, made on first use.
+	owner  uint64
+	claims []*node
+	inputs []*node
+	cfg    *config
+	ran    uint64 // tasks run in place, for sampling their cost
 	// While observed: the recorder's index of the twin's group, and its
 	// task in the execution trace.
 	group int32
@@ -318,10 +326,20 @@ func (t *Twin) wait(targets []*node) (int, error) {
 	if !pending {
 		return -1, nil
 	}
+	// One call and the small steps on it, or small steps only: run them
+	// here (see inplace.go).
+	here := t.mayRunHere()
+	ok := t.claim(targets, here)
+	if ok && here {
+		return t.runClaimed()
+	}
+	t.giveBack(t.claims)
+	t.forget()
 	opts := t.opts
-	if t.small(targets) {
+	if ok {
 		// Only small steps on values already known (a field of a result,
-		// a sum so far): run them here rather than start workers.
+		// a sum so far), which a recorder, a trace or a progress bar
+		// counts: run them synchronously rather than start workers.
 		opts = append(opts[:len(opts):len(opts)], Synchronous())
 	}
 	err := runErr(t.ctx, targets, opts)
@@ -334,38 +352,6 @@ func (t *Twin) wait(targets []*node) (int, error) {
 		return -1, nil
 	}
 	return t.settle(err)
-}
-
-// small reports whether the pending tasks among targets are the twin's own
-// small steps (not a registered delayed function) whose inputs are all
-// done or pending small steps in turn.
-func (t *Twin) small(targets []*node) bool {
-	seen := map[*node]bool{}
-	var ok func(n *node, depth int) bool
-	ok = func(n *node, depth int) bool {
-		switch st := stOf(n.state.Load()); {
-		case st == stDone:
-			return true
-		case st != stPending || depth > 64 || seen[n]:
-			return st == stPending && seen[n]
-		}
-		seen[n] = true
-		if fi := n.self.fninfo(); fi == nil || fi.remote != "" || fi.limit > 0 || fi.retries > 0 {
-			return false
-		}
-		for _, d := range n.self.deps(nil) {
-			if !ok(d, depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, n := range targets {
-		if !ok(n, 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // settle turns a failure into the one the sequential function meets first:
