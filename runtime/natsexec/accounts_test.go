@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,28 +28,13 @@ func recipePassword(t *testing.T) string {
 
 // TestQuickstartAccounts runs docs/nats-quickstart.conf, the README's
 // server, and checks that each user can do its job and nothing else: the
-// server, not our code, refuses a worker that publishes a task or deletes
-// or purges the stream or a bucket, and a client that takes a task.
+// server, not our code, refuses a worker that publishes a task, deletes or
+// purges the stream or a bucket, or deletes the task consumer or the
+// results bucket's consumers (a client's watcher), and a client that takes
+// a task, deletes the stream, the results bucket or the task consumer, or
+// purges the stream or the results bucket.
 func TestQuickstartAccounts(t *testing.T) {
-	cpw, wpw := recipePassword(t), recipePassword(t)
-	t.Setenv("DASKGEN_CLIENT_PASSWORD", cpw)
-	t.Setenv("DASKGEN_WORKER_PASSWORD", wpw)
-	opts, err := server.ProcessConfigFile("../../docs/nats-quickstart.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Port, opts.StoreDir, opts.NoLog, opts.NoSigs = -1, t.TempDir(), true, true
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	addr := srv.Addr().String()
-	c := &cluster{t: t, srv: srv, url: "nats://worker:" + wpw + "@" + addr, ackWait: time.Second}
-	t.Cleanup(c.stop)
+	c, addr, cpw, wpw := quickstartServer(t)
 	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr)
 	if err != nil {
 		t.Fatal(err)
@@ -68,16 +56,7 @@ func TestQuickstartAccounts(t *testing.T) {
 	short := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.Background(), 2*time.Second)
 	}
-	as := func(user, pw string) jetstream.JetStream {
-		nc, err := nats.Connect("nats://"+user+":"+pw+"@"+addr, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(nc.Close)
-		js, _ := jetstream.New(nc)
-		return js
-	}
-	w := as("worker", wpw)
+	w := as(t, addr, "worker", wpw)
 	ctx1, c1 := short()
 	defer c1()
 	_, err = w.Publish(ctx1, "daskgen.DASKGEN.tasks", []byte("x"))
@@ -100,8 +79,29 @@ func TestQuickstartAccounts(t *testing.T) {
 	ctx6, c6 := short()
 	defer c6()
 	denied("worker", "delete the consumer", w.DeleteConsumer(ctx6, "DASKGEN_TASKS", "DASKGEN_WORKERS"))
+	// The client's watcher of the results bucket: a consumer of its own.
+	ctx6b, c6b := short()
+	defer c6b()
+	if kvs, err := w.Stream(ctx6b, "KV_DASKGEN_RESULTS"); err != nil {
+		t.Error(err)
+	} else if names := kvs.ConsumerNames(ctx6b); names == nil {
+		t.Error("no consumer names")
+	} else if watcher, ok := <-names.Name(); !ok {
+		t.Errorf("the results bucket has no consumer while the client watches it: %v", names.Err())
+	} else {
+		denied("worker", "delete the results bucket's consumer "+watcher+" (the client's watcher)", w.DeleteConsumer(ctx6b, "KV_DASKGEN_RESULTS", watcher))
+		ctx6c, c6c := short()
+		defer c6c()
+		found := false
+		for name := range kvs.ConsumerNames(ctx6c).Name() {
+			found = found || name == watcher
+		}
+		if !found {
+			t.Errorf("the client's watcher %s is gone after a worker tried to delete it", watcher)
+		}
+	}
 
-	cl := as("client", cpw)
+	cl := as(t, addr, "client", cpw)
 	ctx7, c7 := short()
 	defer c7()
 	if cons, err := cl.Consumer(ctx7, "DASKGEN_TASKS", "DASKGEN_WORKERS"); err == nil {
@@ -118,9 +118,153 @@ func TestQuickstartAccounts(t *testing.T) {
 	ctx8, c8 := short()
 	defer c8()
 	denied("client", "delete the task stream", cl.DeleteStream(ctx8, "DASKGEN_TASKS"))
+	ctx9, c9 := short()
+	defer c9()
+	denied("client", "delete the consumer", cl.DeleteConsumer(ctx9, "DASKGEN_TASKS", "DASKGEN_WORKERS"))
+	ctx9b, c9b := short()
+	defer c9b()
+	if _, err := cl.Consumer(ctx9b, "DASKGEN_TASKS", "DASKGEN_WORKERS"); err != nil {
+		t.Errorf("the task consumer after the users tried to delete it: %v", err)
+	}
+	ctx10, c10 := short()
+	defer c10()
+	denied("client", "delete the results bucket", cl.DeleteKeyValue(ctx10, "DASKGEN_RESULTS"))
+	ctx11, c11 := short()
+	defer c11()
+	for _, name := range []string{"DASKGEN_TASKS", "KV_DASKGEN_RESULTS"} {
+		if s, err := cl.Stream(ctx11, name); err == nil {
+			denied("client", "purge "+name, s.Purge(ctx11))
+		}
+	}
 
 	// And the compute still works after the attempts.
 	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(5)), daskgen.Using(ex)); err != nil || v != 25 {
 		t.Fatalf("after the attempts: %v, %v; want 25", v, err)
 	}
+}
+
+// quickstartServer starts an embedded server with docs/nats-quickstart.conf
+// and the recipe's passwords, and returns the worker processes to come
+// (user worker), where clients connect, and the two passwords.
+func quickstartServer(t *testing.T) (c *cluster, addr, cpw, wpw string) {
+	t.Helper()
+	cpw, wpw = recipePassword(t), recipePassword(t)
+	t.Setenv("DASKGEN_CLIENT_PASSWORD", cpw)
+	t.Setenv("DASKGEN_WORKER_PASSWORD", wpw)
+	opts, err := server.ProcessConfigFile("../../docs/nats-quickstart.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Port, opts.StoreDir, opts.NoLog, opts.NoSigs = -1, t.TempDir(), true, true
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	addr = srv.Addr().String()
+	c = &cluster{t: t, srv: srv, url: "nats://worker:" + wpw + "@" + addr, ackWait: time.Second}
+	t.Cleanup(c.stop)
+	return c, addr, cpw, wpw
+}
+
+// TestQuickstartAccountsCleanUpTheirConsumers: with the quickstart's
+// accounts, the client library removes what it made for itself, and
+// nobody is refused or logs a permissions violation: the ephemeral
+// consumers of the client's watchers of the results bucket (deleted when a
+// watcher stops: the executor watches again, or closes) and of the object
+// store's readers (a client reading a large result, a worker reading large
+// arguments), and the objects the client is done with (removed by purging
+// their subject). Before, the
+// configuration denied every consumer deletion and every purge: each
+// cleanup logged a violation and waited 5 s for a reply that never came,
+// in Close and in each compute with a large value, and the objects stayed
+// until their TTL. The task consumer, the task stream and the results
+// bucket stay out of reach (TestQuickstartAccounts).
+func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
+	c, addr, cpw, _ := quickstartServer(t)
+	var mu sync.Mutex
+	var logs []string
+	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr, natsexec.Logf(func(f string, a ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	c.startWorker()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// 3.2 MB: the worker stores the result in the object store and the
+	// client reads it there; then the client stores it as the arguments of
+	// length, which the worker reads there.
+	big := grow.Call(daskgen.Value([]byte("0123456789abcdef")), daskgen.Value(200_000))
+	begin := time.Now()
+	if n, err := daskgen.Compute(ctx, length.Call(big), daskgen.Using(ex)); err != nil || n != 3_200_000 {
+		t.Fatalf("length of a 3.2 MB result = %d, %v", n, err)
+	}
+	t.Logf("a large result, then large arguments: %v", time.Since(begin).Round(10*time.Millisecond))
+
+	cl := as(t, addr, "client", cpw)
+	objects, err := cl.Stream(ctx, "OBJ_DASKGEN_BLOBS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := objects.CachedInfo().State.Bytes; b > 1<<20 {
+		t.Errorf("the object store holds %d bytes after the compute: the client could not remove its objects", b)
+	}
+	begin = time.Now()
+	ex.Close()
+	if took := time.Since(begin); took > 2*time.Second {
+		t.Errorf("Close took %v: it waited for the deletion of its watcher's consumer", took.Round(10*time.Millisecond))
+	}
+	// The executor's watcher, as the client library makes and stops it,
+	// but without a context: Stop deletes its consumer and returns the
+	// server's answer (a refused deletion gets none: a timeout after 5 s).
+	kv, err := cl.KeyValue(ctx, "DASKGEN_RESULTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := kv.Watch(context.Background(), "someclient.*", jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Stop(); err != nil {
+		t.Errorf("stopping a watcher of the results bucket, the client could not delete its consumer: %v", err)
+	}
+	c.stop() // the workers drain and exit: their logs are complete
+	mu.Lock()
+	defer mu.Unlock()
+	for _, l := range logs {
+		if strings.Contains(strings.ToLower(l), "permissions violation") {
+			t.Errorf("the client logged %q", l)
+		}
+	}
+	for _, l := range c.logs {
+		for _, line := range strings.Split(l.String(), "\n") {
+			if strings.Contains(strings.ToLower(line), "permissions violation") {
+				t.Errorf("a worker logged %q", line)
+			}
+		}
+	}
+}
+
+// as connects to addr as user, with JetStream, for a test that tries what
+// a user may do; the connection's asynchronous errors are dropped.
+func as(t *testing.T, addr, user, pw string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect("nats://"+user+":"+pw+"@"+addr, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }

@@ -2,6 +2,7 @@ package natsexec_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,12 +73,13 @@ func removeNATSServerBinary() {
 
 // natsProc is a nats-server process.
 type natsProc struct {
-	name string // its -n
-	port int    // where clients connect
-	cmd  *exec.Cmd
-	log  string        // its output
-	done chan struct{} // closed when it has exited
-	exit error         // then, how
+	name  string // its -n
+	port  int    // where clients connect
+	mport int    // where it serves monitoring (-m): /healthz
+	cmd   *exec.Cmd
+	log   string        // its output
+	done  chan struct{} // closed when it has exited
+	exit  error         // then, how
 }
 
 // kill9 kills the server as `kill -9` does (no shutdown, no goodbye to the
@@ -103,14 +105,18 @@ func (p *natsProc) stop(d time.Duration) {
 // recipeCluster starts the README's cluster: n nats-server processes, each
 // run as the README runs them,
 //
-//	nats-server -c docs/nats-quickstart.conf -js -n sN -a 127.0.0.1 -p PORT --cluster_name daskgen \
+//	nats-server -c docs/nats-quickstart.conf -js -n sN -a 127.0.0.1 -p PORT -m MPORT --cluster_name daskgen \
 //	  --cluster nats://127.0.0.1:CPORT --routes ROUTES -sd DIR/sN
 //
-// with free ports instead of 4222-4224 and 6222-6224, so that the test runs
-// beside a user's server, and env (the passwords the configuration reads)
-// in their environment. It returns once each listens for clients on its
-// own port, as its log says: the flags, not the file's listen line, say
-// where. The servers end with the test; a failed test logs their output.
+// with free ports instead of 4222-4224, 8222-8224 and 6222-6224, so that
+// the test runs beside a user's server, and env (the passwords the
+// configuration reads) in their environment. It returns once each listens
+// for clients on its own port, as its log says (the flags, not the file's
+// listen line, say where), and then, as the README's recipe waits before
+// it starts a client, once each answers 200 on
+// http://127.0.0.1:MPORT/healthz: the cluster has a JetStream meta leader
+// and the server is current with it. Both waits are bounded by 30 s. The
+// servers end with the test; a failed test logs their output.
 func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 	t.Helper()
 	bin := natsServerBinary(t)
@@ -119,10 +125,21 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ports, routes := make([]int, n), make([]string, n)
+	// Three ports a server, all different: freePort closes its listener,
+	// so two calls may return the same port.
+	taken := map[int]bool{}
+	port := func() int {
+		for {
+			if p := freePort(t); !taken[p] {
+				taken[p] = true
+				return p
+			}
+		}
+	}
+	ports, mports, routes := make([]int, n), make([]int, n), make([]string, n)
 	for i := range n {
-		ports[i] = freePort(t)
-		routes[i] = fmt.Sprintf("nats://127.0.0.1:%d", freePort(t))
+		ports[i], mports[i] = port(), port()
+		routes[i] = fmt.Sprintf("nats://127.0.0.1:%d", port())
 	}
 	var procs []*natsProc
 	t.Cleanup(func() { // before t.TempDir's: the stores go once the servers have
@@ -136,8 +153,8 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 	})
 	for i := range n {
 		name := fmt.Sprintf("s%d", i+1)
-		p := &natsProc{name: name, port: ports[i], log: filepath.Join(dir, name+".log"), done: make(chan struct{})}
-		p.cmd = exec.Command(bin, "-c", conf, "-js", "-n", name, "-a", "127.0.0.1", "-p", fmt.Sprint(p.port),
+		p := &natsProc{name: name, port: ports[i], mport: mports[i], log: filepath.Join(dir, name+".log"), done: make(chan struct{})}
+		p.cmd = exec.Command(bin, "-c", conf, "-js", "-n", name, "-a", "127.0.0.1", "-p", fmt.Sprint(p.port), "-m", fmt.Sprint(p.mport),
 			"--cluster_name", "daskgen", "--cluster", routes[i], "--routes", strings.Join(routes, ","),
 			"-sd", filepath.Join(dir, name))
 		p.cmd.Env = append(os.Environ(), env...)
@@ -167,6 +184,7 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 			}
 			select {
 			case <-p.done:
+				b, _ = os.ReadFile(p.log) // all of it, now that it has exited
 				t.Fatalf("server %s exited (%v) before it listened on 127.0.0.1:%d; its log:\n%s", p.name, p.exit, p.port, b)
 			default:
 			}
@@ -176,7 +194,37 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	// The README's step before its client starts:
+	//   for i in 1 2 3; do until curl -sf http://127.0.0.1:822$i/healthz; do sleep 0.2; done; done
+	// Started earlier, a client may find no JetStream meta leader yet.
+	deadline = time.Now().Add(30 * time.Second)
+	for _, p := range procs {
+		for {
+			status, err := healthz(p.mport)
+			if err == nil && status == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				b, _ := os.ReadFile(p.log)
+				t.Fatalf("server %s's /healthz did not answer 200 within 30 s (last: %d %v); its log:\n%s", p.name, status, err, b)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	return procs
+}
+
+// healthz returns the status of a GET of http://127.0.0.1:mport/healthz,
+// the server's health: 200 once JetStream has a meta leader, this server
+// is current with it and has recovered what it stores; 503 before.
+func healthz(mport int) (int, error) {
+	c := http.Client{Timeout: time.Second}
+	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", mport))
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // recipeURL is the README's $C or $W: user:password@ each server, comma
