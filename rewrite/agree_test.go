@@ -52,6 +52,12 @@ func vetRefusals(t *testing.T, dir string, patterns ...string) []string {
 func generateRefusals(t *testing.T, dir string, patterns ...string) []string {
 	t.Helper()
 	_, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+	return refusalsOf(t, dir, err)
+}
+
+// refusalsOf is generateRefusals for the error of a generation in dir.
+func refusalsOf(t *testing.T, dir string, err error) []string {
+	t.Helper()
 	var refused *rewrite.RefusedError
 	if err != nil && !errors.As(err, &refused) {
 		t.Fatal(err)
@@ -82,24 +88,17 @@ func rel(dir string, d rewrite.Diagnostic) string {
 // same positions, with the same words.
 func TestVetAgreesWithGenerate(t *testing.T) {
 	t.Parallel()
-	var cases []string
-	cases = append(cases, goldenCases(t)...)
-	refused, err := filepath.Glob(filepath.Join("testdata", "refused", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range refused {
-		cases = append(cases, filepath.Join("refused", filepath.Base(r)))
-	}
-	dir := tempModule(t, cases...)
+	// One run of each over all the cases: generation reports the
+	// analyzer's refusals of every package before it writes anything. The
+	// generation is the one TestRefused checks against its golden files.
+	run := sharedRefusals(t)
+	cases, dir := run.cases, run.dir
 	var patterns []string
 	for _, c := range cases {
 		patterns = append(patterns, "./"+filepath.Base(c))
 	}
-	// One run of each over all the cases: generation reports the
-	// analyzer's refusals of every package before it writes anything.
 	vet := vetRefusals(t, dir, patterns...)
-	gen := generateRefusals(t, dir, patterns...)
+	gen := refusalsOf(t, dir, run.err)
 	if diff := cmp.Diff(vet, gen); diff != "" {
 		t.Errorf("vet and generate disagree (-vet +generate):\n%s", diff)
 	}

@@ -100,5 +100,5 @@ func TestBigPackageCompiles(t *testing.T) {
 	if err := res.Write(); err != nil {
 		t.Fatal(err)
 	}
-	gotool(t, dir, "vet", "./big")
+	gotool(t, dir, "vet", trimpath, "./big")
 }

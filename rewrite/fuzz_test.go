@@ -46,6 +46,10 @@ var (
 //
 //	go test ./rewrite -run TestRandomPrograms -random.batches 400 -random.seed 1000 -timeout 2h
 func TestRandomPrograms(t *testing.T) {
+	// Parallel with the other tests: as a sequential test it held back
+	// every parallel test of the package until its batches were done,
+	// leaving a core idle for a minute.
+	t.Parallel()
 	seeds := regressionSeeds(t)
 	for i := range uint64(*randomBatches) {
 		seeds = append(seeds, *randomSeed+i)
@@ -125,7 +129,7 @@ func checkRandomPrograms(t *testing.T, seeds []uint64) {
 		t.Fatalf("seeds %v: generate accepted what vet refuses: %q (the file names the seed)", seeds, vet)
 	}
 	bin := filepath.Join(dir, "bin")
-	if out, err := gocmd(dir, append([]string{"build", "-race", "-o", bin + string(filepath.Separator)}, patterns...)...).CombinedOutput(); err != nil {
+	if out, err := gocmd(dir, append([]string{"build", "-race", trimpath, "-o", bin + string(filepath.Separator)}, patterns...)...).CombinedOutput(); err != nil {
 		t.Fatalf("seeds %v: go build: %v\n%s", seeds, err, out)
 	}
 	for _, seed := range seeds {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
@@ -210,9 +211,9 @@ func Generate(cfg Config) (*Result, error) {
 	var perGen [][]File
 	for _, g := range gens {
 		files := g.files()
-		if mangle != nil {
+		if m := mangle.Load(); m != nil {
 			for i := range files {
-				files[i].Source = mangle(files[i].Source)
+				files[i].Source = (*m)(files[i].Path, files[i].Source)
 			}
 		}
 		perGen = append(perGen, files)
@@ -253,9 +254,10 @@ func Generate(cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// mangle, when tests set it, changes every generated file before it is
-// checked: it stands for a rewriter bug.
-var mangle func([]byte) []byte
+// mangle, when tests set it, changes every generated file (given its path)
+// before it is checked: it stands for a rewriter bug. Other tests generate
+// at the same time, hence the atomic pointer and the path.
+var mangle atomic.Pointer[func(path string, src []byte) []byte]
 
 // goroot is the source of the standard library.
 var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)

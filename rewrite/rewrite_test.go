@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,19 @@ func TestMain(m *testing.M) {
 	// The temporary modules list only daskgen as a requirement; let the go
 	// command add the rest to their go.mod.
 	os.Setenv("GOFLAGS", "-mod=mod")
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(cleanupAfter{m})
+}
+
+// cleanupAfter runs the tests and then removes the module that several
+// tests share (sharedRefusals), which outlives each of them.
+type cleanupAfter struct{ m *testing.M }
+
+func (c cleanupAfter) Run() int {
+	code := c.m.Run()
+	if sharedDir != "" {
+		os.RemoveAll(sharedDir)
+	}
+	return code
 }
 
 // repoRoot is the root of the daskgen module.
@@ -44,7 +57,12 @@ func repoRoot(t testing.TB) string {
 // <case>/<case>.go, and its other files come along.
 func tempModule(t testing.TB, cases ...string) string {
 	t.Helper()
-	dir := t.TempDir()
+	return tempModuleIn(t, t.TempDir(), cases...)
+}
+
+// tempModuleIn is tempModule in the empty directory dir.
+func tempModuleIn(t testing.TB, dir string, cases ...string) string {
+	t.Helper()
 	root := repoRoot(t)
 	gomod := "module example.com/golden\n\ngo 1.24\n\nrequire github.com/daskgen/daskgen v0.0.0\n\nreplace github.com/daskgen/daskgen => " + root + "\n"
 	write(t, filepath.Join(dir, "go.mod"), gomod)
@@ -121,6 +139,29 @@ func goldenCases(t testing.TB) []string {
 	return cases
 }
 
+// refusedCases lists the cases of testdata/refused, as "refused/<name>".
+func refusedCases(t testing.TB) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("testdata", "refused"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		cases = append(cases, filepath.Join("refused", e.Name()))
+	}
+	return cases
+}
+
+// trimpath is the flag the tests give go build, go vet and go test -c in
+// their temporary modules. Each run makes its modules in new directories,
+// and without -trimpath a package's directory is part of its key in the
+// build cache: every run compiled the same generated packages again (most
+// of TestGolden's time). With it, packages whose files are the same hit the
+// cache, wherever they are; a change to a twin, a fixture or the runtime
+// still compiles anew.
+const trimpath = "-trimpath"
+
 func gocmd(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
@@ -138,17 +179,15 @@ func gotool(t testing.TB, dir string, args ...string) string {
 }
 
 // TestGolden generates the twins of every case, compares them with the
-// golden files, and then compiles, vets and runs them: each case's
+// golden files, generates them again to check that generation is
+// deterministic, and then compiles, vets and runs them: each case's
 // twin_test.go runs the twin against the original on several inputs.
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	cases := goldenCases(t)
 	dir := tempModule(t, cases...)
-	var patterns []string
-	for _, c := range cases {
-		patterns = append(patterns, "./"+c)
-	}
-	res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+	cfg := rewrite.Config{Dir: dir, Patterns: []string{"./..."}}
+	res, err := rewrite.Generate(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,10 +215,23 @@ func TestGolden(t *testing.T) {
 	if err := res.Write(); err != nil {
 		t.Fatal(err)
 	}
+
+	// Determinism: a second generation gives the same bytes. It reads the
+	// files the first one wrote, and must not be misled by them.
+	again, err := rewrite.Generate(cfg)
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if diff := cmp.Diff(res.Files, again.Files); diff != "" {
+		t.Errorf("second run differs (-first +second):\n%s", diff)
+	}
+	if stale := again.Stale(); len(stale) != 0 {
+		t.Errorf("Stale after Write = %v, want none", stale)
+	}
 	if t.Failed() {
 		return
 	}
-	gotool(t, dir, "vet", "./...")
+	gotool(t, dir, "vet", trimpath, "./...")
 
 	// Each case's tests are compiled twice (with the race detector and
 	// without), and each binary runs in two passes with different
@@ -233,7 +285,7 @@ func TestGolden(t *testing.T) {
 func testBinaries(t *testing.T, dir, name string, flags ...string) string {
 	t.Helper()
 	bin := filepath.Join(dir, name)
-	args := append([]string{"test", "-c", "-o", bin + string(filepath.Separator)}, flags...)
+	args := append([]string{"test", "-c", trimpath, "-o", bin + string(filepath.Separator)}, flags...)
 	gotool(t, dir, append(args, "./...")...)
 	return bin
 }
@@ -322,64 +374,68 @@ func TestMain(m *testing.M) {
 }
 `
 
-// TestDeterministic generates the same package twice and gets the same bytes.
-func TestDeterministic(t *testing.T) {
-	t.Parallel()
-	cases := goldenCases(t)
-	dir := tempModule(t, cases...)
-	var first []rewrite.File
-	for i := range 2 {
-		res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: []string{"./..."}})
+// refusalRun is one generation of every golden and refused case together,
+// in one module, which TestRefused and TestVetAgreesWithGenerate share:
+// loading the packages is most of a generation's cost, and the analyzer
+// refuses each package on its own. The golden cases are there for the
+// agreement check; a refused run must write nothing in them either.
+type refusalRun struct {
+	dir    string
+	cases  []string            // the golden cases, then the refused ones
+	before map[string][]string // each case's files before generation
+	res    *rewrite.Result
+	err    error
+}
+
+var (
+	refusalOnce sync.Once
+	refusals    *refusalRun
+	sharedDir   string // refusals.dir, removed after the tests
+)
+
+// sharedRefusals makes the module and generates once, for whichever test
+// asks first; the module lives until every test is done.
+func sharedRefusals(t *testing.T) *refusalRun {
+	t.Helper()
+	refusalOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "daskgen-refusals-")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i == 0 {
-			first = res.Files
-			if err := res.Write(); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		sharedDir = dir
+		cases := append(goldenCases(t), refusedCases(t)...)
+		tempModuleIn(t, dir, cases...)
+		r := &refusalRun{dir: dir, cases: cases, before: map[string][]string{}}
+		var patterns []string
+		for _, c := range cases {
+			name := filepath.Base(c)
+			patterns = append(patterns, "./"+name)
+			r.before[name] = listFiles(t, filepath.Join(dir, name))
 		}
-		// The second run reads the files the first one wrote, and must not
-		// be misled by them.
-		if diff := cmp.Diff(first, res.Files); diff != "" {
-			t.Errorf("second run differs (-first +second):\n%s", diff)
-		}
-		if stale := res.Stale(); len(stale) != 0 {
-			t.Errorf("Stale after Write = %v, want none", stale)
-		}
+		r.res, r.err = rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+		refusals = r
+	})
+	if refusals == nil {
+		t.Fatal("making the shared module of the refused cases failed: see the first test that used it (TestRefused or TestVetAgreesWithGenerate)")
 	}
+	return refusals
 }
 
 // TestRefused checks that code that could make a twin differ is refused with
 // a positioned diagnostic naming the variable, and that nothing is written.
 func TestRefused(t *testing.T) {
 	t.Parallel()
-	entries, err := os.ReadDir(filepath.Join("testdata", "refused"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []string
-	for _, e := range entries {
-		cases = append(cases, filepath.Join("refused", e.Name()))
-	}
-	dir := tempModule(t, cases...)
-	// One generation for every case (loading is most of its cost): each
-	// package is refused on its own, and each diagnostic names its file.
-	var patterns []string
-	befores := map[string][]string{}
-	for _, c := range cases {
-		name := filepath.Base(c)
-		patterns = append(patterns, "./"+name)
-		befores[name] = listFiles(t, filepath.Join(dir, name))
-	}
-	res, err := rewrite.Generate(rewrite.Config{Dir: dir, Patterns: patterns})
+	// One generation for every case (loading is most of its cost), shared
+	// with TestVetAgreesWithGenerate: each package is refused on its own,
+	// and each diagnostic names its file.
+	run := sharedRefusals(t)
+	dir := run.dir
 	var refused *rewrite.RefusedError
-	if !errors.As(err, &refused) {
-		t.Fatalf("Generate = %v, want a *RefusedError", err)
+	if !errors.As(run.err, &refused) {
+		t.Fatalf("Generate = %v, want a *RefusedError", run.err)
 	}
-	if len(res.Files) != 0 {
-		t.Errorf("refused run returned %d files", len(res.Files))
+	if len(run.res.Files) != 0 {
+		t.Errorf("refused run returned %d files", len(run.res.Files))
 	}
 	lines := map[string][]string{}
 	for _, d := range refused.Diagnostics {
@@ -392,10 +448,18 @@ func TestRefused(t *testing.T) {
 		name, _, _ := strings.Cut(d.Pos.Filename, "/")
 		lines[name] = append(lines[name], d.String())
 	}
-	for _, c := range cases {
+	for _, c := range run.cases {
 		name := filepath.Base(c)
+		if filepath.Dir(c) != "refused" {
+			// A golden case, here for TestVetAgreesWithGenerate (which
+			// checks that it is not refused): nothing written there either.
+			if after := listFiles(t, filepath.Join(dir, name)); !cmp.Equal(run.before[name], after) {
+				t.Errorf("%s: files changed: before %v, after %v", name, run.before[name], after)
+			}
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
-			before := befores[name]
+			before := run.before[name]
 			if len(lines[name]) == 0 {
 				t.Fatalf("%s was not refused", name)
 			}

@@ -55,8 +55,17 @@ func TestWriteAllOrNothing(t *testing.T) {
 func TestUncheckedTwinRefused(t *testing.T) {
 	t.Parallel()
 	dir := tempModule(t, "tutorial")
+	// Only this module's files: TestGolden generates the same tutorial at
+	// the same time, and its twins must not change.
+	mine := []string{dir + string(filepath.Separator)}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		mine = append(mine, real+string(filepath.Separator))
+	}
 	defer rewrite.SetMangle(nil)
-	rewrite.SetMangle(func(src []byte) []byte {
+	rewrite.SetMangle(func(path string, src []byte) []byte {
+		if !strings.HasPrefix(path, mine[0]) && !strings.HasPrefix(path, mine[len(mine)-1]) {
+			return src
+		}
 		// An unused variable in one twin, as a rewriter bug would leave.
 		i := bytes.Index(src, []byte("func EvenOddParallel("))
 		if i < 0 {
