@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -185,13 +183,8 @@ func quickstartServer(t *testing.T) (c *cluster, addr, cpw, wpw string) {
 // bucket stay out of reach (TestQuickstartAccounts).
 func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
 	c, addr, cpw, _ := quickstartServer(t)
-	var mu sync.Mutex
-	var logs []string
-	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr, natsexec.Logf(func(f string, a ...any) {
-		mu.Lock()
-		logs = append(logs, fmt.Sprintf(f, a...))
-		mu.Unlock()
-	}))
+	var log clientLog
+	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr, log.option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,9 +230,7 @@ func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
 		t.Errorf("stopping a watcher of the results bucket, the client could not delete its consumer: %v", err)
 	}
 	c.stop() // the workers drain and exit: their logs are complete
-	mu.Lock()
-	defer mu.Unlock()
-	for _, l := range logs {
+	for _, l := range strings.Split(log.String(), "\n") {
 		if strings.Contains(strings.ToLower(l), "permissions violation") {
 			t.Errorf("the client logged %q", l)
 		}

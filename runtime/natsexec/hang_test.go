@@ -3,9 +3,7 @@ package natsexec_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -77,8 +75,7 @@ func TestDeletedResourceFailsTheClient(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, clientURL, adminURL := serverWithUsers(t, tc.noAdvisories)
 			c := &cluster{t: t, srv: srv, url: adminURL, ackWait: time.Second}
-			var logMu sync.Mutex
-			var logs []string
+			var log clientLog
 			t.Cleanup(func() { // after c.stop: the workers have exited
 				for _, l := range c.logs {
 					if strings.Contains(l.String(), "DATA RACE") {
@@ -88,20 +85,14 @@ func TestDeletedResourceFailsTheClient(t *testing.T) {
 				if !t.Failed() {
 					return
 				}
-				logMu.Lock()
-				t.Logf("the client's log:\n%s", strings.Join(logs, "\n"))
-				logMu.Unlock()
+				t.Logf("the client's log:\n%s", &log)
 				for _, l := range c.logs {
 					t.Logf("a worker's log:\n%s", l)
 				}
 			})
 			t.Cleanup(c.stop)
 			ex, err := natsexec.Connect(context.Background(), clientURL, natsexec.AckWait(time.Second), natsexec.MaxDeliver(3),
-				natsexec.LostAfter(hangLostAfter), natsexec.Logf(func(f string, a ...any) {
-					logMu.Lock()
-					logs = append(logs, fmt.Sprintf(f, a...))
-					logMu.Unlock()
-				}))
+				natsexec.LostAfter(hangLostAfter), log.option())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,10 +143,8 @@ func TestDeletedResourceFailsTheClient(t *testing.T) {
 				}
 			}
 			t.Logf("the next compute was right after %v", time.Since(begin).Round(10*time.Millisecond))
-			logMu.Lock()
-			defer logMu.Unlock()
-			if !strings.Contains(strings.Join(logs, "\n"), "created it again") {
-				t.Errorf("the executor did not log that it created the %s again; its log:\n%s", tc.name, strings.Join(logs, "\n"))
+			if got := log.String(); !strings.Contains(got, "created it again") {
+				t.Errorf("the executor did not log that it created the %s again; its log:\n%s", tc.name, got)
 			}
 		})
 	}

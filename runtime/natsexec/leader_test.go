@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -158,13 +157,10 @@ func recipeLeaderKill9(t *testing.T) {
 	t.Setenv(natsexec.EnvReplicas, "3")
 	t.Setenv(natsexec.EnvURL, recipeURL(procs, "client", cpw))
 	c := &cluster{t: t, url: recipeURL(procs, "worker", wpw)} // AckWait 0: the default
-	var logMu sync.Mutex
-	var logs []string
+	var log clientLog
 	t.Cleanup(func() { // after c.stop: the workers have exited
-		logMu.Lock()
-		defer logMu.Unlock()
-		if len(logs) > 0 {
-			t.Logf("the client's log:\n%s", strings.Join(logs, "\n"))
+		if got := log.String(); got != "" {
+			t.Logf("the client's log:\n%s", got)
 		}
 		for _, l := range c.logs {
 			if strings.Contains(l.String(), "DATA RACE") {
@@ -186,11 +182,7 @@ func recipeLeaderKill9(t *testing.T) {
 	var ex *natsexec.Executor
 	for tries, deadline := 1, time.Now().Add(10*time.Second); ; tries++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		ex, err = natsexec.FromEnv(ctx, natsexec.Logf(func(f string, a ...any) {
-			logMu.Lock()
-			logs = append(logs, fmt.Sprintf(f, a...))
-			logMu.Unlock()
-		}))
+		ex, err = natsexec.FromEnv(ctx, log.option())
 		cancel()
 		if err == nil {
 			if tries > 1 {

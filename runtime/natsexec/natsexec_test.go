@@ -1012,3 +1012,26 @@ func computeSlow(t *testing.T, ctx context.Context, ex *natsexec.Executor, n int
 		}
 	}
 }
+
+// clientLog records what an executor logs (its Logf option), safely for
+// the executor's goroutines and the test reading it.
+type clientLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// option is the natsexec.Logf option that records into l.
+func (l *clientLog) option() natsexec.Option {
+	return natsexec.Logf(func(f string, a ...any) {
+		l.mu.Lock()
+		l.lines = append(l.lines, fmt.Sprintf(f, a...))
+		l.mu.Unlock()
+	})
+}
+
+// String returns what was logged so far, one line per call.
+func (l *clientLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
