@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
@@ -33,11 +32,7 @@ func recipePassword(t *testing.T) string {
 // purges the stream or the results bucket.
 func TestQuickstartAccounts(t *testing.T) {
 	c, addr, cpw, wpw := quickstartServer(t)
-	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	ex := quickstartClient(t, addr, cpw)
 	c.startWorker()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -54,6 +49,7 @@ func TestQuickstartAccounts(t *testing.T) {
 	short := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.Background(), 2*time.Second)
 	}
+	var err error
 	w := as(t, addr, "worker", wpw)
 	ctx1, c1 := short()
 	defer c1()
@@ -184,11 +180,7 @@ func quickstartServer(t *testing.T) (c *cluster, addr, cpw, wpw string) {
 func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
 	c, addr, cpw, _ := quickstartServer(t)
 	var log clientLog
-	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr, log.option())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	ex := quickstartClient(t, addr, cpw, log.option())
 	c.startWorker()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -244,18 +236,21 @@ func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
 	}
 }
 
+// quickstartClient connects an executor as the quickstart's client user,
+// closed when the test ends.
+func quickstartClient(t *testing.T, addr, cpw string, opts ...natsexec.Option) *natsexec.Executor {
+	t.Helper()
+	ex, err := natsexec.Connect(context.Background(), "nats://client:"+cpw+"@"+addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ex.Close() })
+	return ex
+}
+
 // as connects to addr as user, with JetStream, for a test that tries what
 // a user may do; the connection's asynchronous errors are dropped.
 func as(t *testing.T, addr, user, pw string) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect("nats://"+user+":"+pw+"@"+addr, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
+	return admin(t, "nats://"+user+":"+pw+"@"+addr)
 }
