@@ -45,7 +45,7 @@ type Region struct {
 	Unordered *Unordered
 	// OwnContext is set when F takes a context.Context first: the twin
 	// takes no other, and F's code, not the runtime, decides what its
-	// cancellation means (runtime.OwnContext).
+	// cancellation means (twinimpl.OwnContext).
 	OwnContext bool
 }
 

@@ -20,23 +20,20 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		return t.slotCall(t.pipe, c, idiom)
 	}
 	fn, args := t.callParts(c, idiom)
-	return fn + ".Call(" + args + ")"
+	return fn + ".Call(" + strings.Join(args, ", ") + ")"
 }
 
 // issueCall writes delayed call c as the issue part of a pipelined loop
-// issues it: fn.Issue(st, args), which records the task in the iteration's
-// step, or runs the call at once when it is cheaper than a task.
+// issues it: twinimpl.IssueN(st, fn, args), which records the task in the
+// iteration's step, or runs the call at once when it is cheaper than a task.
 func (t *twin) issueCall(c *ast.CallExpr, idiom bool) string {
 	fn, args := t.callParts(c, idiom)
-	if args == "" {
-		return fn + ".Issue(" + t.pipe.st + ")"
-	}
-	return fn + ".Issue(" + t.pipe.st + ", " + args + ")"
+	return t.rt("Issue"+strconv.Itoa(len(args))) + "(" + strings.Join(append([]string{t.pipe.st, fn}, args...), ", ") + ")"
 }
 
 // callParts returns the delayed function that call c calls, as an
 // expression of the twin, and its lifted arguments.
-func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
+func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef string, args []string) {
 	ac := t.calls[c]
 	fn := ac.Func
 	sig := t.sigOf(c)
@@ -44,12 +41,11 @@ func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
 	if !idiom && hasErrResult(sig) {
 		variant = "Err"
 	}
-	var args []string
 	if sig.Recv() != nil {
 		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
 		if !ok {
 			t.internal(c.Pos(), "delayed method %s called through a method expression", fn.Name())
-			return "", ""
+			return "", nil
 		}
 		recvT := sig.Recv().Type()
 		xt := t.typeOf(sel.X)
@@ -62,7 +58,7 @@ func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
 			args = append(args, t.rt("Value")+"["+t.typ(recvT)+"](*"+t.expr(sel.X)+")")
 		default:
 			t.internal(sel.X.Pos(), "the receiver of delayed method %s has type %s, not %s", fn.Name(), xt, recvT)
-			return "", ""
+			return "", nil
 		}
 	}
 	params := sig.Params()
@@ -101,7 +97,7 @@ func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef, argList string) {
 	if variant != "" {
 		t.g.useErr(fnRef)
 	}
-	return fnRef, strings.Join(args, ", ")
+	return fnRef, args
 }
 
 // sigOf returns the signature a delayed call calls: its function's, or for
@@ -157,7 +153,7 @@ func (t *twin) tupleType(ts []types.Type) string {
 	var parts []string
 	for _, x := range ts {
 		if isError(x) {
-			// Errors in a tuple cross processes as runtime.Error.
+			// Errors in a tuple cross processes as twinimpl.Error.
 			parts = append(parts, t.rt("Error"))
 			continue
 		}

@@ -28,7 +28,7 @@
 // differ from F is refused with a diagnostic, and then nothing is written.
 //
 // A loop that waits in its body is pipelined (analyzer, "Pipelined loops"):
-// the twin ranges over runtime.Pipeline, whose producer runs F's header and
+// the twin ranges over twinimpl.Pipeline, whose producer runs F's header and
 // each iteration's issue part ahead, in a goroutine, starting the delayed
 // calls of up to a window of iterations; the range body is F's loop body,
 // which runs in F's order and waits only for its own iteration's values, so

@@ -15,12 +15,12 @@ import (
 // A pipelined loop (analyzer.Pipeline) becomes
 //
 //	type iteration struct{ ... } // at the top of the twin: what the issue part hands over
-//	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
+//	for it, st := range twinimpl.Pipeline(tw, twinimpl.DefaultWindow, twinimpl.Reuse, func(p *twinimpl.Producer[iteration]) {
 //		for i, u := range urls { // F's header, run ahead
-//			if !p.Next(func(it *iteration, st *daskgen.Step) {
+//			if !p.Next(func(it *iteration, st *twinimpl.Step) {
 //				it.i, it.u = i, u
 //				st.At(1)
-//				it.fetch = fetchDelayed.Issue(st, daskgen.Value[string](it.u))
+//				it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[string](it.u))
 //			}) {
 //				return
 //			}
@@ -28,7 +28,7 @@ import (
 //	}) {
 //		... // F's body, in F's order; where F calls fetch:
 //		tw.Adopt(st, 1)
-//		page := daskgen.Track(tw, it.fetch)
+//		page := twinimpl.Track(tw, it.fetch)
 //	}
 //
 // Both parts name the handed-over variables it.x. The eager part adopts each
@@ -39,12 +39,12 @@ import (
 // once, each iteration's from its number:
 //
 //	rx := urls // F's range expression, evaluated once
-//	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k int, it *iteration, st *daskgen.Step) {
+//	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k int, it *iteration, st *twinimpl.Step) {
 //		i := k
 //		u := rx[k]
 //		it.i, it.u = i, u
 //		st.At(1)
-//		it.fetch = fetchDelayed.Issue(st, daskgen.Value[string](it.u))
+//		it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[string](it.u))
 //	}, nil) {
 //		... // the eager part, as above
 //	}
@@ -196,7 +196,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 	var b strings.Builder
 	var pre, count string
 	if pl.Indexed {
-		// func(k int, it *iteration, st *daskgen.Step) { i, x := k, xs[k]; ... }
+		// func(k int, it *iteration, st *twinimpl.Step) { i, x := k, xs[k]; ... }
 		var k string
 		pre, count, k = t.indexHeader(p, loop.(*ast.RangeStmt), typeName)
 		b.WriteString(k)

@@ -109,7 +109,7 @@ func Generate(cfg Config) (*Result, error) {
 	for _, p := range first {
 		roots[p.PkgPath] = true
 	}
-	all, err := packages.Load(&packages.Config{Mode: loadMode, Dir: cfg.Dir, BuildFlags: flags, Overlay: overlay, ParseFile: parseFile}, append(slices.Clip(patterns), runtimePath)...)
+	all, err := packages.Load(&packages.Config{Mode: loadMode, Dir: cfg.Dir, BuildFlags: flags, Overlay: overlay, ParseFile: parseFile}, append(slices.Clip(patterns), twinimplPath)...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
@@ -119,7 +119,7 @@ func Generate(cfg Config) (*Result, error) {
 		if roots[p.PkgPath] {
 			pkgs = append(pkgs, p)
 		}
-		if p.PkgPath == runtimePath {
+		if p.PkgPath == twinimplPath {
 			rt = p
 		}
 	}

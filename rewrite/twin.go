@@ -99,7 +99,7 @@ func (t *twin) fresh(base string) string {
 	return name
 }
 
-func (t *twin) rt(name string) string { return qual(runtimePath, name) }
+func (t *twin) rt(name string) string { return rtName(name) }
 
 func (t *twin) refuse(pos token.Pos, format string, args ...any) {
 	t.g.refuse(pos, format, args...)
@@ -296,7 +296,7 @@ func (t *twin) write() string {
 }
 
 // verify writes the twin's first statement: in verify mode
-// (runtime.Verify), the twin runs F and itself on the same arguments and
+// (twinimpl.Verify), the twin runs F and itself on the same arguments and
 // compares what they return. args are F's arguments as the twin names
 // them. Twins that differ from F by design are not verified: those with an
 // unordered loop (the same results in another order), or whose delayed

@@ -11,12 +11,12 @@ import (
 // unorderedLoop writes an unordered worklist loop in its natural shape
 // (analyzer.Unordered):
 //
-//	wl := daskgen.NewUnordered[iteration](tw)
+//	wl := twinimpl.NewUnordered[iteration](tw)
 //	for {
 //		for len(queue) > 0 { // F's condition: issue every item queued
 //			url := queue[0]
 //			queue = queue[1:]
-//			page := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
+//			page := twinimpl.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
 //			wl.Add(&iteration{url: url, page: page}, page)
 //		}
 //		it, i, err := wl.Next() // the next iteration whose calls are done

@@ -15,7 +15,7 @@ import (
 // reader's attention. oneWaitPerValue removes, from the text of a twin, a
 // wait
 //
-//	if i, err := daskgen.Await(tw, d); err != nil {
+//	if i, err := twinimpl.Await(tw, d); err != nil {
 //		return fail(i, err)
 //	}
 //
@@ -31,7 +31,7 @@ import (
 func oneWaitPerValue(text string) string {
 	const head = "package p\n"
 	src := []byte(head + text)
-	await := qual(runtimePath, "Await")
+	await := rtName("Await")
 	for i := 0; i < len(src); {
 		j := strings.IndexByte(string(src[i:]), qOpen[0])
 		if j < 0 {

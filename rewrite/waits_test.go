@@ -9,7 +9,7 @@ import (
 // those an earlier wait in the same or an enclosing block makes useless.
 func TestOneWaitPerValue(t *testing.T) {
 	await := func(v string) string {
-		return "if i, err := " + qual(runtimePath, "Await") + "(tw, " + v + "); err != nil {\nreturn fail(i, err)\n}\n"
+		return "if i, err := " + rtName("Await") + "(tw, " + v + "); err != nil {\nreturn fail(i, err)\n}\n"
 	}
 	fn := func(body string) string { return "func f() {\n" + body + "}\n" }
 	for _, c := range []struct {

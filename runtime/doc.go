@@ -16,8 +16,9 @@
 //   - [StartDashboard], [ReportTo]: see the work, live or afterwards
 //     (or set DASKGEN_DASHBOARD, DASKGEN_REPORT).
 //
-// The rest is for the code daskgen generates (see "Generated twins") and
-// for executor authors (see "Executors").
+// What only the code daskgen generates calls is in package
+// [github.com/daskgen/daskgen/runtime/twinimpl]; what executor authors need
+// is in [github.com/daskgen/daskgen/runtime/executor].
 //
 // # Delayed values
 //
@@ -106,7 +107,7 @@
 // with each delayed function's tasks waiting, running, done, failed and
 // retried, a task stream with one lane per worker slot (as many as tasks ran
 // at once; one per worker process on an executor such as natsexec, which
-// reports through [RanOn]), tasks per second, and the twin or compute each
+// reports through executor.RanOn), tasks per second, and the twin or compute each
 // task belongs to, named after the user's functions with their positions;
 // after the program exits it shows the run's final state. The page is
 // one self-contained file embedded in the binary; an address without a host
@@ -123,32 +124,11 @@
 // it costs a task two atomic stores and an event in a buffer of its worker's
 // own (docs/performance.md has the numbers).
 //
-// # Generated twins (not for calling by hand)
+// # Executors
 //
-// The parallel twins that the daskgen command writes use [Twin]: it tracks
-// the tasks a twin adds, registers its error idioms with [Twin.CheckAt], and
-// computes at each barrier ([Twin.Wait]) and where the twin returns
-// ([Twin.Finish]), reporting the failure the sequential function would have
-// met first; [Await] is Wait for one value. [Pipeline], [Producer], [Step],
-// [Issue] and [Twin.Adopt] run a pipelined loop: the loop's issue part ahead
-// in a producer, its eager part in F's order. [PipelineIndex] runs the issue
-// parts of a loop over a slice, an array or an integer in several producers
-// at once, and, when the loop's eager parts commute (out[i] = f(x)), their
-// eager parts too. Fn1.Issue (and the other arities') issues a call, or runs it at
-// once in the producer when it costs less than its task would; [Slots] says
-// whether the producers may reuse an iteration's memory. [Unordered] and
-// [Worklist] run the unordered loops, in their
-// natural shape and with a queue of delayed pieces. [Tuple2] to [Tuple6] hold
-// the results of delayed functions with several results, [Error] an error
-// among them, and [Project] takes one out (at once, when the value is
-// known).
-//
-// # Executors (for their authors)
-//
-// An [Executor] runs the tasks of registered functions elsewhere (package
-// natsexec is one): [Register] names a function, [Serve] runs a task by
-// name with a [Codec], and [Using], [Locally] and [SetDefaultExecutor]
-// choose where a compute runs.
+// An executor runs the tasks of registered functions elsewhere (package
+// natsexec runs them on the workers of a NATS cluster): [Register] names a
+// function so that a worker can find it, and [Using], [Locally] and
+// [SetDefaultExecutor] choose where a compute runs. Writing an executor is
+// the subject of package executor.
 package runtime
-
-//go:generate go run gen.go

@@ -160,7 +160,7 @@ func ExampleSynchronous() {
 	show := runtime.Func1(func(s string) string { fmt.Println("running", s); return s })
 	a := show.Call(runtime.Value("a"))
 	b := show.Call(runtime.Value("b"))
-	both := runtime.Call2(func(x, y string) string { return x + y }, a, b)
+	both := runtime.Func2(func(x, y string) string { return x + y }).Call(a, b)
 	v, _ := runtime.Compute(context.Background(), both, runtime.Synchronous())
 	fmt.Println(v)
 	// Output:
@@ -171,8 +171,8 @@ func ExampleSynchronous() {
 
 // ComputeAll computes values of different types at once.
 func ExampleComputeAll() {
-	count := runtime.Call2(strings.Count, runtime.Value("cheese"), runtime.Value("e"))
-	upper := runtime.Call1(strings.ToUpper, runtime.Value("dask"))
+	count := runtime.Func2(strings.Count).Call(runtime.Value("cheese"), runtime.Value("e"))
+	upper := runtime.Func1(strings.ToUpper).Call(runtime.Value("dask"))
 	_ = runtime.ComputeAll(context.Background(), []runtime.Node{count, upper})
 	c, _ := count.Result()
 	u, _ := upper.Result()
@@ -341,4 +341,10 @@ func ExampleReportTo() {
 	// Output:
 	// [0 1 4 9] <nil>
 	// <nil> true true
+}
+
+// Must reads a value that is known: a plain value, or a computed task.
+func ExampleDelayed_Must() {
+	fmt.Println(runtime.Value("plain").Must())
+	// Output: plain
 }

@@ -2,267 +2,96 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"iter"
-	"sync"
-)
+	"unsafe"
 
-// ErrClosed is the error of futures submitted to, or still running on, a
-// Client that has been closed.
-var ErrClosed = errors.New("daskgen: client closed")
+	"github.com/daskgen/daskgen/runtime/internal/core"
+)
 
 // Client runs submitted work eagerly in the background, on one scheduler
 // shared by all its futures, like a Dask distributed Client on a local
 // cluster. Create it with NewClient and Close it when done: Close cancels what
 // is still running and waits for it, so that no goroutine outlives the client.
 // A Client is safe for concurrent use.
-type Client struct {
-	e   *exec
-	cfg *config
-
-	mu     sync.Mutex // held while submitting
-	closed bool
-	liveMu sync.Mutex
-	live   map[*batch]struct{}
-}
+type Client core.Client
 
 // NewClient returns a client. MaxWorkers and FailFast apply to every
 // submission; Synchronous and the progress options are ignored.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := newConfig(opts)
-	if cfg.err != nil {
-		return nil, cfg.err
-	}
-	cfg.sync, cfg.progress = false, nil
-	return &Client{e: newExec(cfg.maxWorkers), cfg: cfg, live: map[*batch]struct{}{}}, nil
+	c, err := core.NewClient(opts...)
+	return (*Client)(c), err
 }
 
 // Close cancels the futures that are still running, with ErrClosed, and
 // waits until their tasks have returned. Futures submitted after Close fail
 // with ErrClosed. Close is idempotent and always returns nil.
-func (c *Client) Close() error {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
-	c.liveMu.Lock()
-	live := make([]*batch, 0, len(c.live))
-	for b := range c.live {
-		live = append(live, b)
-	}
-	c.liveMu.Unlock()
-	for _, b := range live {
-		b.finish(ErrClosed)
-	}
-	c.e.wg.Wait()
-	return nil
-}
+func (c *Client) Close() error { return (*core.Client)(c).Close() }
 
 // Future is the eventual result of a submitted computation (Dask's Future).
 // Pass f.Delayed() to later calls to make them depend on it without waiting
 // for it.
-type Future[T any] struct {
-	d   Delayed[T]
-	b   *batch // nil when nothing had to run
-	err error  // the error when nothing could run
-
-	mu   sync.Mutex
-	done bool
-	cbs  []func()
-}
+type Future[T any] core.Future[T]
 
 // Submit starts computing d in the background and returns its future at once
 // (Dask's client.submit). The work stops when ctx is done, when the future is
 // cancelled, or when the client closes.
 func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
-	f := &Future[T]{d: d}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		f.settle(ErrClosed)
-		return f
-	}
-	if err := ctx.Err(); err != nil {
-		f.settle(err)
-		return f
-	}
-	b, err := c.prepareAll(ctx, []*node{d.nodeOf()}, func(*batch) { f.settle(nil) })
-	if err != nil {
-		f.settle(err)
-		return f
-	}
-	f.b = b
-	c.e.begin(ctx, b)
-	return f
-}
-
-// prepareAll makes a batch that computes targets as one of the client's live
-// batches; done is called when it ends. Start it with c.e.begin. The caller
-// holds c.mu.
-func (c *Client) prepareAll(ctx context.Context, targets []*node, done func(*batch)) (*batch, error) {
-	b, err := c.e.newBatch(ctx, targets, c.cfg, new(arrays))
-	if err != nil {
-		return nil, err
-	}
-	c.liveMu.Lock()
-	c.live[b] = struct{}{}
-	c.liveMu.Unlock()
-	b.onDone = func() {
-		c.liveMu.Lock()
-		delete(c.live, b)
-		c.liveMu.Unlock()
-		done(b)
-	}
-	return b, nil
+	return (*Future[T])(core.Submit(ctx, (*core.Client)(c), core.Delayed[T](d)))
 }
 
 // Map submits fn applied to each element of xs and returns the futures in the
 // order of xs (Dask's client.map).
 func Map[A, R any](ctx context.Context, c *Client, fn Fn1[A, R], xs []A) []*Future[R] {
-	fs := make([]*Future[R], len(xs))
-	for i, x := range xs {
-		fs[i] = Submit(ctx, c, fn.Call(Value(x)))
-	}
-	return fs
-}
-
-// settle marks f finished and runs its callbacks.
-func (f *Future[T]) settle(err error) {
-	f.mu.Lock()
-	if f.b == nil {
-		f.err = err
-	}
-	f.done = true
-	cbs := f.cbs
-	f.cbs = nil
-	f.mu.Unlock()
-	for _, cb := range cbs {
-		cb()
-	}
-}
-
-// onDone calls cb once f is finished: now, if it is already.
-func (f *Future[T]) onDone(cb func()) {
-	f.mu.Lock()
-	if !f.done {
-		f.cbs = append(f.cbs, cb)
-		f.mu.Unlock()
-		return
-	}
-	f.mu.Unlock()
-	cb()
-}
-
-// Delayed returns the value the future computes, to pass to later calls.
-func (f *Future[T]) Delayed() Delayed[T] { return f.d }
-
-// Key returns the name of the future's task.
-func (f *Future[T]) Key() string { return f.d.Key() }
-
-// Done reports whether the future has finished, successfully or not. A
-// future whose value a finished task read is done, even while its own
-// batch is still winding up.
-func (f *Future[T]) Done() bool {
-	f.mu.Lock()
-	done := f.done
-	f.mu.Unlock()
-	if n := f.d.nodeOf(); !done && n != nil {
-		done = stOf(n.state.Load()) == stDone
-	}
-	return done
-}
-
-// Result waits for the future and returns its value, or its error: a
-// *TaskError, ErrClosed, or the error of the context the future was submitted
-// with. When its task panicked, Result panics with the *PanicError. When ctx
-// is done first, Result returns ctx.Err() and the future goes on.
-func (f *Future[T]) Result(ctx context.Context) (T, error) {
-	var zero T
-	if f.b == nil {
-		if f.err != nil {
-			return zero, f.err
-		}
-		return f.d.get(), nil
-	}
-	select {
-	case <-f.b.doneCh:
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	}
-	if err := raise(f.b.err); err != nil {
-		return zero, err
-	}
-	return f.d.get(), nil
-}
-
-// Cancel stops the future's work: tasks not started do not start, running ones
-// see their context cancelled, and Result returns context.Canceled. Later
-// computes that depend on the future fail too. Cancelling a finished future
-// does nothing.
-func (f *Future[T]) Cancel() {
-	if f.b != nil {
-		f.b.finish(context.Canceled)
-	}
+	return futures(core.Map(ctx, (*core.Client)(c), core.Fn1[A, R](fn), xs))
 }
 
 // Gather waits for all the futures and returns their values in order (Dask's
 // client.gather). On failure it returns the error of the first failed future
 // in the order of fs.
 func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
-	vs := make([]T, len(fs))
-	for i, f := range fs {
-		v, err := f.Result(ctx)
-		if err != nil {
-			return nil, err
-		}
-		vs[i] = v
-	}
-	return vs, nil
+	return core.Gather(ctx, coreFutures(fs))
 }
+
+// Delayed returns the value the future computes, to pass to later calls.
+func (f *Future[T]) Delayed() Delayed[T] { return Delayed[T](f.core().Delayed()) }
+
+// Key returns the name of the future's task.
+func (f *Future[T]) Key() string { return f.core().Key() }
+
+// Done reports whether the future has finished, successfully or not.
+func (f *Future[T]) Done() bool { return f.core().Done() }
+
+// Result waits for the future and returns its value, or its error: a
+// *TaskError, ErrClosed, or the error of the context the future was submitted
+// with. When its task panicked, Result panics with the *PanicError. When ctx
+// is done first, Result returns ctx.Err() and the future goes on.
+func (f *Future[T]) Result(ctx context.Context) (T, error) { return f.core().Result(ctx) }
+
+// Cancel stops the future's work: tasks not started do not start, running ones
+// see their context cancelled, and Result returns context.Canceled. Later
+// computes that depend on the future fail too. Cancelling a finished future
+// does nothing.
+func (f *Future[T]) Cancel() { f.core().Cancel() }
+
+func (f *Future[T]) core() *core.Future[T] { return (*core.Future[T])(f) }
 
 // AsCompleted yields futures in the order they finish (Dask's as_completed).
 // Futures may be added while it is being ranged over, which is how a
 // computation grows as it runs: a crawler adds the pages it finds. A future
 // is dropped from the AsCompleted once it has been yielded, so results that
 // were consumed can be garbage collected. It is safe for concurrent use.
-type AsCompleted[T any] struct {
-	mu      sync.Mutex
-	pending int
-	ready   []*Future[T]
-	notify  chan struct{}
-}
+type AsCompleted[T any] core.AsCompleted[T]
 
 // NewAsCompleted returns an AsCompleted holding fs.
 func NewAsCompleted[T any](fs ...*Future[T]) *AsCompleted[T] {
-	a := &AsCompleted[T]{notify: make(chan struct{}, 1)}
-	for _, f := range fs {
-		a.Add(f)
-	}
-	return a
+	return (*AsCompleted[T])(core.NewAsCompleted(coreFutures(fs)...))
 }
 
 // Add adds f; it is yielded once it finishes.
-func (a *AsCompleted[T]) Add(f *Future[T]) {
-	a.mu.Lock()
-	a.pending++
-	a.mu.Unlock()
-	f.onDone(func() {
-		a.mu.Lock()
-		a.pending--
-		a.ready = append(a.ready, f)
-		a.mu.Unlock()
-		select {
-		case a.notify <- struct{}{}:
-		default:
-		}
-	})
-}
+func (a *AsCompleted[T]) Add(f *Future[T]) { (*core.AsCompleted[T])(a).Add(f.core()) }
 
 // Len returns how many futures are left to yield.
-func (a *AsCompleted[T]) Len() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.pending + len(a.ready)
-}
+func (a *AsCompleted[T]) Len() int { return (*core.AsCompleted[T])(a).Len() }
 
 // All returns an iterator over the futures as they finish. It ends when none
 // is left, or when ctx is done; check ctx.Err() after the loop to tell which.
@@ -274,28 +103,20 @@ func (a *AsCompleted[T]) Len() int {
 //	}
 func (a *AsCompleted[T]) All(ctx context.Context) iter.Seq[*Future[T]] {
 	return func(yield func(*Future[T]) bool) {
-		for {
-			a.mu.Lock()
-			if len(a.ready) > 0 {
-				f := a.ready[0]
-				a.ready[0] = nil
-				a.ready = a.ready[1:]
-				a.mu.Unlock()
-				if !yield(f) {
-					return
-				}
-				continue
-			}
-			if a.pending == 0 {
-				a.mu.Unlock()
-				return
-			}
-			a.mu.Unlock()
-			select {
-			case <-a.notify:
-			case <-ctx.Done():
+		for f := range (*core.AsCompleted[T])(a).All(ctx) {
+			if !yield((*Future[T])(f)) {
 				return
 			}
 		}
 	}
+}
+
+// futures and coreFutures convert slices of futures without copying: a
+// Future and the scheduler's have one underlying type.
+func futures[T any](fs []*core.Future[T]) []*Future[T] {
+	return unsafe.Slice((**Future[T])(unsafe.Pointer(unsafe.SliceData(fs))), len(fs))
+}
+
+func coreFutures[T any](fs []*Future[T]) []*core.Future[T] {
+	return unsafe.Slice((**core.Future[T])(unsafe.Pointer(unsafe.SliceData(fs))), len(fs))
 }

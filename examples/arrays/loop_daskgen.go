@@ -5,18 +5,19 @@ package main
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // doSomethingDelayed is doSomething as a delayed function, written by
 // daskgen: a call adds a task to the graph instead of running doSomething.
-var doSomethingDelayed = daskgen.Func1(func(a0 int) daskgen.Tuple3[[]float64, []float64, []float64] {
+var doSomethingDelayed = daskgen.Func1(func(a0 int) twinimpl.Tuple3[[]float64, []float64, []float64] {
 	r0, r1, r2 := doSomething(a0)
-	return daskgen.Tuple3[[]float64, []float64, []float64]{V0: r0, V1: r1, V2: r2}
+	return twinimpl.Tuple3[[]float64, []float64, []float64]{V0: r0, V1: r1, V2: r2}
 }, daskgen.Name("doSomething"), daskgen.Register("github.com/daskgen/daskgen/examples/arrays.doSomething"))
 
 // multipleArraysParallel is the parallel twin of [multipleArrays], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, list2 []float64, list3 []float64, err error) {
-	if v2 := daskgen.Verify(ctx, "multipleArrays", "loop.go:35"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "multipleArrays", "loop.go:35"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1, f2 := multipleArrays(a, b)
 			return []any{f0, f1, f2, nil}
@@ -26,47 +27,47 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 		})
 		return list1, list2, list3, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]float64, []float64, []float64, error) {
 		return *new([]float64), *new([]float64), *new([]float64), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		list1, list2, list3, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 37 hands to its eager part.
 	type iteration struct {
 		j           int
-		doSomething daskgen.Delayed[daskgen.Tuple3[[]float64, []float64, []float64]]
+		doSomething daskgen.Delayed[twinimpl.Tuple3[[]float64, []float64, []float64]]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	for range a {
 		rx := b
-		for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+		for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 			j := int(k2)
 			it.j = j
 			st.At(1)
-			it.doSomething = doSomethingDelayed.Issue(st, daskgen.Value[int](it.j))
+			it.doSomething = twinimpl.Issue1(st, doSomethingDelayed, daskgen.Value[int](it.j))
 		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.doSomething
-			array1 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array1 := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V0
 			}, d))
-			array2 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array2 := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V1
 			}, d))
-			array3 := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple3[[]float64, []float64, []float64]) []float64 {
+			array3 := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V2
 			}, d))
-			if i, err2 := daskgen.Await(tw, array1); err2 != nil {
+			if i, err2 := twinimpl.Await(tw, array1); err2 != nil {
 				return fail(i, err2)
 			}
 			list1 = append(list1, array1.Must()...)
-			if i, err2 := daskgen.Await(tw, array2); err2 != nil {
+			if i, err2 := twinimpl.Await(tw, array2); err2 != nil {
 				return fail(i, err2)
 			}
 			list2 = append(list2, array2.Must()...)
-			if i, err2 := daskgen.Await(tw, array3); err2 != nil {
+			if i, err2 := twinimpl.Await(tw, array3); err2 != nil {
 				return fail(i, err2)
 			}
 			list3 = append(list3, array3.Must()...)

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // incDelayed is inc as a delayed function, written by daskgen: a call adds
@@ -30,7 +31,7 @@ var unreliableIncDelayed = daskgen.Func1E(unreliableInc, daskgen.Name("unreliabl
 
 // incAddParallel is the parallel twin of [incAdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func incAddParallel(ctx context.Context) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "incAdd", "tutorial.go:49"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "incAdd", "tutorial.go:49"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := incAdd()
 			return []any{f0, nil}
@@ -40,17 +41,17 @@ func incAddParallel(ctx context.Context) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	tw = daskgen.NewTwin(ctx)
-	x := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
-	y := daskgen.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
-	d := daskgen.Track(tw, addDelayed.Call(x, y))
+	tw = twinimpl.NewTwin(ctx)
+	x := twinimpl.Track(tw, incDelayed.Call(daskgen.Value[int](1)))
+	y := twinimpl.Track(tw, incDelayed.Call(daskgen.Value[int](2)))
+	d := twinimpl.Track(tw, addDelayed.Call(x, y))
 	if i, err2 := tw.Finish(d); err2 != nil {
 		return fail(i, err2)
 	}
@@ -59,7 +60,7 @@ func incAddParallel(ctx context.Context) (r0 int, err error) {
 
 // forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "forLoop", "tutorial.go:58"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "forLoop", "tutorial.go:58"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := forLoop(data)
 			return []any{f0, nil}
@@ -69,11 +70,11 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 60 hands to its eager part.
@@ -81,23 +82,23 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 		x   int
 		inc daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var results []int
 	rx := data
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.inc = incDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.inc = twinimpl.Issue1(st, incDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.inc
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		results = append(results, d.Must())
 	}
-	d2 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
+	d2 := twinimpl.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
 	if i, err2 := tw.Finish(d2); err2 != nil {
 		return fail(i, err2)
 	}
@@ -106,7 +107,7 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 
 // evenOddParallel is the parallel twin of [evenOdd], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "evenOdd", "tutorial.go:70"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "evenOdd", "tutorial.go:70"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := evenOdd(data)
 			return []any{f0, nil}
@@ -116,11 +117,11 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 72 hands to its eager part.
@@ -129,37 +130,37 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 		double daskgen.Delayed[int]
 		inc    daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var results []int
 	rx := data
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		if isEven(it.x) {
 			st.At(1)
-			it.double = doubleDelayed.Issue(st, daskgen.Value[int](it.x))
+			it.double = twinimpl.Issue1(st, doubleDelayed, daskgen.Value[int](it.x))
 		} else {
 			st.At(2)
-			it.inc = incDelayed.Issue(st, daskgen.Value[int](it.x))
+			it.inc = twinimpl.Issue1(st, incDelayed, daskgen.Value[int](it.x))
 		}
 	}, nil) {
 		if isEven(it.x) {
 			tw.Adopt(st, 1)
 			d := it.double
-			if i, err2 := daskgen.Await(tw, d); err2 != nil {
+			if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 				return fail(i, err2)
 			}
 			results = append(results, d.Must())
 		} else {
 			tw.Adopt(st, 2)
 			d2 := it.inc
-			if i, err2 := daskgen.Await(tw, d2); err2 != nil {
+			if i, err2 := twinimpl.Await(tw, d2); err2 != nil {
 				return fail(i, err2)
 			}
 			results = append(results, d2.Must())
 		}
 	}
-	d3 := daskgen.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
+	d3 := twinimpl.Track(tw, sumDelayed.Call(daskgen.Value[[]int](results)))
 	if i, err2 := tw.Finish(d3); err2 != nil {
 		return fail(i, err2)
 	}
@@ -168,7 +169,7 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 
 // unreliableTotalParallel is the parallel twin of [unreliableTotal], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 error) {
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	onErr := []func(error) (int, error){
 		func(err error) (int, error) {
 			return 0, err
@@ -180,7 +181,7 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		}
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 107 hands to its eager part.
@@ -188,20 +189,20 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		x             int
 		unreliableInc daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	total := 0
 	rx := data
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.unreliableInc = unreliableIncDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.unreliableInc = twinimpl.Issue1(st, unreliableIncDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.unreliableInc
 		tw.CheckAt(d, 0)
 		v := d
-		if i, err3 := daskgen.Await(tw, v); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, v); err3 != nil {
 			return fail(i, err3)
 		}
 		total += v.Must()

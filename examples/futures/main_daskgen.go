@@ -5,11 +5,12 @@ package main
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // crawlSiteParallel is the parallel twin of [crawlSite], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, err2 error) {
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	onErr := []func(error) ([]string, error){
 		func(err error) ([]string, error) {
 			return nil, err
@@ -21,15 +22,15 @@ func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, er
 		}
 		return *new([]string), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	queue := []string{start}
 	seen := map[string]bool{}
 	var titles []string
 	{
-		tw = daskgen.NewTwin(ctx, daskgen.OwnContext())
-		queueD := daskgen.NewWorklist(tw, queue)
+		tw = twinimpl.NewTwin(ctx, twinimpl.OwnContext())
+		queueD := twinimpl.NewWorklist(tw, queue)
 		defer queueD.Close()
 		titlesD := daskgen.Value[[]string](titles)
 		for {
@@ -45,10 +46,10 @@ func crawlSiteParallel(ctx context.Context, start, base string) (r0 []string, er
 				continue
 			}
 			seen[url] = true
-			d := daskgen.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
+			d := twinimpl.Track(tw, downloadDelayed.Call(daskgen.Value[string](url)))
 			tw.CheckAt(d, 0)
 			body := d
-			titlesD = daskgen.Track(tw, daskgen.Call2(func(x2 []string, x3 string) []string {
+			titlesD = twinimpl.Track(tw, twinimpl.Call2(func(x2 []string, x3 string) []string {
 				return append(x2, x3)
 			}, titlesD, scrapeTitleDelayed.Call(body)))
 			queueD.PushAll(scrapeLinksDelayed.Call(body, daskgen.Value[string](base)))

@@ -72,7 +72,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "get(d, \"a\") = %v\nget(d, \"b\") = %v\n", va, vb)
 
 	// r = dask.delayed(sum)(a): its graph is one task holding a.
-	r := runtime.Call1(sum, runtime.Value(a))
+	r := sumFast.Call(runtime.Value(a))
 	g := r.Graph()
 	fmt.Fprintf(w, "delayed(sum)(a) graph: {%q: %s%v}\n", r.Key(), g[r.Key()].FuncName(), g[r.Key()].Args)
 	fromGraph, err := runtime.Get(ctx, g, r.Key())
@@ -110,6 +110,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 var (
 	addTwoFast = runtime.Func1(func(x int) int { return x + 2 }, runtime.Name("addTwo"), runtime.Register("examples/graph.addTwoFast"))
 	addFast    = runtime.Func2(func(x, y int) int { return x + y }, runtime.Name("add"), runtime.Register("examples/graph.addFast"))
+	sumFast    = runtime.Func1(sum, runtime.Name("sum"), runtime.Register("examples/graph.sumFast"))
 )
 
 // foldDelayed is functools.reduce(add, xs) on delayed values, by hand: a

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // addTwoDelayed is addTwo as a delayed function, written by daskgen: a call
@@ -17,7 +18,7 @@ var addDelayed = daskgen.Func2(add, daskgen.Name("add"), daskgen.Register("githu
 
 // mapAddTwoParallel is the parallel twin of [mapAddTwo], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "mapAddTwo", "mapreduce.go:25"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "mapAddTwo", "mapreduce.go:25"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := mapAddTwo(xs)
 			return []any{f0, nil}
@@ -27,11 +28,11 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 27 hands to its eager part.
@@ -39,18 +40,18 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		x      int
 		addTwo daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []int
 	rx := xs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.addTwo = addTwoDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.addTwo = twinimpl.Issue1(st, addTwoDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.addTwo
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, d.Must())
@@ -63,7 +64,7 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 
 // foldLeftParallel is the parallel twin of [foldLeft], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "foldLeft", "mapreduce.go:37"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "foldLeft", "mapreduce.go:37"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := foldLeft(xs)
 			return []any{f0, nil}
@@ -73,17 +74,17 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	acc := daskgen.Value[int](xs[0])
 	for _, x := range xs[1:] {
-		acc = daskgen.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
+		acc = twinimpl.Track(tw, addDelayed.Call(acc, daskgen.Value[int](x)))
 	}
 	if i, err2 := tw.Finish(acc); err2 != nil {
 		return fail(i, err2)
@@ -93,7 +94,7 @@ func foldLeftParallel(ctx context.Context, xs []int) (r0 int, err error) {
 
 // treeSumParallel is the parallel twin of [treeSum], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "treeSum", "mapreduce.go:50"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "treeSum", "mapreduce.go:50"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := treeSum(xs)
 			return []any{f0, nil}
@@ -103,28 +104,28 @@ func treeSumParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	level := xs
 	for len(level) > 1 {
 		var next daskgen.Delayed[[]int]
 		for i := 0; i+1 < len(level); i += 2 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x2 []int, x3 int) []int {
+			next = twinimpl.Track(tw, twinimpl.Call2(func(x2 []int, x3 int) []int {
 				return append(x2, x3)
 			}, next, addDelayed.Call(daskgen.Value[int](level[i]), daskgen.Value[int](level[i+1]))))
 		}
 		if len(level)%2 == 1 {
-			next = daskgen.Track(tw, daskgen.Call2(func(x4 []int, x5 int) []int {
+			next = twinimpl.Track(tw, twinimpl.Call2(func(x4 []int, x5 int) []int {
 				return append(x4, x5)
 			}, next, daskgen.Value[int](level[len(level)-1])))
 		}
-		if i2, err2 := daskgen.Await(tw, next); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, next); err2 != nil {
 			return fail(i2, err2)
 		}
 		level = next.Must()

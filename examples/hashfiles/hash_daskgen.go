@@ -6,20 +6,21 @@ import (
 	"context"
 	"fmt"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 	"io"
 )
 
 // hashFileDelayed is hashFile as a delayed function, written by daskgen: a
 // call adds a task to the graph, and the task fails with the error hashFile
 // returns.
-var hashFileDelayed = daskgen.Func2E(func(a0 string, a1 string) (daskgen.Tuple2[string, int64], error) {
+var hashFileDelayed = daskgen.Func2E(func(a0 string, a1 string) (twinimpl.Tuple2[string, int64], error) {
 	r0, r1, r2 := hashFile(a0, a1)
-	return daskgen.Tuple2[string, int64]{V0: r0, V1: r1}, r2
+	return twinimpl.Tuple2[string, int64]{V0: r0, V1: r1}, r2
 }, daskgen.Name("hashFile"), daskgen.Register("github.com/daskgen/daskgen/examples/hashfiles.hashFile"))
 
 // hashAllParallel is the parallel twin of [hashAll], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func hashAllParallel(ctx context.Context, w io.Writer, root string, files []string) (r0 int64, err2 error) {
-	if v2 := daskgen.Verify(ctx, "hashAll", "hash.go:38"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "hashAll", "hash.go:38"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := hashAll(w, root, files)
 			return []any{f0, f1}
@@ -29,7 +30,7 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) (int64, error)
 	fail := func(i int, err error) (int64, error) {
 		if i >= 0 {
@@ -37,22 +38,22 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		}
 		return *new(int64), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 40 hands to its eager part.
 	type iteration struct {
 		rel      string
-		hashFile daskgen.Delayed[daskgen.Tuple2[string, int64]]
+		hashFile daskgen.Delayed[twinimpl.Tuple2[string, int64]]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var total int64
 	rx := files
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		rel := rx[k2]
 		it.rel = rel
 		st.At(1)
-		it.hashFile = hashFileDelayed.Issue(st, daskgen.Value[string](root), daskgen.Value[string](it.rel))
+		it.hashFile = twinimpl.Issue2(st, hashFileDelayed, daskgen.Value[string](root), daskgen.Value[string](it.rel))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.hashFile
@@ -64,17 +65,17 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 				}
 			}(total, it.rel))
 		}
-		sum := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) string {
+		sum := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[string, int64]) string {
 			return x.V0
 		}, d))
-		n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[string, int64]) int64 {
+		n := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[string, int64]) int64 {
 			return x.V1
 		}, d))
-		if i, err3 := daskgen.Await(tw, sum); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, sum); err3 != nil {
 			return fail(i, err3)
 		}
 		fmt.Fprintf(w, "%s  %s\n", sum.Must(), it.rel)
-		if i, err3 := daskgen.Await(tw, n); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, n); err3 != nil {
 			return fail(i, err3)
 		}
 		total += n.Must()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 	"io"
 )
 
@@ -16,7 +17,7 @@ var checkDelayed = daskgen.Func1E(check, daskgen.Name("check"), daskgen.Register
 
 // checkLinksParallel is the parallel twin of [checkLinks], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFast bool) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "checkLinks", "check.go:40"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "checkLinks", "check.go:40"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := checkLinks(w, links, failFast)
 			return []any{f0, f1}
@@ -26,7 +27,7 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) (int, error)
 	fail := func(i int, err error) (int, error) {
 		if i >= 0 {
@@ -34,7 +35,7 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		}
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 42 hands to its eager part.
@@ -42,14 +43,14 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		link  string
 		check daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	failures := 0
 	rx := links
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		link := rx[k2]
 		it.link = link
 		st.At(1)
-		it.check = checkDelayed.Issue(st, daskgen.Value[string](it.link))
+		it.check = twinimpl.Issue1(st, checkDelayed, daskgen.Value[string](it.link))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.check
@@ -62,7 +63,7 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 			}(failures, it.link))
 		}
 		status := d
-		if i, err3 := daskgen.Await(tw, status); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, status); err3 != nil {
 			return fail(i, err3)
 		}
 		if status.Must() < 400 {

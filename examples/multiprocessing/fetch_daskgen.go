@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 	"time"
 )
 
@@ -15,7 +16,7 @@ var fetchResultsMockDelayed = daskgen.Func1(fetchResultsMock, daskgen.Name("fetc
 
 // forLoopParallel is the parallel twin of [forLoop], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err error) {
-	if v2 := daskgen.Verify(ctx, "forLoop", "fetch.go:23"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "forLoop", "fetch.go:23"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := forLoop(params)
 			return []any{f0, nil}
@@ -25,11 +26,11 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]string, error) {
 		return *new([]string), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 25 hands to its eager part.
@@ -37,18 +38,18 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 		p                time.Time
 		fetchResultsMock daskgen.Delayed[string]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []string
 	rx := params
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		p := rx[k2]
 		it.p = p
 		st.At(1)
-		it.fetchResultsMock = fetchResultsMockDelayed.Issue(st, daskgen.Value[time.Time](it.p))
+		it.fetchResultsMock = twinimpl.Issue1(st, fetchResultsMockDelayed, daskgen.Value[time.Time](it.p))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.fetchResultsMock
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, d.Must())

@@ -5,11 +5,12 @@ package twinbench
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // DigestsParallel is the parallel twin of [Digests], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "Digests", "appendloop.go:10"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Digests", "appendloop.go:10"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Digests(bs)
 			return []any{f0, nil}
@@ -19,11 +20,11 @@ func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error)
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 12 hands to its eager part.
@@ -31,18 +32,18 @@ func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error)
 		b      Block
 		digest daskgen.Delayed[[32]byte]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out [][32]byte
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.digest
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, d.Must())
@@ -55,7 +56,7 @@ func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error)
 
 // DigestsNamedParallel is the parallel twin of [DigestsNamed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func DigestsNamedParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "DigestsNamed", "appendloop.go:21"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "DigestsNamed", "appendloop.go:21"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := DigestsNamed(bs)
 			return []any{f0, nil}
@@ -65,11 +66,11 @@ func DigestsNamedParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err e
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 23 hands to its eager part.
@@ -77,18 +78,18 @@ func DigestsNamedParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err e
 		b      Block
 		digest daskgen.Delayed[[32]byte]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out [][32]byte
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		h := it.digest
-		if i, err2 := daskgen.Await(tw, h); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, h); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, h.Must())

@@ -5,6 +5,7 @@ package twinbench
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // trivialDelayed is trivial as a delayed function, written by daskgen: a
@@ -33,14 +34,14 @@ var squareDelayed = daskgen.Func1(square, daskgen.Name("square"), daskgen.Regist
 
 // pageDelayed is page as a delayed function, written by daskgen: a call
 // adds a task to the graph, and the task fails with the error page returns.
-var pageDelayed = daskgen.Func2E(func(a0 []Block, a1 int) (daskgen.Tuple2[int, uint64], error) {
+var pageDelayed = daskgen.Func2E(func(a0 []Block, a1 int) (twinimpl.Tuple2[int, uint64], error) {
 	r0, r1, r2 := page(a0, a1)
-	return daskgen.Tuple2[int, uint64]{V0: r0, V1: r1}, r2
+	return twinimpl.Tuple2[int, uint64]{V0: r0, V1: r1}, r2
 }, daskgen.Name("page"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.page"))
 
 // TrivialParallel is the parallel twin of [Trivial], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Trivial", "ladder.go:80"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Trivial", "ladder.go:80"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Trivial(bs)
 			return []any{f0, nil}
@@ -50,11 +51,11 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 82 hands to its eager part.
@@ -63,15 +64,15 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b       Block
 		trivial daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]uint64, len(bs))
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.trivial = twinimpl.Issue1(st, trivialDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.trivial
 		if !d2.Done() {
@@ -82,7 +83,7 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.trivial
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -95,7 +96,7 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // MixParallel is the parallel twin of [Mix], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Mix", "ladder.go:91"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Mix", "ladder.go:91"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Mix(bs)
 			return []any{f0, nil}
@@ -105,11 +106,11 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 93 hands to its eager part.
@@ -118,15 +119,15 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b   Block
 		mix daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]uint64, len(bs))
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.mix = mixDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.mix = twinimpl.Issue1(st, mixDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.mix
 		if !d2.Done() {
@@ -137,7 +138,7 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.mix
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -150,7 +151,7 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // DigestParallel is the parallel twin of [Digest], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "Digest", "ladder.go:102"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Digest", "ladder.go:102"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Digest(bs)
 			return []any{f0, nil}
@@ -160,11 +161,11 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 104 hands to its eager part.
@@ -173,15 +174,15 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 		b      Block
 		digest daskgen.Delayed[[32]byte]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([][32]byte, len(bs))
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.digest = digestDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.digest
 		if !d2.Done() {
@@ -192,7 +193,7 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 	}) {
 		tw.Adopt(st, 1)
 		d := it.digest
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -205,7 +206,7 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 
 // Digest10Parallel is the parallel twin of [Digest10], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) {
-	if v2 := daskgen.Verify(ctx, "Digest10", "ladder.go:113"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Digest10", "ladder.go:113"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Digest10(bs)
 			return []any{f0, nil}
@@ -215,11 +216,11 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([][32]byte, error) {
 		return *new([][32]byte), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 115 hands to its eager part.
@@ -228,15 +229,15 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 		b        Block
 		digest10 daskgen.Delayed[[32]byte]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([][32]byte, len(bs))
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.digest10 = digest10Delayed.Issue(st, daskgen.Value[Block](it.b))
+		it.digest10 = twinimpl.Issue1(st, digest10Delayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.digest10
 		if !d2.Done() {
@@ -247,7 +248,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 	}) {
 		tw.Adopt(st, 1)
 		d := it.digest10
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -260,7 +261,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 
 // SleepyParallel is the parallel twin of [Sleepy], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Sleepy", "ladder.go:124"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Sleepy", "ladder.go:124"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Sleepy(bs)
 			return []any{f0, nil}
@@ -270,11 +271,11 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]uint64, error) {
 		return *new([]uint64), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 126 hands to its eager part.
@@ -283,15 +284,15 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b      Block
 		sleepy daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]uint64, len(bs))
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.sleepy = sleepyDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.sleepy = twinimpl.Issue1(st, sleepyDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.sleepy
 		if !d2.Done() {
@@ -302,7 +303,7 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.sleepy
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -315,7 +316,7 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 
 // FoldParallel is the parallel twin of [Fold], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Fold", "ladder.go:136"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Fold", "ladder.go:136"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Fold(bs)
 			return []any{f0, nil}
@@ -325,11 +326,11 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 138 hands to its eager part.
@@ -337,18 +338,18 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 		b       Block
 		trivial daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var total uint64
 	rx := bs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.trivial = trivialDelayed.Issue(st, daskgen.Value[Block](it.b))
+		it.trivial = twinimpl.Issue1(st, trivialDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.trivial
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		total += d.Must()
@@ -361,7 +362,7 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 
 // FoldRangeParallel is the parallel twin of [FoldRange], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "FoldRange", "ladder.go:153"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "FoldRange", "ladder.go:153"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := FoldRange(n)
 			return []any{f0, nil}
@@ -371,11 +372,11 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 155 hands to its eager part.
@@ -383,18 +384,18 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		i      int
 		square daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var total uint64
 	rx := n
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := int(k2)
 		it.i = i
 		st.At(1)
-		it.square = squareDelayed.Issue(st, daskgen.Value[int](it.i))
+		it.square = twinimpl.Issue1(st, squareDelayed, daskgen.Value[int](it.i))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.square
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		total += d.Must()
@@ -407,7 +408,7 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 
 // CursorParallel is the parallel twin of [Cursor], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Cursor", "ladder.go:179"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Cursor", "ladder.go:179"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Cursor(bs, pages)
 			return []any{f0, f1}
@@ -417,7 +418,7 @@ func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) (uint64, error)
 	fail := func(i int, err error) (uint64, error) {
 		if i >= 0 {
@@ -425,14 +426,14 @@ func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2
 		}
 		return *new(uint64), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	cursor := daskgen.Value[int](0)
 	var total daskgen.Delayed[uint64]
 	for range pages {
-		d := daskgen.Track(tw, pageDelayed.Call(daskgen.Value[[]Block](bs), cursor))
+		d := twinimpl.Track(tw, pageDelayed.Call(daskgen.Value[[]Block](bs), cursor))
 		if !d.Done() {
 			tw.CheckAt(d, len(onErr))
 			onErr = append(onErr, func(total daskgen.Delayed[uint64]) func(error) (uint64, error) {
@@ -441,22 +442,22 @@ func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2
 				}
 			}(total))
 		}
-		next := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, uint64]) int {
+		next := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[int, uint64]) int {
 			return x.V0
 		}, d))
-		n := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, uint64]) uint64 {
+		n := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[int, uint64]) uint64 {
 			return x.V1
 		}, d))
-		total = daskgen.Track(tw, daskgen.Call2(func(x uint64, y uint64) uint64 {
+		total = twinimpl.Track(tw, twinimpl.Call2(func(x uint64, y uint64) uint64 {
 			return x + y
 		}, total, n))
-		if i, err3 := daskgen.Await(tw, next); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, next); err3 != nil {
 			return fail(i, err3)
 		}
 		if next.Must() == 0 {
 			break
 		}
-		cursor = daskgen.Track(tw, next)
+		cursor = twinimpl.Track(tw, next)
 	}
 	if i, err3 := tw.Finish(total); err3 != nil {
 		return fail(i, err3)

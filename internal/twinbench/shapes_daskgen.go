@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 	"io"
 	"strings"
 	"time"
@@ -25,9 +26,9 @@ var slowCheckDelayed = daskgen.Func1E(slowCheck, daskgen.Name("slowCheck"), dask
 // slowCheckDelayedErr is slowCheck as a delayed function whose task holds
 // every result, the error included, and does not fail when slowCheck
 // returns an error.
-var slowCheckDelayedErr = daskgen.Func1(func(a0 string) daskgen.Tuple2[int, daskgen.Error] {
+var slowCheckDelayedErr = daskgen.Func1(func(a0 string) twinimpl.Tuple2[int, twinimpl.Error] {
 	r0, r1 := slowCheck(a0)
-	return daskgen.Tuple2[int, daskgen.Error]{V0: r0, V1: daskgen.Error{Err: r1}}
+	return twinimpl.Tuple2[int, twinimpl.Error]{V0: r0, V1: twinimpl.Error{Err: r1}}
 }, daskgen.Name("slowCheck"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowCheck:err"))
 
 // slowGoodDelayed is slowGood as a delayed function, written by daskgen: a
@@ -80,7 +81,7 @@ var lineCacheCountDelayed = daskgen.Func2((*LineCache).count, daskgen.Name("Line
 
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Sizes", "shapes.go:79"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Sizes", "shapes.go:79"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Sizes(names)
 			return []any{f0, nil}
@@ -90,11 +91,11 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 81 hands to its eager part.
@@ -103,15 +104,15 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 		n        string
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]int, len(names))
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		n := rx[k2]
 		it.i, it.n = i, n
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, func(it *iteration) bool {
 		d2 := it.slowSize
 		if !d2.Done() {
@@ -122,7 +123,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	}) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		out[it.i] = d.Must()
@@ -135,7 +136,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 
 // ScoreParallel is the parallel twin of [Score], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ScoreParallel(ctx context.Context, items []Item) (err error) {
-	if v2 := daskgen.Verify(ctx, "Score", "shapes.go:90"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Score", "shapes.go:90"); v2 != nil {
 		v2.Check(func() []any {
 			Score(items)
 			return []any{nil}
@@ -145,11 +146,11 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		})
 		return err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) error {
 		return err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 91 hands to its eager part.
@@ -157,17 +158,17 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		i        int
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	rx := items
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		it.i = i
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](items[it.i].Name))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](items[it.i].Name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		items[it.i].Score = d.Must()
@@ -180,7 +181,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 
 // EnrichedParallel is the parallel twin of [Enriched], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error) {
-	if v2 := daskgen.Verify(ctx, "Enriched", "shapes.go:101"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Enriched", "shapes.go:101"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Enriched(items)
 			return []any{f0, nil}
@@ -190,11 +191,11 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]*Item, error) {
 		return *new([]*Item), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 103 hands to its eager part.
@@ -202,18 +203,18 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 		item     Item
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]*Item, 0, len(items))
 	rx := items
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Keep, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Keep, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		item := rx[k2]
 		it.item = item
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.item.Name))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.item.Name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		it.item.Score = d.Must()
@@ -227,7 +228,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 
 // TotalsParallel is the parallel twin of [Totals], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
-	if v2 := daskgen.Verify(ctx, "Totals", "shapes.go:113"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Totals", "shapes.go:113"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Totals(names)
 			return []any{f0, nil}
@@ -237,11 +238,11 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (Stats, error) {
 		return *new(Stats), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 115 hands to its eager part.
@@ -249,19 +250,19 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 		n        string
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var st Stats
 	rx := names
-	for it, st2 := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st2 *daskgen.Step) {
+	for it, st2 := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st2 *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st2.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st2, daskgen.Value[string](it.n))
+		it.slowSize = twinimpl.Issue1(st2, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st2, 1)
 		b := it.slowSize
 		st.Files++
-		if i, err2 := daskgen.Await(tw, b); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, b); err2 != nil {
 			return fail(i, err2)
 		}
 		st.Bytes += b.Must()
@@ -275,7 +276,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 
 // LentParallel is the parallel twin of [Lent], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[string]int, err error) {
-	if v2 := daskgen.Verify(ctx, "Lent", "shapes.go:144"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Lent", "shapes.go:144"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Lent(lang, names)
 			return []any{f0, nil}
@@ -285,11 +286,11 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (map[string]int, error) {
 		return *new(map[string]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 147 hands to its eager part.
@@ -297,19 +298,19 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 		n         string
 		slowCount daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	counts := make(map[string]int, len(names))
 	def := *lang
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowCount = slowCountDelayed.Issue(st, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
+		it.slowCount = twinimpl.Issue2(st, slowCountDelayed, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		c := it.slowCount
-		if i, err2 := daskgen.Await(tw, c); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, c); err2 != nil {
 			return fail(i, err2)
 		}
 		lang.Counted += c.Must()
@@ -323,7 +324,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 
 // FilterParallel is the parallel twin of [Filter], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Filter", "shapes.go:158"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Filter", "shapes.go:158"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Filter(xs)
 			return []any{f0, nil}
@@ -333,11 +334,11 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 160 hands to its eager part.
@@ -345,18 +346,18 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		x        int
 		slowGood daskgen.Delayed[bool]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []int
 	rx := xs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		if d.Must() {
@@ -371,7 +372,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 
 // CountBadParallel is the parallel twin of [CountBad], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "CountBad", "shapes.go:171"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "CountBad", "shapes.go:171"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := CountBad(xs)
 			return []any{f0, nil}
@@ -381,11 +382,11 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 173 hands to its eager part.
@@ -393,18 +394,18 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		x        int
 		slowGood daskgen.Delayed[bool]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	n := 0
 	rx := xs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		if !d.Must() {
@@ -419,7 +420,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 
 // FirstNParallel is the parallel twin of [FirstN], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "FirstN", "shapes.go:184"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "FirstN", "shapes.go:184"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := FirstN(xs, limit)
 			return []any{f0, nil}
@@ -429,11 +430,11 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 186 hands to its eager part.
@@ -441,18 +442,18 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 		x        int
 		slowGood daskgen.Delayed[bool]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []int
 	rx := xs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = slowGoodDelayed.Issue(st, daskgen.Value[int](it.x))
+		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		if d.Must() {
@@ -470,7 +471,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 
 // FindFirstParallel is the parallel twin of [FindFirst], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string, r1 bool, err error) {
-	if v2 := daskgen.Verify(ctx, "FindFirst", "shapes.go:200"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "FindFirst", "shapes.go:200"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := FindFirst(names, want)
 			return []any{f0, f1, nil}
@@ -480,11 +481,11 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 		})
 		return r0, r1, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (string, bool, error) {
 		return *new(string), *new(bool), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, r1, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 201 hands to its eager part.
@@ -492,17 +493,17 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 		n        string
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		if d.Must() == want {
@@ -520,7 +521,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 
 // ReportParallel is the parallel twin of [Report], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ReportParallel(ctx context.Context, names []string) (r0 string, err error) {
-	if v2 := daskgen.Verify(ctx, "Report", "shapes.go:212"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Report", "shapes.go:212"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Report(names)
 			return []any{f0, nil}
@@ -530,11 +531,11 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (string, error) {
 		return *new(string), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 214 hands to its eager part.
@@ -542,18 +543,18 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 		n        string
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var sb strings.Builder
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		fmt.Fprintf(&sb, "%s: %d\n", it.n, d.Must())
@@ -566,7 +567,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 
 // CollectParallel is the parallel twin of [Collect], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Collect", "shapes.go:223"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Collect", "shapes.go:223"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Collect(names)
 			return []any{f0, f1}
@@ -576,44 +577,44 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 226 hands to its eager part.
 	type iteration struct {
 		n         string
-		slowCheck daskgen.Delayed[daskgen.Tuple2[int, daskgen.Error]]
+		slowCheck daskgen.Delayed[twinimpl.Tuple2[int, twinimpl.Error]]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var errs []error
 	total := 0
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowCheck = slowCheckDelayedErr.Issue(st, daskgen.Value[string](it.n))
+		it.slowCheck = twinimpl.Issue1(st, slowCheckDelayedErr, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowCheck
-		size := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) int {
+		size := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[int, twinimpl.Error]) int {
 			return x.V0
 		}, d))
-		err := daskgen.Track(tw, daskgen.Project(func(x daskgen.Tuple2[int, daskgen.Error]) error {
+		err := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple2[int, twinimpl.Error]) error {
 			return x.V1.Err
 		}, d))
-		if i, err3 := daskgen.Await(tw, err); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, err); err3 != nil {
 			return fail(i, err3)
 		}
 		if err.Must() != nil {
 			errs = append(errs, err.Must())
 			continue
 		}
-		if i, err3 := daskgen.Await(tw, size); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, size); err3 != nil {
 			return fail(i, err3)
 		}
 		total += size.Must()
@@ -626,7 +627,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 
 // ParsedParallel is the parallel twin of [Parsed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Parsed", "shapes.go:240"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Parsed", "shapes.go:240"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Parsed(lines)
 			return []any{f0, f1}
@@ -636,7 +637,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) ([]Record, error)
 	fail := func(i int, err error) ([]Record, error) {
 		if i >= 0 {
@@ -644,7 +645,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		}
 		return *new([]Record), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err3 error) {
+	defer twinimpl.End(&tw, func(i2 int, err3 error) {
 		r0, err2 = fail(i2, err3)
 	})
 	// iteration is what the issue part of the loop at line 242 hands to its eager part.
@@ -653,15 +654,15 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		l         string
 		slowParse daskgen.Delayed[Record]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	out := make([]Record, len(lines))
 	rx := lines
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := k2
 		l := rx[k2]
 		it.i, it.l = i, l
 		st.At(1)
-		it.slowParse = slowParseDelayed.Issue(st, daskgen.Value[string](it.l))
+		it.slowParse = twinimpl.Issue1(st, slowParseDelayed, daskgen.Value[string](it.l))
 	}, func(it *iteration) bool {
 		d2 := it.slowParse
 		r := d2
@@ -682,7 +683,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 			}(it.i))
 		}
 		r := d
-		if i2, err3 := daskgen.Await(tw, r); err3 != nil {
+		if i2, err3 := twinimpl.Await(tw, r); err3 != nil {
 			return fail(i2, err3)
 		}
 		out[it.i] = r.Must()
@@ -695,7 +696,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 
 // FillParallel is the parallel twin of [Index.Fill], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
-	if v2 := daskgen.Verify(ctx, "(*Index).Fill", "shapes.go:258"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "(*Index).Fill", "shapes.go:258"); v2 != nil {
 		v2.Check(func() []any {
 			s.Fill(names)
 			return []any{nil}
@@ -705,11 +706,11 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		})
 		return err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) error {
 		return err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 259 hands to its eager part.
@@ -717,17 +718,17 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		n        string
 		slowSize daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = slowSizeDelayed.Issue(st, daskgen.Value[string](it.n))
+		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		s.sizes[it.n] = d.Must()
@@ -740,7 +741,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 
 // LinesParallel is the parallel twin of [Lines], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Lines", "shapes.go:267"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Lines", "shapes.go:267"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Lines(r, w)
 			return []any{f0, f1}
@@ -750,7 +751,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) (int, error)
 	fail := func(i int, err error) (int, error) {
 		if i >= 0 {
@@ -758,7 +759,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		}
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 270 hands to its eager part.
@@ -767,14 +768,14 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 		err           error
 		slowParseTask daskgen.Delayed[Record]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	sc := bufio.NewScanner(r)
 	n := 0
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
+	for it, st := range twinimpl.Pipeline(tw, twinimpl.DefaultWindow, twinimpl.Reuse, func(p *twinimpl.Producer[iteration]) {
 		for sc.Scan() {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
+			if !p.Next(func(it *iteration, st *twinimpl.Step) {
 				st.At(1)
-				it.slowParseTask = slowParseDelayed.Issue(st, daskgen.Value[string](sc.Text()))
+				it.slowParseTask = twinimpl.Issue1(st, slowParseDelayed, daskgen.Value[string](sc.Text()))
 				it.rec = it.slowParseTask
 			}) {
 				return
@@ -790,7 +791,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 				}
 			}(n))
 		}
-		if i, err3 := daskgen.Await(tw, it.rec); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, it.rec); err3 != nil {
 			return fail(i, err3)
 		}
 		fmt.Fprintf(w, "%s -> %s\n", it.rec.Must().Key, it.rec.Must().Value)
@@ -804,7 +805,7 @@ func LinesParallel(ctx context.Context, r io.Reader, w io.Writer) (r0 int, err2 
 
 // EnvParallel is the parallel twin of [Env], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Env", "shapes.go:305"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Env", "shapes.go:305"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Env(text)
 			return []any{f0, f1}
@@ -814,7 +815,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	onErr := []func(error) ([]Record, error){
 		func(err error) ([]Record, error) {
 			return nil, fmt.Errorf("env: %w", err)
@@ -826,7 +827,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 		}
 		return *new([]Record), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 307 hands to its eager part.
@@ -834,10 +835,10 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 		line      string
 		slowEntry daskgen.Delayed[Record]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []Record
 	rx := strings.Split(text, "\n")
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		line := rx[k2]
 		it.line = line
 		st.At(1)
@@ -846,7 +847,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 			return
 		}
 		st.At(2)
-		it.slowEntry = slowEntryDelayed.Issue(st, daskgen.Value[string](it.line))
+		it.slowEntry = twinimpl.Issue1(st, slowEntryDelayed, daskgen.Value[string](it.line))
 	}, nil) {
 		tw.Adopt(st, 1)
 		if it.line == "" || strings.HasPrefix(it.line, "#") {
@@ -856,7 +857,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 		d := it.slowEntry
 		tw.CheckAt(d, 0)
 		r := d
-		if i, err3 := daskgen.Await(tw, r); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, r); err3 != nil {
 			return fail(i, err3)
 		}
 		out = append(out, r.Must())
@@ -869,7 +870,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 
 // LengthsParallel is the parallel twin of [Lengths], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Lengths", "shapes.go:325"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Lengths", "shapes.go:325"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Lengths(lines)
 			return []any{f0, f1}
@@ -879,7 +880,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	var onErr []func(error) (int, error)
 	fail := func(i int, err error) (int, error) {
 		if i >= 0 {
@@ -887,7 +888,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 		}
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 327 hands to its eager part.
@@ -895,17 +896,17 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 		line      string
 		slowEntry daskgen.Delayed[Record]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	n := 0
 	rx := lines
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		line := rx[k2]
 		it.line = line
 		if it.line == "" {
 			return
 		}
 		st.At(1)
-		it.slowEntry = slowEntryDelayed.Issue(st, daskgen.Value[string](it.line))
+		it.slowEntry = twinimpl.Issue1(st, slowEntryDelayed, daskgen.Value[string](it.line))
 	}, nil) {
 		if it.line == "" {
 			continue
@@ -921,7 +922,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 			}(n))
 		}
 		r := d
-		if i, err3 := daskgen.Await(tw, r); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, r); err3 != nil {
 			return fail(i, err3)
 		}
 		n += len(r.Must().Value)
@@ -934,7 +935,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 
 // StarsParallel is the parallel twin of [Stars], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 error) {
-	if v2 := daskgen.Verify(ctx, "Stars", "shapes.go:365"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Stars", "shapes.go:365"); v2 != nil {
 		v2.Check(func() []any {
 			f0, f1 := Stars(refs)
 			return []any{f0, f1}
@@ -944,7 +945,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 		})
 		return r0, err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	onErr := []func(error) (map[string]int, error){
 		func(err error) (map[string]int, error) {
 			return nil, err
@@ -956,7 +957,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 		}
 		return *new(map[string]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		r0, err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 367 hands to its eager part.
@@ -966,23 +967,23 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 		name      string
 		slowStars daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	stars := map[string]int{}
 	rx := refs
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		ref := rx[k2]
 		it.ref = ref
 		st.At(1)
 		it.owner, it.name = splitRepo(it.ref)
 		st.At(2)
-		it.slowStars = slowStarsDelayed.Issue(st, daskgen.Value[string](it.owner), daskgen.Value[string](it.name))
+		it.slowStars = twinimpl.Issue2(st, slowStarsDelayed, daskgen.Value[string](it.owner), daskgen.Value[string](it.name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		tw.Adopt(st, 2)
 		d := it.slowStars
 		tw.CheckAt(d, 0)
 		n := d
-		if i, err3 := daskgen.Await(tw, n); err3 != nil {
+		if i, err3 := twinimpl.Await(tw, n); err3 != nil {
 			return fail(i, err3)
 		}
 		stars[it.owner+"/"+it.name] = n.Must()
@@ -995,7 +996,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 
 // PacedParallel is the parallel twin of [Paced], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 []int, err error) {
-	if v2 := daskgen.Verify(ctx, "Paced", "shapes.go:407"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Paced", "shapes.go:407"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Paced(names, pace)
 			return []any{f0, nil}
@@ -1005,11 +1006,11 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]int, error) {
 		return *new([]int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 409 hands to its eager part.
@@ -1017,17 +1018,17 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 		n         string
 		slowStamp daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []int
-	for it, st := range daskgen.Pipeline(tw, daskgen.DefaultWindow, daskgen.Reuse, func(p *daskgen.Producer[iteration]) {
+	for it, st := range twinimpl.Pipeline(tw, twinimpl.DefaultWindow, twinimpl.Reuse, func(p *twinimpl.Producer[iteration]) {
 		for _, n := range names {
-			if !p.Next(func(it *iteration, st *daskgen.Step) {
+			if !p.Next(func(it *iteration, st *twinimpl.Step) {
 				it.n = n
 				st.At(1)
 				st.Pace()
 				time.Sleep(pace)
 				st.At(2)
-				it.slowStamp = slowStampDelayed.Issue(st, daskgen.Value[string](it.n))
+				it.slowStamp = twinimpl.Issue1(st, slowStampDelayed, daskgen.Value[string](it.n))
 			}) {
 				return
 			}
@@ -1036,7 +1037,7 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 		tw.Adopt(st, 1)
 		tw.Adopt(st, 2)
 		d := it.slowStamp
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, d.Must())
@@ -1049,7 +1050,7 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 
 // ValidateParallel is the parallel twin of [Validate], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func ValidateParallel(ctx context.Context, names []string) (err2 error) {
-	if v2 := daskgen.Verify(ctx, "Validate", "shapes.go:432"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Validate", "shapes.go:432"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Validate(names)
 			return []any{f0}
@@ -1059,11 +1060,11 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 		})
 		return err2
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) error {
 		return err
 	}
-	defer daskgen.End(&tw, func(i int, err3 error) {
+	defer twinimpl.End(&tw, func(i int, err3 error) {
 		err2 = fail(i, err3)
 	})
 	// iteration is what the issue part of the loop at line 434 hands to its eager part.
@@ -1071,19 +1072,19 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 		n            string
 		slowValidate daskgen.Delayed[error]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var errs []error
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowValidate = slowValidateDelayedErr.Issue(st, daskgen.Value[string](it.n))
+		it.slowValidate = twinimpl.Issue1(st, slowValidateDelayedErr, daskgen.Value[string](it.n))
 	}, nil) {
 		{
 			tw.Adopt(st, 1)
 			err := it.slowValidate
-			if i, err3 := daskgen.Await(tw, err); err3 != nil {
+			if i, err3 := twinimpl.Await(tw, err); err3 != nil {
 				return fail(i, err3)
 			}
 			if err.Must() != nil {
@@ -1099,7 +1100,7 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 
 // HistogramParallel is the parallel twin of [Histogram], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err error) {
-	if v2 := daskgen.Verify(ctx, "Histogram", "shapes.go:462"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Histogram", "shapes.go:462"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Histogram(names)
 			return []any{f0, nil}
@@ -1109,11 +1110,11 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (HTTPReport, error) {
 		return *new(HTTPReport), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 464 hands to its eager part.
@@ -1121,19 +1122,19 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 		n          string
 		slowStatus daskgen.Delayed[int]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	report := HTTPReport{Failures: map[int]int{}}
 	rx := names
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, len(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowStatus = slowStatusDelayed.Issue(st, daskgen.Value[string](it.n))
+		it.slowStatus = twinimpl.Issue1(st, slowStatusDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		code := it.slowStatus
 		report.Total++
-		if i, err2 := daskgen.Await(tw, code); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, code); err2 != nil {
 			return fail(i, err2)
 		}
 		if code.Must() == 200 {
@@ -1150,7 +1151,7 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 
 // MemoParallel is the parallel twin of [Memo], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func MemoParallel(ctx context.Context, c *LineCache, names []string) (r0 int, err error) {
-	if v2 := daskgen.Verify(ctx, "Memo", "shapes.go:505"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Memo", "shapes.go:505"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Memo(c, names)
 			return []any{f0, nil}
@@ -1160,17 +1161,17 @@ func MemoParallel(ctx context.Context, c *LineCache, names []string) (r0 int, er
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (int, error) {
 		return *new(int), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	total := daskgen.Value[int](0)
 	for _, n := range names {
-		total = daskgen.Track(tw, daskgen.Call2(func(x int, y int) int {
+		total = twinimpl.Track(tw, twinimpl.Call2(func(x int, y int) int {
 			return x + y
 		}, total, lineCacheCountDelayed.Call(daskgen.Value[*LineCache](c), daskgen.Value[string](n))))
 	}

@@ -5,6 +5,7 @@ package twinbench
 import (
 	"context"
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // fetchDelayed is fetch as a delayed function, written by daskgen: a call
@@ -17,7 +18,7 @@ var spinDelayed = daskgen.Func1(spin, daskgen.Name("spin"), daskgen.Register("gi
 
 // FetchParallel is the parallel twin of [Fetch], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
-	if v2 := daskgen.Verify(ctx, "Fetch", "twinbench.go:27"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Fetch", "twinbench.go:27"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Fetch(n)
 			return []any{f0, nil}
@@ -27,11 +28,11 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) ([]string, error) {
 		return *new([]string), err
 	}
-	defer daskgen.End(&tw, func(i int, err2 error) {
+	defer twinimpl.End(&tw, func(i int, err2 error) {
 		r0, err = fail(i, err2)
 	})
 	// iteration is what the issue part of the loop at line 29 hands to its eager part.
@@ -39,18 +40,18 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 		day   int
 		fetch daskgen.Delayed[string]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var out []string
 	rx := n
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		day := int(k2)
 		it.day = day
 		st.At(1)
-		it.fetch = fetchDelayed.Issue(st, daskgen.Value[int](it.day))
+		it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[int](it.day))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.fetch
-		if i, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i, err2)
 		}
 		out = append(out, d.Must())
@@ -63,7 +64,7 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 
 // SpinParallel is the parallel twin of [Spin], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
-	if v2 := daskgen.Verify(ctx, "Spin", "twinbench.go:55"); v2 != nil {
+	if v2 := twinimpl.Verify(ctx, "Spin", "twinbench.go:55"); v2 != nil {
 		v2.Check(func() []any {
 			f0 := Spin(n)
 			return []any{f0, nil}
@@ -73,11 +74,11 @@ func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		})
 		return r0, err
 	}
-	var tw *daskgen.Twin
+	var tw *twinimpl.Twin
 	fail := func(i int, err error) (uint64, error) {
 		return *new(uint64), err
 	}
-	defer daskgen.End(&tw, func(i2 int, err2 error) {
+	defer twinimpl.End(&tw, func(i2 int, err2 error) {
 		r0, err = fail(i2, err2)
 	})
 	// iteration is what the issue part of the loop at line 57 hands to its eager part.
@@ -85,18 +86,18 @@ func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		i    int
 		spin daskgen.Delayed[uint64]
 	}
-	tw = daskgen.NewTwin(ctx)
+	tw = twinimpl.NewTwin(ctx)
 	var total uint64
 	rx := n
-	for it, st := range daskgen.PipelineIndex(tw, daskgen.DefaultWindow, daskgen.Reuse, int(rx), func(k2 int, it *iteration, st *daskgen.Step) {
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
 		i := int(k2)
 		it.i = i
 		st.At(1)
-		it.spin = spinDelayed.Issue(st, daskgen.Value[uint64](uint64(it.i)))
+		it.spin = twinimpl.Issue1(st, spinDelayed, daskgen.Value[uint64](uint64(it.i)))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.spin
-		if i2, err2 := daskgen.Await(tw, d); err2 != nil {
+		if i2, err2 := twinimpl.Await(tw, d); err2 != nil {
 			return fail(i2, err2)
 		}
 		total ^= d.Must()

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nuid"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/executor"
 )
 
 // names of the JetStream resources for a prefix.
@@ -144,7 +145,7 @@ type taskMeta struct {
 	sent time.Time // when it was published; zero before
 }
 
-var _ daskgen.Executor = (*Executor)(nil)
+var _ executor.Executor = (*Executor)(nil)
 
 // Connect connects to the NATS server at url, creates the stream, the
 // consumer and the buckets if they do not exist, and returns an executor.
@@ -225,7 +226,7 @@ func (e *Executor) RunsLocally(name, why string) {
 }
 
 // Codec returns the codec of arguments and results.
-func (e *Executor) Codec() daskgen.Codec { return e.cfg.codec }
+func (e *Executor) Codec() executor.Codec { return e.cfg.codec }
 
 // Close stops the executor: tasks still waiting fail, and the executor is
 // no longer the default. It closes the connection.
@@ -331,7 +332,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 	// The result has been read: remove it from the bucket, without waiting.
 	e.purge(id)
 	if r.Worker != "" {
-		daskgen.RanOn(ctx, r.Worker)
+		executor.RanOn(ctx, r.Worker)
 	}
 	switch {
 	case r.Unreg:

@@ -65,6 +65,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/executor"
 )
 
 // The environment variables that choose where a program runs.
@@ -95,7 +96,7 @@ type config struct {
 	ackWait     time.Duration
 	maxDeliver  int
 	concurrency int
-	codec       daskgen.Codec
+	codec       executor.Codec
 	blobOver    int
 	logf        func(format string, args ...any)
 	replicas    int
@@ -162,7 +163,7 @@ func Concurrency(n int) Option { return func(c *config) { c.concurrency = n } }
 
 // WithCodec sets the codec of arguments and results; every process of the
 // program must use the same one. The default is CBOR.
-func WithCodec(codec daskgen.Codec) Option { return func(c *config) { c.codec = codec } }
+func WithCodec(codec executor.Codec) Option { return func(c *config) { c.codec = codec } }
 
 // BlobOver sets the size above which arguments and results go to the object
 // store instead of the message itself. The default is 256 KiB.

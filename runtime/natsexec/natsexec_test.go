@@ -27,6 +27,7 @@ import (
 	"github.com/daskgen/daskgen/internal/twinbench"
 	daskgen "github.com/daskgen/daskgen/runtime"
 	"github.com/daskgen/daskgen/runtime/natsexec"
+	"github.com/daskgen/daskgen/runtime/twinimpl"
 )
 
 // The test binary is also the worker: with DASKGEN_TEST_WORKER=1 it runs
@@ -196,7 +197,7 @@ func fanOut() daskgen.Delayed[int] {
 	for i := range 50 {
 		ds = append(ds, square.Call(daskgen.Value(i)))
 	}
-	return daskgen.Call1(func(xs []int) int {
+	return twinimpl.Call1(func(xs []int) int {
 		s := 0
 		for _, x := range xs {
 			s += x

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
+	"github.com/daskgen/daskgen/runtime/executor"
 )
 
 // Work runs the process as a worker: it takes tasks from the stream and
@@ -178,7 +179,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 			return
 		}
 	}
-	if !daskgen.Registered(t.Fn) {
+	if !executor.Registered(t.Fn) {
 		r = resultMsg{Unreg: true, Failed: true, Err: fmt.Sprintf("function %q is not registered in this worker", t.Fn)}
 	} else {
 		r = w.run(ctx, m, t.Fn, args)
@@ -239,7 +240,7 @@ func (w *worker) run(ctx context.Context, m jetstream.Msg, fn string, args [][]b
 		progress.Stop()
 		mu.Unlock()
 	}()
-	out, err := daskgen.Serve(ctx, fn, w.cfg.codec, args)
+	out, err := executor.Serve(ctx, fn, w.cfg.codec, args)
 	var pe *daskgen.PanicError
 	switch {
 	case errors.As(err, &pe):

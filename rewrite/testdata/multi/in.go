@@ -61,3 +61,22 @@ func Parse(ss []string) ([]int, []string, error) {
 	}
 	return ns, tags, nil
 }
+
+//daskgen:delayed
+func seed() int { return 3 }
+
+//daskgen:delayed
+func mix4(a, b, c, d int) int { return a*1000 + b*100 + c*10 + d }
+
+// Arity calls delayed functions of no arguments and of four, whose FuncN
+// are runtime/twinimpl's (package runtime has those of one to three).
+//
+//daskgen:parallel
+func Arity(xs []int) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		s := seed()
+		out[i] = mix4(x, s, i, x%10)
+	}
+	return out
+}

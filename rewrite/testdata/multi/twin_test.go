@@ -20,3 +20,12 @@ func TestTwins(t *testing.T) {
 		difftest.Same(t, "Parse", []any{a, b}, []any{ga, gb}, err, gerr)
 	}
 }
+
+func TestArity(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]int{nil, {0, 1, 6, 7, 8, 100, -15}} {
+		want := Arity(in)
+		got, err := ArityParallel(ctx, in)
+		difftest.Same(t, "Arity", []any{want}, []any{got}, nil, err)
+	}
+}
