@@ -69,22 +69,24 @@ func (e *Executor) checkNow() {
 	}
 }
 
-func (e *Executor) identify(ctx context.Context) (identity, error) {
+func (e *Executor) identify(ctx context.Context) (identity, error) { return identifyIn(ctx, e.r) }
+
+func identifyIn(ctx context.Context, r *resources) (identity, error) {
 	var id identity
-	n := e.r.n
-	s, err := e.r.js.Stream(ctx, n.stream)
+	n := r.n
+	s, err := r.js.Stream(ctx, n.stream)
 	if err != nil {
 		return id, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
 	}
-	c, err := e.r.js.Consumer(ctx, n.stream, n.consumer)
+	c, err := r.js.Consumer(ctx, n.stream, n.consumer)
 	if err != nil {
 		return id, fmt.Errorf("natsexec: consumer %s: %w", n.consumer, err)
 	}
-	b, err := e.r.js.Stream(ctx, kvStream(n.bucket))
+	b, err := r.js.Stream(ctx, kvStream(n.bucket))
 	if err != nil {
 		return id, fmt.Errorf("natsexec: bucket %s: %w", n.bucket, err)
 	}
-	o, err := e.r.js.Stream(ctx, objStream(n.objects))
+	o, err := r.js.Stream(ctx, objStream(n.objects))
 	if err != nil {
 		return id, fmt.Errorf("natsexec: object store %s: %w", n.objects, err)
 	}

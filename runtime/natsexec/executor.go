@@ -149,6 +149,10 @@ var _ executor.Executor = (*Executor)(nil)
 
 // Connect connects to the NATS server at url, creates the stream, the
 // consumer and the buckets if they do not exist, and returns an executor.
+// A JetStream that is not ready yet (a cluster that has just started and
+// has no meta leader, or too few servers for Replicas) is waited for, with
+// backoff, until ctx ends or ReadyWait has passed; the wait is logged once
+// through Logf, and an error at its end says what it waited for.
 func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error) {
 	cfg := newConfig(opts)
 	reconnected := make(chan struct{}, 1)
@@ -166,7 +170,16 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := ensure(ctx, nc, cfg, false)
+	// A cluster that has just started may not be ready: wait for it.
+	var r *resources
+	var ident identity
+	err = untilReady(ctx, url, cfg, func(ctx context.Context) error {
+		var err error
+		if r, err = ensure(ctx, nc, cfg, false); err == nil {
+			ident, err = identifyIn(ctx, r)
+		}
+		return err
+	})
 	if err != nil {
 		nc.Close()
 		return nil, err
@@ -176,10 +189,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 		meta: map[string]taskMeta{}, watchDone: make(chan struct{}), monDone: make(chan struct{}),
 		kick: make(chan struct{}, 1), rewatch: make(chan struct{}, 1)}
 	e.down = &downSince
-	if e.mon.ident, err = e.identify(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
+	e.mon.ident = ident
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	w, err := r.kv.Watch(wctx, e.client+".*", jetstream.UpdatesOnly())

@@ -103,6 +103,7 @@ type config struct {
 	lostAfter   time.Duration
 	taskTimeout time.Duration // 0: none
 	secret      []byte        // authenticates results (sign.go)
+	readyWait   time.Duration // how long setup waits for JetStream (ready.go)
 }
 
 func newConfig(opts []Option) *config {
@@ -116,6 +117,7 @@ func newConfig(opts []Option) *config {
 		logf:        func(string, ...any) {},
 		replicas:    1,
 		lostAfter:   DefaultLostAfter,
+		readyWait:   DefaultReadyWait,
 	}
 	for _, o := range opts {
 		o(c)

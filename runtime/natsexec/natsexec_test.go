@@ -116,7 +116,27 @@ type cluster struct {
 	env     []string // more environment for the workers
 	mu      sync.Mutex
 	workers []*exec.Cmd
-	logs    []*bytes.Buffer
+	logs    []*workerLog
+}
+
+// workerLog is what a worker process writes to its stderr, which a test
+// may read while the worker runs.
+type workerLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *workerLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns what the worker wrote so far.
+func (l *workerLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func newCluster(t *testing.T, workers int, ackWait time.Duration) *cluster {
@@ -134,14 +154,14 @@ func (c *cluster) startWorker() *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "DASKGEN_TEST_WORKER=1", natsexec.EnvURL+"="+c.url, "DASKGEN_TEST_ACKWAIT="+c.ackWait.String())
 	cmd.Env = append(cmd.Env, c.env...)
-	var log bytes.Buffer
-	cmd.Stderr = &log
+	log := &workerLog{}
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
 	c.mu.Lock()
 	c.workers = append(c.workers, cmd)
-	c.logs = append(c.logs, &log)
+	c.logs = append(c.logs, log)
 	c.mu.Unlock()
 	return cmd
 }

@@ -112,12 +112,24 @@ func (p *natsProc) stop(d time.Duration) {
 // the test runs beside a user's server, and env (the passwords the
 // configuration reads) in their environment. It returns once each listens
 // for clients on its own port, as its log says (the flags, not the file's
-// listen line, say where), and then, as the README's recipe waits before
-// it starts a client, once each answers 200 on
-// http://127.0.0.1:MPORT/healthz: the cluster has a JetStream meta leader
-// and the server is current with it. Both waits are bounded by 30 s. The
-// servers end with the test; a failed test logs their output.
+// listen line, say where), within 30 s: the cluster may not have a
+// JetStream meta leader yet, which the README's clients and workers wait
+// for themselves. The servers end with the test; a failed test logs their
+// output.
 func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
+	t.Helper()
+	procs := recipeProcs(t, n, env)
+	for _, p := range procs {
+		p.start(t)
+	}
+	waitListening(t, procs...)
+	return procs
+}
+
+// recipeProcs prepares the n servers of recipeCluster, started by none
+// yet: a test starts them with start, and waits with waitListening. Those
+// started end with the test.
+func recipeProcs(t *testing.T, n int, env []string) []*natsProc {
 	t.Helper()
 	bin := natsServerBinary(t)
 	conf, err := filepath.Abs(filepath.Join("..", "..", "docs", "nats-quickstart.conf"))
@@ -144,6 +156,9 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 	var procs []*natsProc
 	t.Cleanup(func() { // before t.TempDir's: the stores go once the servers have
 		for _, p := range procs {
+			if p.cmd.Process == nil {
+				continue // never started
+			}
 			p.stop(10 * time.Second)
 			if t.Failed() {
 				b, _ := os.ReadFile(p.log)
@@ -158,22 +173,34 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 			"--cluster_name", "daskgen", "--cluster", routes[i], "--routes", strings.Join(routes, ","),
 			"-sd", filepath.Join(dir, name))
 		p.cmd.Env = append(os.Environ(), env...)
-		out, err := os.Create(p.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.cmd.Stdout, p.cmd.Stderr = out, out
-		err = p.cmd.Start()
-		out.Close() // the server has its own copy
-		if err != nil {
-			t.Fatal(err)
-		}
 		procs = append(procs, p)
-		go func() {
-			p.exit = p.cmd.Wait()
-			close(p.done)
-		}()
 	}
+	return procs
+}
+
+// start starts the server prepared by recipeProcs.
+func (p *natsProc) start(t *testing.T) {
+	t.Helper()
+	out, err := os.Create(p.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stdout, p.cmd.Stderr = out, out
+	err = p.cmd.Start()
+	out.Close() // the server has its own copy
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.exit = p.cmd.Wait()
+		close(p.done)
+	}()
+}
+
+// waitListening returns once each of procs listens for clients on its own
+// port, as its log says, within 30 s.
+func waitListening(t *testing.T, procs ...*natsProc) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for _, p := range procs {
 		want := fmt.Sprintf("Listening for client connections on 127.0.0.1:%d", p.port)
@@ -194,29 +221,12 @@ func recipeCluster(t *testing.T, n int, env []string) []*natsProc {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	// The README's step before its client starts:
-	//   for i in 1 2 3; do until curl -sf http://127.0.0.1:822$i/healthz; do sleep 0.2; done; done
-	// Started earlier, a client may find no JetStream meta leader yet.
-	deadline = time.Now().Add(30 * time.Second)
-	for _, p := range procs {
-		for {
-			status, err := healthz(p.mport)
-			if err == nil && status == http.StatusOK {
-				break
-			}
-			if time.Now().After(deadline) {
-				b, _ := os.ReadFile(p.log)
-				t.Fatalf("server %s's /healthz did not answer 200 within 30 s (last: %d %v); its log:\n%s", p.name, status, err, b)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	return procs
 }
 
 // healthz returns the status of a GET of http://127.0.0.1:mport/healthz,
 // the server's health: 200 once JetStream has a meta leader, this server
-// is current with it and has recovered what it stores; 503 before.
+// is current with it and has recovered what it stores; 503 before. The
+// tests use it to show that a client started before JetStream was ready.
 func healthz(mport int) (int, error) {
 	c := http.Client{Timeout: time.Second}
 	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", mport))

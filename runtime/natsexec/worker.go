@@ -27,7 +27,8 @@ import (
 // runs only registered functions; a task that names another function gets
 // an error as its result. Like FromEnv, it reads $DASKGEN_NATS_REPLICAS
 // (the Replicas of the stream and buckets it creates, if it starts first)
-// and $DASKGEN_RESULT_SECRET.
+// and $DASKGEN_RESULT_SECRET. Like Connect, it waits for a JetStream that
+// is not ready yet, for up to ReadyWait.
 func Work(ctx context.Context, url string, opts ...Option) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -48,13 +49,21 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		return err
 	}
 	defer nc.Close()
-	r, err := ensure(ctx, nc, cfg, true)
+	// A cluster that has just started may not be ready: wait for it.
+	var r *resources
+	var cons jetstream.Consumer
+	err = untilReady(ctx, url, cfg, func(ctx context.Context) error {
+		var err error
+		if r, err = ensure(ctx, nc, cfg, true); err != nil {
+			return err
+		}
+		if cons, err = r.js.Consumer(ctx, r.n.stream, r.n.consumer); err != nil {
+			return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	cons, err := r.js.Consumer(ctx, r.n.stream, r.n.consumer)
-	if err != nil {
-		return fmt.Errorf("natsexec: consumer %s: %w", r.n.consumer, err)
 	}
 	w := &worker{cfg: cfg, r: r, name: workerName()}
 	// A client that rejects a result of this worker says so: log it, since

@@ -143,9 +143,16 @@ func ComputeAll(ctx context.Context, ds []Node, opts ...Option) error {
 }
 
 // run computes targets with a fresh executor, or synchronously, and panics
-// again with a task's panic.
+// again with a task's panic. A task that the compute waited for while
+// another compute ran it, and that went back to pending when that compute
+// was cancelled (errAbandoned), is computed again, as a twin's compute
+// does: the caller's context is live, and the cancellation was not its.
 func run(ctx context.Context, targets []*node, opts []Option) error {
-	return raise(runErr(ctx, targets, opts))
+	err := runErr(ctx, targets, opts)
+	for try := 0; try < 3 && errors.Is(err, errAbandoned) && ctx.Err() == nil; try++ {
+		err = runErr(ctx, targets, opts)
+	}
+	return raise(err)
 }
 
 // runErr is run that returns a task's panic as its *PanicError.
@@ -256,7 +263,8 @@ func (b *batch) runSync(ctx context.Context) error {
 
 // errAbandoned is the error of a task that a compute waited for while
 // another compute ran it, and that compute was cancelled before the task
-// finished. A twin computes such a task again.
+// finished. A compute whose own context is live (run), and a twin,
+// compute such a task again.
 var errAbandoned = errors.New("abandoned by the cancelled compute that was running it")
 
 // waitSettled waits until a node that another compute runs has settled, and

@@ -1,0 +1,74 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/daskgen/daskgen/runtime"
+)
+
+// TestSharedTaskOfACancelledCompute: two computes share a task; the first
+// runs it, the second waits for it, and the first is cancelled while the
+// task runs. The task goes back to pending (its result may be a cancelled
+// one), and the second compute, whose context is live, computes it again
+// instead of failing with "abandoned by the cancelled compute". Both the
+// concurrent and the synchronous compute wait so.
+func TestSharedTaskOfACancelledCompute(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []runtime.Option
+	}{{"concurrent", nil}, {"synchronous", []runtime.Option{runtime.Synchronous()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			runs := 0
+			started := make(chan struct{}, 1)
+			shared := runtime.Func1(func(x int) int {
+				mu.Lock()
+				runs++
+				mu.Unlock()
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+				time.Sleep(200 * time.Millisecond)
+				return x + 1
+			}).Call(runtime.Value(1))
+			plus10 := runtime.Func1(func(x int) int { return x + 10 })
+
+			actx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			aerr := make(chan error, 1)
+			go func() {
+				_, err := runtime.Compute(actx, plus10.Call(shared))
+				aerr <- err
+			}()
+			<-started // the first compute runs the shared task
+			type result struct {
+				v   int
+				err error
+			}
+			bres := make(chan result, 1)
+			go func() {
+				v, err := runtime.Compute(context.Background(), plus10.Call(shared), tc.opts...)
+				bres <- result{v, err}
+			}()
+			time.Sleep(50 * time.Millisecond) // the second waits for it
+			cancel()
+			if err := <-aerr; !errors.Is(err, context.Canceled) {
+				t.Errorf("the cancelled compute: %v, want context.Canceled", err)
+			}
+			b := <-bres
+			if b.err != nil || b.v != 12 {
+				t.Fatalf("the compute whose context is live: %d, %v; want 12", b.v, b.err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if runs != 2 {
+				t.Errorf("the shared task ran %d times, want 2: the cancelled run, and the live compute's", runs)
+			}
+		})
+	}
+}
