@@ -1,6 +1,5 @@
-// Package runtime runs task graphs in parallel: the code that daskgen
-// generates calls it, and it can be used by hand like Dask's delayed and
-// futures.
+// Package runtime runs task graphs in parallel, by hand like Dask's delayed
+// and futures, and under the parallel twins that daskgen generates.
 //
 // # At a glance
 //
@@ -26,7 +25,8 @@
 // not run yet. Declare a delayed function once with one of the FuncN
 // constructors, whose shape follows the function's (FuncN for func(...) R,
 // FuncNE for func(...) (R, error), FuncNC and FuncNCE for functions that take
-// a context.Context first), and call it with delayed arguments; each call
+// a context.Context first; N is 1, 2 or 3, and a function of more arguments
+// takes them in a struct), and call it with delayed arguments; each call
 // adds a task to a graph and returns at once:
 //
 //	var inc = runtime.Func1(func(x int) int { time.Sleep(time.Second); return x + 1 })
