@@ -3,6 +3,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -40,9 +41,153 @@ func (p *pipe) pureCall(c *ast.CallExpr) bool {
 		return true // a function of the package that computes and nothing else
 	}
 	if fn.Type().(*types.Signature).Recv() != nil {
+		if tp := typeParamRecv(info, c); tp != nil {
+			ms, _ := p.s.p.constraintMethods(tp, fn.Name())
+			for _, m := range ms {
+				if !p.pureMethod(m) {
+					return false
+				}
+			}
+			return ms != nil
+		}
 		return p.pureMethod(fn)
 	}
 	return pureFunc(fn)
+}
+
+// impureCallWhy says why the issue part cannot make call c ahead: for a
+// method called through a type parameter's constraint, which of the types
+// it may stand for has a method that does more than compute, or why those
+// types are not known.
+func (p *pipe) impureCallWhy(c *ast.CallExpr) string {
+	info := p.s.p.TypesInfo
+	if tp := typeParamRecv(info, c); tp != nil {
+		fn, _ := typeutil.Callee(info, c).(*types.Func)
+		recv := types.ExprString(ast.Unparen(c.Fun).(*ast.SelectorExpr).X)
+		ms, why := p.s.p.constraintMethods(tp, fn.Name())
+		if ms == nil {
+			return fmt.Sprintf("calls %s.%s through the constraint of type parameter %s, which daskgen cannot run ahead of the loop's eager code: %s", recv, fn.Name(), tp.Obj().Name(), why)
+		}
+		for _, m := range ms {
+			if !p.pureMethod(m) {
+				return fmt.Sprintf("calls %s.%s, which for %s is %s, a method that does more than compute", recv, fn.Name(), m.Type().(*types.Signature).Recv().Type(), m.FullName())
+			}
+		}
+	}
+	return "calls " + calleeName(info, c) + ", which daskgen cannot run ahead of the loop's eager code"
+}
+
+// typeParamRecv returns the type parameter that method call c calls a
+// method of through its constraint (v.Key() where v's type is V), or nil.
+func typeParamRecv(info *types.Info, c *ast.CallExpr) *types.TypeParam {
+	sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	t := info.TypeOf(sel.X)
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	tp, _ := t.(*types.TypeParam)
+	return tp
+}
+
+// constraintMethods returns the methods named name that a call through type
+// parameter tp's constraint may run: those of every type tp may stand for.
+// They are known when the constraint's type set is closed (a union of
+// exact types, no ~T), or when the generic function that declares tp is
+// unexported, so that its instantiations in the package (and its twin's)
+// are all there are. Otherwise it returns nil and says why.
+func (p *pass) constraintMethods(tp *types.TypeParam, name string) ([]*types.Func, string) {
+	var tset []types.Type
+	if terms, ok := closedTerms(tp); ok {
+		tset = terms
+	} else {
+		fn := p.declaringFunc(tp)
+		if fn == nil || fn.Exported() {
+			return nil, fmt.Sprintf("%s's constraint does not say which types it stands for, and other packages may instantiate %s with types of their own", tp.Obj().Name(), genericName(fn))
+		}
+		twin, _ := p.Pkg.Scope().Lookup(fn.Name() + "Parallel").(*types.Func)
+		for id, inst := range p.TypesInfo.Instances {
+			if obj := p.TypesInfo.Uses[id]; obj != fn && (twin == nil || obj != twin) {
+				continue
+			}
+			arg := inst.TypeArgs.At(tp.Index())
+			if _, generic := arg.(*types.TypeParam); generic {
+				return nil, fmt.Sprintf("%s instantiates %s with a type parameter of its own", p.Fset.Position(id.Pos()), genericName(fn))
+			}
+			tset = append(tset, arg)
+		}
+	}
+	ms := []*types.Func{}
+	for _, t := range tset {
+		obj, _, _ := types.LookupFieldOrMethod(t, false, p.Pkg, name)
+		m, ok := obj.(*types.Func)
+		if !ok {
+			return nil, fmt.Sprintf("%s has no method %s daskgen can see", t, name)
+		}
+		ms = append(ms, m)
+	}
+	return ms, ""
+}
+
+// closedTerms returns the types of tp's constraint when it is a union of
+// exact types (code | label), whatever else the constraint says: a type
+// that satisfies it is one of them.
+func closedTerms(tp *types.TypeParam) ([]types.Type, bool) {
+	iface, ok := tp.Constraint().Underlying().(*types.Interface)
+	if !ok {
+		return nil, false
+	}
+	for i := range iface.NumEmbeddeds() {
+		u, ok := iface.EmbeddedType(i).(*types.Union)
+		if !ok {
+			continue
+		}
+		var ts []types.Type
+		for j := range u.Len() {
+			t := u.Term(j)
+			if t.Tilde() {
+				return nil, false
+			}
+			if _, isIface := t.Type().Underlying().(*types.Interface); isIface {
+				return nil, false
+			}
+			ts = append(ts, t.Type())
+		}
+		return ts, true
+	}
+	return nil, false
+}
+
+// declaringFunc returns the generic function of the package that declares
+// type parameter tp, or nil (a method's receiver type parameter, say).
+func (p *pass) declaringFunc(tp *types.TypeParam) *types.Func {
+	for _, f := range p.Files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv != nil || fd.Type.TypeParams == nil {
+				continue
+			}
+			for _, field := range fd.Type.TypeParams.List {
+				for _, n := range field.Names {
+					if p.TypesInfo.Defs[n] == tp.Obj() {
+						fn, _ := p.TypesInfo.Defs[fd.Name].(*types.Func)
+						return fn
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// genericName names generic function fn in a message.
+func genericName(fn *types.Func) string {
+	if fn == nil {
+		return "the method"
+	}
+	return fn.Name()
 }
 
 // summarizePure finds the package's functions and methods that only

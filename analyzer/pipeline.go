@@ -1077,7 +1077,7 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 				return true // reads the header's state: runs with the header
 			}
 			if !p.pureCall(n) {
-				why = "calls " + calleeName(info, n) + ", which daskgen cannot run ahead of the loop's eager code"
+				why = p.impureCallWhy(n)
 			}
 		case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr, *ast.SliceExpr:
 			if why = p.hazard(n.(ast.Expr), at); why != "" {

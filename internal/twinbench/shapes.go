@@ -509,3 +509,45 @@ func Memo(c *LineCache, names []string) int {
 	}
 	return total
 }
+
+// Repo is a repository named by its owner and name.
+type Repo struct{ Owner, Name string }
+
+// Key is the repository's "owner/name", as lookups want it. It only
+// computes.
+func (r Repo) Key() string { return strings.ToLower(r.Owner) + "/" + r.Name }
+
+// keyer is what keyed looks its items up by.
+type keyer interface{ Key() string }
+
+// slowLookup stands for a lookup by key.
+//
+//daskgen:delayed
+func slowLookup(key string) (int, error) {
+	time.Sleep(callDelay)
+	if strings.HasSuffix(key, "/") {
+		return 0, fmt.Errorf("key %q names no repository: %w", key, errBroken)
+	}
+	return len(key) * 7, nil
+}
+
+// keyed: a generic loop that makes a call's argument with a method of its
+// type parameter (slowLookup(it.Key())), as generic clients do. keyed is
+// unexported and the package instantiates it with Repo only, whose Key
+// only computes, so the issue part calls Key ahead.
+//
+//daskgen:parallel
+func keyed[K keyer](items []K) ([]int, error) {
+	out := make([]int, len(items))
+	for i, it := range items {
+		n, err := slowLookup(it.Key())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Key(), err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Keyed looks repositories up by their keys.
+func Keyed(repos []Repo) ([]int, error) { return keyed(repos) }

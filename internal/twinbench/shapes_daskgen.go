@@ -79,6 +79,11 @@ var slowStatusDelayed = daskgen.Func1(slowStatus, daskgen.Name("slowStatus"), da
 // LineCache.count.
 var lineCacheCountDelayed = daskgen.Func2((*LineCache).count, daskgen.Name("LineCache.count"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.LineCache.count"))
 
+// slowLookupDelayed is slowLookup as a delayed function, written by
+// daskgen: a call adds a task to the graph, and the task fails with the
+// error slowLookup returns.
+var slowLookupDelayed = daskgen.Func1E(slowLookup, daskgen.Name("slowLookup"), daskgen.Register("github.com/daskgen/daskgen/internal/twinbench.slowLookup"))
+
 // SizesParallel is the parallel twin of [Sizes], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
 func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 	if v2 := twinimpl.Verify(ctx, "Sizes", "shapes.go:79"); v2 != nil {
@@ -1179,4 +1184,73 @@ func MemoParallel(ctx context.Context, c *LineCache, names []string) (r0 int, er
 		return fail(i, err2)
 	}
 	return total.Must(), nil
+}
+
+// keyedParallel is the parallel twin of [keyed], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func keyedParallel[K keyer](ctx context.Context, items []K) (r0 []int, err2 error) {
+	if v2 := twinimpl.Verify(ctx, "keyed", "shapes.go:540"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := keyed[K](items)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = keyedParallel[K](v2.Context(), items)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *twinimpl.Twin
+	var onErr []func(error) ([]int, error)
+	fail := func(i int, err error) ([]int, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new([]int), err
+	}
+	defer twinimpl.End(&tw, func(i2 int, err3 error) {
+		r0, err2 = fail(i2, err3)
+	})
+	// iteration is what the issue part of the loop at line 542 hands to its eager part.
+	type iteration struct {
+		i          int
+		it         K
+		slowLookup daskgen.Delayed[int]
+	}
+	tw = twinimpl.NewTwin(ctx)
+	out := make([]int, len(items))
+	rx := items
+	for it2, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it2 *iteration, st *twinimpl.Step) {
+		i := k2
+		it := rx[k2]
+		it2.i, it2.it = i, it
+		st.At(1)
+		it2.slowLookup = twinimpl.Issue1(st, slowLookupDelayed, daskgen.Value[string](it2.it.Key()))
+	}, func(it2 *iteration) bool {
+		d2 := it2.slowLookup
+		n := d2
+		if !n.Done() {
+			return false
+		}
+		out[it2.i] = n.Must()
+		return true
+	}) {
+		tw.Adopt(st, 1)
+		d := it2.slowLookup
+		if !d.Done() {
+			tw.CheckAt(d, len(onErr))
+			onErr = append(onErr, func(it K) func(error) ([]int, error) {
+				return func(err error) ([]int, error) {
+					return nil, fmt.Errorf("%s: %w", it.Key(), err)
+				}
+			}(it2.it))
+		}
+		n := d
+		if i2, err3 := twinimpl.Await(tw, n); err3 != nil {
+			return fail(i2, err3)
+		}
+		out[it2.i] = n.Must()
+	}
+	if i2, err3 := tw.Finish(); err3 != nil {
+		return fail(i2, err3)
+	}
+	return out, nil
 }

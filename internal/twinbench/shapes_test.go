@@ -362,7 +362,34 @@ func shapes() []shape {
 				}
 				return pair(m, nil)
 			}},
+		{"Keyed", func() any { return pair(Keyed(repos())) },
+			func() (any, error) { out, err := keyedParallel(ctx, repos()); return pair(out, err), nil },
+			func() any {
+				rs := repos()
+				out := make([]int, len(rs))
+				if err := each(len(rs), func(i int) error {
+					n, err := slowLookup(rs[i].Key())
+					if err != nil {
+						return fmt.Errorf("%s: %w", rs[i].Key(), err)
+					}
+					out[i] = n
+					return nil
+				}); err != nil {
+					return pair([]int(nil), err)
+				}
+				return pair(out, nil)
+			}},
 	}
+}
+
+// repos is repoRefs as Repo values, for Keyed.
+func repos() []Repo {
+	var out []Repo
+	for _, ref := range repoRefs() {
+		owner, name := splitRepo(ref)
+		out = append(out, Repo{Owner: owner, Name: name})
+	}
+	return out
 }
 
 // pace is Paced's pace in the shapes: a quarter of a call.

@@ -4,7 +4,9 @@ package generic
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"strconv"
 )
 
 // clamp is generic, with one type parameter.
@@ -53,6 +55,80 @@ func Indexed[S ~string](names []S) ([]map[string]int, error) {
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	return out, nil
+}
+
+// keyed is what byKey's items are looked up by.
+type keyed interface{ Key() string }
+
+type user struct{ ID int }
+
+func (u user) Key() string { return "u" + strconv.Itoa(u.ID) }
+
+type team struct{ Name string }
+
+func (t team) Key() string { return "t-" + t.Name }
+
+//daskgen:delayed
+func lookup(key string) (int, error) {
+	if key == "t-" {
+		return 0, errors.New("a team without a name")
+	}
+	return len(key)*7 + int(key[len(key)-1]), nil
+}
+
+// byKey calls a method of its type parameter to make a delayed call's
+// argument. It is unexported, and the package instantiates it (and its
+// twin) with user and team only, whose Key methods only compute: the issue
+// part calls Key ahead.
+//
+//daskgen:parallel
+func byKey[V keyed](vs []V) ([]int, error) {
+	out := make([]int, len(vs))
+	for i, v := range vs {
+		n, err := lookup(v.Key())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Users and Teams instantiate byKey.
+func Users(us []user) ([]int, error) { return byKey(us) }
+
+// Teams instantiates byKey with team.
+func Teams(ts []team) ([]int, error) { return byKey(ts) }
+
+// code and label are the whole type set of coded.
+type code int
+
+func (c code) Key() string { return "c" + strconv.Itoa(int(c)) }
+
+type label string
+
+func (l label) Key() string { return "l-" + string(l) }
+
+// coded's type set is closed: code and label, and no other type.
+type coded interface {
+	code | label
+	Key() string
+}
+
+// ByCode is exported, so other packages instantiate it, but only with
+// code or label: their Key methods are the only ones it can call.
+//
+//daskgen:parallel
+func ByCode[C coded](cs []C) ([]int, error) {
+	out := make([]int, len(cs))
+	for i, c := range cs {
+		n, err := lookup(c.Key())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
 	}
 	return out, nil
 }

@@ -23,3 +23,27 @@ func TestTwins(t *testing.T) {
 		difftest.Same(t, "Indexed", []any{v}, []any{gv}, err, gerr)
 	}
 }
+
+func TestMethodsThroughConstraints(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]user{nil, {{1}, {22}, {333}}} {
+		v, err := byKey(in)
+		gv, gerr := byKeyParallel(ctx, in)
+		difftest.Same(t, "byKey[user]", []any{v}, []any{gv}, err, gerr)
+	}
+	for _, in := range [][]team{nil, {{"a"}, {"bc"}}, {{"a"}, {""}, {"c"}}} {
+		v, err := byKey(in)
+		gv, gerr := byKeyParallel(ctx, in)
+		difftest.Same(t, "byKey[team]", []any{v}, []any{gv}, err, gerr)
+	}
+	for _, in := range [][]code{nil, {1, 20, 300}} {
+		v, err := ByCode(in)
+		gv, gerr := ByCodeParallel(ctx, in)
+		difftest.Same(t, "ByCode[code]", []any{v}, []any{gv}, err, gerr)
+	}
+	for _, in := range [][]label{{"x", "yz"}} {
+		v, err := ByCode(in)
+		gv, gerr := ByCodeParallel(ctx, in)
+		difftest.Same(t, "ByCode[label]", []any{v}, []any{gv}, err, gerr)
+	}
+}
