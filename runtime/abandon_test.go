@@ -72,3 +72,51 @@ func TestSharedTaskOfACancelledCompute(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedTaskOfACancelledFuture: two futures of one client share a task;
+// the first runs it and is cancelled while the task runs. The second, not
+// cancelled, computes the task again instead of failing with "abandoned by
+// the cancelled compute".
+func TestSharedTaskOfACancelledFuture(t *testing.T) {
+	var mu sync.Mutex
+	runs := 0
+	started := make(chan struct{}, 1)
+	shared := runtime.Func1(func(x int) int {
+		mu.Lock()
+		runs++
+		mu.Unlock()
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		time.Sleep(200 * time.Millisecond)
+		return x + 1
+	}).Call(runtime.Value(1))
+	plus10 := runtime.Func1(func(x int) int { return x + 10 })
+
+	c, err := runtime.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	a := runtime.Submit(ctx, c, plus10.Call(shared))
+	<-started // a runs the shared task
+	b := runtime.Submit(ctx, c, plus10.Call(shared))
+	time.Sleep(50 * time.Millisecond) // b waits for it
+	a.Cancel()
+	if _, err := a.Result(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled future: %v, want context.Canceled", err)
+	}
+	if v, err := b.Result(ctx); err != nil || v != 12 {
+		t.Fatalf("the future not cancelled: %d, %v; want 12", v, err)
+	}
+	if !b.Done() {
+		t.Error("b is not done after its Result")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs != 2 {
+		t.Errorf("the shared task ran %d times, want 2: the cancelled run, and b's", runs)
+	}
+}

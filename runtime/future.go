@@ -68,9 +68,11 @@ func (f *Future[T]) Done() bool { return f.core().Done() }
 func (f *Future[T]) Result(ctx context.Context) (T, error) { return f.core().Result(ctx) }
 
 // Cancel stops the future's work: tasks not started do not start, running ones
-// see their context cancelled, and Result returns context.Canceled. Later
-// computes that depend on the future fail too. Cancelling a finished future
-// does nothing.
+// see their context cancelled, and Result returns context.Canceled. Computes
+// waiting for the future's value fail too. A task the future shares with
+// other work (an input of its value) goes back to pending, and the work
+// that needs it computes it again. Cancelling a finished future does
+// nothing.
 func (f *Future[T]) Cancel() { f.core().Cancel() }
 
 func (f *Future[T]) core() *core.Future[T] { return (*core.Future[T])(f) }

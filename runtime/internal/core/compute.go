@@ -284,8 +284,7 @@ func waitSettled(ctx context.Context, n *node) error {
 		case stFailed:
 			return taskErr(n, n.err)
 		case stPending:
-			return &TaskError{Task: n.name(), seq: n.seq,
-				Err: fmt.Errorf("%w: %w", errAbandoned, context.Canceled)}
+			return abandoned(n)
 		}
 	}
 }

@@ -504,8 +504,7 @@ func (b *batch) await(i int32) {
 			return
 		case stPending:
 			b.settleForeign(i)
-			b.fail(n.seq, &TaskError{Task: n.name(), seq: n.seq,
-				Err: fmt.Errorf("%w: %w", errAbandoned, context.Canceled)})
+			b.fail(n.seq, abandoned(n))
 			return
 		}
 		// Claimed again by yet another batch: wait for that one.

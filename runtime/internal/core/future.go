@@ -62,19 +62,21 @@ func (c *Client) Close() error {
 // for it.
 type Future[T any] struct {
 	d   Delayed[T]
-	b   *batch // nil when nothing had to run
-	err error  // the error when nothing could run
+	err error // the error when nothing could run
 
-	mu   sync.Mutex
-	done bool
-	cbs  []func()
+	mu        sync.Mutex
+	b         *batch // the batch that computes d; nil when nothing had to run
+	done      bool
+	doneCh    chan struct{} // closed when done
+	cancelled bool
+	cbs       []func()
 }
 
 // Submit starts computing d in the background and returns its future at once
 // (Dask's client.submit). The work stops when ctx is done, when the future is
 // cancelled, or when the client closes.
 func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
-	f := &Future[T]{d: d}
+	f := &Future[T]{d: d, doneCh: make(chan struct{})}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -85,14 +87,54 @@ func Submit[T any](ctx context.Context, c *Client, d Delayed[T]) *Future[T] {
 		f.settle(err)
 		return f
 	}
-	b, err := c.prepareAll(ctx, []*node{d.nodeOf()}, func(*batch) { f.settle(nil) })
-	if err != nil {
+	if err := f.start(ctx, c, 0); err != nil {
 		f.settle(err)
-		return f
 	}
-	f.b = b
-	c.e.begin(ctx, b)
 	return f
+}
+
+// start begins a batch that computes f's value. The caller holds c.mu. A
+// batch that fails because a task it waited for went back to pending (the
+// compute running it was cancelled: errAbandoned) while f's own context is
+// live and f is not cancelled starts again, as Compute does.
+func (f *Future[T]) start(ctx context.Context, c *Client, tries int) error {
+	b, err := c.prepareAll(ctx, []*node{f.d.nodeOf()}, func(b *batch) {
+		if tries < 3 && errors.Is(b.err, errAbandoned) && ctx.Err() == nil {
+			// Not here: the batch that ends may hold locks that
+			// starting another needs.
+			go f.restart(ctx, c, tries+1)
+			return
+		}
+		f.settle(nil)
+	})
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.b = b
+	f.mu.Unlock()
+	c.e.begin(ctx, b)
+	return nil
+}
+
+// restart starts f's batch again (see start), unless f was cancelled or
+// the client closed since: then the last batch's error stands.
+func (f *Future[T]) restart(ctx context.Context, c *Client, tries int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f.mu.Lock()
+	cancelled := f.cancelled
+	f.mu.Unlock()
+	if cancelled || c.closed {
+		f.settle(nil)
+		return
+	}
+	if err := f.start(ctx, c, tries); err != nil {
+		f.mu.Lock()
+		f.b = nil
+		f.mu.Unlock()
+		f.settle(err)
+	}
 }
 
 // prepareAll makes a batch that computes targets as one of the client's live
@@ -132,6 +174,7 @@ func (f *Future[T]) settle(err error) {
 		f.err = err
 	}
 	f.done = true
+	close(f.doneCh)
 	cbs := f.cbs
 	f.cbs = nil
 	f.mu.Unlock()
@@ -177,30 +220,39 @@ func (f *Future[T]) Done() bool {
 // is done first, Result returns ctx.Err() and the future goes on.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	var zero T
-	if f.b == nil {
-		if f.err != nil {
-			return zero, f.err
-		}
-		return f.d.get(), nil
-	}
 	select {
-	case <-f.b.doneCh:
+	case <-f.doneCh:
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
-	if err := raise(f.b.err); err != nil {
+	f.mu.Lock()
+	b, err := f.b, f.err
+	f.mu.Unlock()
+	if b != nil {
+		err = raise(b.err)
+	}
+	if err != nil {
 		return zero, err
 	}
 	return f.d.get(), nil
 }
 
 // Cancel stops the future's work: tasks not started do not start, running ones
-// see their context cancelled, and Result returns context.Canceled. Later
-// computes that depend on the future fail too. Cancelling a finished future
-// does nothing.
+// see their context cancelled, and Result returns context.Canceled. Computes
+// waiting for the future's value fail too. A task the future shares with
+// other work (an input of its value) goes back to pending, and the work
+// that needs it computes it again. Cancelling a finished future does
+// nothing.
 func (f *Future[T]) Cancel() {
-	if f.b != nil {
-		f.b.finish(context.Canceled)
+	f.mu.Lock()
+	f.cancelled = true
+	b := f.b
+	f.mu.Unlock()
+	if n := f.d.nodeOf(); n != nil && stOf(n.state.Load()) != stDone {
+		n.flags.Or(flagCancelled)
+	}
+	if b != nil {
+		b.finish(context.Canceled)
 	}
 }
 

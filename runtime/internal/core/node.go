@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -48,7 +49,23 @@ const (
 	// flagChunked: the node is a call in a chunk, which anyone who needs
 	// it first may run in place (see granular.go).
 	flagChunked
+	// flagCancelled: the node is the value of a future that was cancelled
+	// (Future.Cancel); a compute that waited for it fails with
+	// context.Canceled instead of computing it again.
+	flagCancelled
 )
+
+// abandoned is the error of a compute that waited for n while another
+// compute ran it, and n went back to pending because that compute was
+// cancelled: errAbandoned, which computes whose context is live meet by
+// computing n again, unless n is a cancelled future's value.
+func abandoned(n *node) error {
+	err := fmt.Errorf("%w: %w", errAbandoned, context.Canceled)
+	if n.flags.Load()&flagCancelled != 0 {
+		err = fmt.Errorf("a cancelled future's value: %w", context.Canceled)
+	}
+	return &TaskError{Task: n.name(), seq: n.seq, Err: err}
+}
 
 // task is what the scheduler runs. Every node type implements it.
 type task interface {
