@@ -2,7 +2,9 @@ package core_test
 
 import (
 	"context"
+	goruntime "runtime"
 	"testing"
+	"time"
 
 	"github.com/sourcegraph/conc/pool"
 	"golang.org/x/sync/errgroup"
@@ -356,4 +358,109 @@ func BenchmarkObserved(b *testing.B) {
 		fanOut(b)
 	})
 	b.Run("on", fanOut)
+}
+
+// BenchmarkPipelineSerial measures what PipelineIndex costs per iteration
+// beyond the loop's own work, on one core (GOMAXPROCS 1 whatever -cpu says),
+// with a body that costs nothing: the issue part, the blocks' claim and
+// hand-over, and the eager part. It is a bound on the speed-up of any twin
+// over the loop: a body of cost C runs at most C / serial-ns/iter times
+// faster on any number of cores (docs/performance.md, issue 24).
+//
+//   - eager: every iteration reaches the caller's range (a fold: total +=
+//     f(x)); what the range does runs one iteration after the other, so
+//     this is the serial cost of loops whose eager parts keep their order.
+//   - detached: out[i] = f(x), whose eager parts run in the producers; the
+//     caller only hands blocks over, so what stays serial is per block.
+//   - inline: detached, with a delayed call of a cheap function that runs
+//     inline in the producer (Fn1.Issue), as the ladder's twins do.
+func BenchmarkPipelineSerial(b *testing.B) {
+	defer runtime.PauseRecording()()
+	const n = 100_000
+	cheap := runtime.Func1(noop)
+	runtime.SetCost(cheap, 1)
+	out := make([]int, n)
+	type it struct {
+		i int
+		d runtime.Delayed[int]
+	}
+	loop := func() {
+		for i := range n {
+			out[i] = noop(i)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		twin func(tw *runtime.Twin)
+	}{
+		{"eager", func(tw *runtime.Twin) {
+			total := 0
+			for x := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, _ *runtime.Step) {
+				x.i = k
+			}, nil) {
+				total += noop(x.i)
+			}
+			out[0] = total
+		}},
+		{"detached", func(tw *runtime.Twin) {
+			for x := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, _ *runtime.Step) {
+				x.i = k
+			}, func(x *it) bool {
+				out[x.i] = noop(x.i)
+				return true
+			}) {
+				out[x.i] = noop(x.i)
+			}
+		}},
+		{"inline", func(tw *runtime.Twin) {
+			for x, st := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, st *runtime.Step) {
+				x.i = k
+				st.At(1)
+				x.d = cheap.Issue(st, runtime.Value(k))
+			}, func(x *it) bool {
+				if !x.d.Done() {
+					return false
+				}
+				out[x.i] = x.d.Must()
+				return true
+			}) {
+				tw.Adopt(st, 1)
+				if _, err := runtime.Await(tw, x.d); err != nil {
+					b.Fatal(err)
+				}
+				out[x.i] = x.d.Must()
+			}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(1))
+			// The loop's time: the fastest of a few batches, as the
+			// machine may be busy during any one.
+			base := 0.0
+			for k := range 5 {
+				const loops = 10
+				start := time.Now()
+				for range loops {
+					loop()
+				}
+				if t := float64(time.Since(start).Nanoseconds()) / loops / n; k == 0 || t < base {
+					base = t
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				tw := runtime.NewTwin(context.Background())
+				c.twin(tw)
+				if _, err := tw.Finish(); err != nil {
+					b.Fatal(err)
+				}
+				tw.Close()
+			}
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / n
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(base, "loop-ns/iter")
+			b.ReportMetric(ns, "twin-ns/iter")
+			b.ReportMetric(ns-base, "serial-ns/iter")
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 )
 
 // Fn0 is a delayed function of no arguments. Make it once with Func0,
@@ -15,6 +16,9 @@ import (
 type Fn0[R any] struct {
 	f    func(context.Context) (R, error)
 	info *fnInfo
+	// plain is f as Func0 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func() R
 }
 
 // Func0 makes a delayed function of f, which returns a result.
@@ -22,6 +26,7 @@ func Func0[R any](f func() R, opts ...FnOption) Fn0[R] {
 	fn := Fn0[R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context) (R, error) { return f(), nil }
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -97,19 +102,45 @@ func (fn Fn0[R]) Call() Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn0[R]) Issue(s *Step) Delayed[R] {
-	if s.inlines(fn.info) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call()
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func0 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn0[R]) Issue(s *Step) (d Delayed[R]) {
+	if !s.inlines(fn.info) {
+		return Issue(s, fn.Call())
 	}
-	return Issue(s, fn.Call())
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call()
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain()
+	} else {
+		d.v, err = fn.f(s.src.ctx)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call()
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn0[R]) call() Delayed[R] {
@@ -197,6 +228,9 @@ func (c *call0[R]) spec() Task {
 type Fn1[A1, R any] struct {
 	f    func(context.Context, A1) (R, error)
 	info *fnInfo
+	// plain is f as Func1 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1) R
 }
 
 // Func1 makes a delayed function of f, which returns a result.
@@ -204,6 +238,7 @@ func Func1[A1, R any](f func(A1) R, opts ...FnOption) Fn1[A1, R] {
 	fn := Fn1[A1, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1) (R, error) { return f(a1), nil }
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -284,23 +319,49 @@ func (fn Fn1[A1, R]) Call(a1 Delayed[A1]) Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func1 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1))
 	}
-	return Issue(s, fn.Call(a1))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
@@ -402,6 +463,9 @@ func (c *call1[A1, R]) spec() Task {
 type Fn2[A1, A2, R any] struct {
 	f    func(context.Context, A1, A2) (R, error)
 	info *fnInfo
+	// plain is f as Func2 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1, A2) R
 }
 
 // Func2 makes a delayed function of f, which returns a result.
@@ -409,6 +473,7 @@ func Func2[A1, A2, R any](f func(A1, A2) R, opts ...FnOption) Fn2[A1, A2, R] {
 	fn := Fn2[A1, A2, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2) (R, error) { return f(a1, a2), nil }
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -494,27 +559,53 @@ func (fn Fn2[A1, A2, R]) Call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		x2 := a2.v
-		if a2.o != nil {
-			x2 = a2.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1, a2)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func2 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1, a2))
 	}
-	return Issue(s, fn.Call(a1, a2))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1, a2)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1, x2)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1, a2)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
@@ -630,6 +721,9 @@ func (c *call2[A1, A2, R]) spec() Task {
 type Fn3[A1, A2, A3, R any] struct {
 	f    func(context.Context, A1, A2, A3) (R, error)
 	info *fnInfo
+	// plain is f as Func3 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1, A2, A3) R
 }
 
 // Func3 makes a delayed function of f, which returns a result.
@@ -637,6 +731,7 @@ func Func3[A1, A2, A3, R any](f func(A1, A2, A3) R, opts ...FnOption) Fn3[A1, A2
 	fn := Fn3[A1, A2, A3, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3) (R, error) { return f(a1, a2, a3), nil }
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -727,31 +822,57 @@ func (fn Fn3[A1, A2, A3, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		x2 := a2.v
-		if a2.o != nil {
-			x2 = a2.o.val
-		}
-		x3 := a3.v
-		if a3.o != nil {
-			x3 = a3.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1, a2, a3)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func3 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1, a2, a3))
 	}
-	return Issue(s, fn.Call(a1, a2, a3))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1, a2, a3)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1, x2, x3)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1, a2, a3)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
@@ -881,6 +1002,9 @@ func (c *call3[A1, A2, A3, R]) spec() Task {
 type Fn4[A1, A2, A3, A4, R any] struct {
 	f    func(context.Context, A1, A2, A3, A4) (R, error)
 	info *fnInfo
+	// plain is f as Func4 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1, A2, A3, A4) R
 }
 
 // Func4 makes a delayed function of f, which returns a result.
@@ -888,6 +1012,7 @@ func Func4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, opts ...FnOption) Fn
 	fn := Fn4[A1, A2, A3, A4, R]{info: newInfo(f, opts)}
 	if f != nil {
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4) (R, error) { return f(a1, a2, a3, a4), nil }
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -983,35 +1108,61 @@ func (fn Fn4[A1, A2, A3, A4, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		x2 := a2.v
-		if a2.o != nil {
-			x2 = a2.o.val
-		}
-		x3 := a3.v
-		if a3.o != nil {
-			x3 = a3.o.val
-		}
-		x4 := a4.v
-		if a4.o != nil {
-			x4 = a4.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1, a2, a3, a4)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func4 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1, a2, a3, a4))
 	}
-	return Issue(s, fn.Call(a1, a2, a3, a4))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1, a2, a3, a4)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1, a2, a3, a4)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
@@ -1155,6 +1306,9 @@ func (c *call4[A1, A2, A3, A4, R]) spec() Task {
 type Fn5[A1, A2, A3, A4, A5, R any] struct {
 	f    func(context.Context, A1, A2, A3, A4, A5) (R, error)
 	info *fnInfo
+	// plain is f as Func5 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1, A2, A3, A4, A5) R
 }
 
 // Func5 makes a delayed function of f, which returns a result.
@@ -1164,6 +1318,7 @@ func Func5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, opts ...FnOp
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 			return f(a1, a2, a3, a4, a5), nil
 		}
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -1264,39 +1419,65 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) && (a5.o == nil || stOf(a5.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		x2 := a2.v
-		if a2.o != nil {
-			x2 = a2.o.val
-		}
-		x3 := a3.v
-		if a3.o != nil {
-			x3 = a3.o.val
-		}
-		x4 := a4.v
-		if a4.o != nil {
-			x4 = a4.o.val
-		}
-		x5 := a5.v
-		if a5.o != nil {
-			x5 = a5.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1, a2, a3, a4, a5)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func5 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1, a2, a3, a4, a5))
 	}
-	return Issue(s, fn.Call(a1, a2, a3, a4, a5))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1, a2, a3, a4, a5)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4, x5)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1, a2, a3, a4, a5)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
@@ -1454,6 +1635,9 @@ func (c *call5[A1, A2, A3, A4, A5, R]) spec() Task {
 type Fn6[A1, A2, A3, A4, A5, A6, R any] struct {
 	f    func(context.Context, A1, A2, A3, A4, A5, A6) (R, error)
 	info *fnInfo
+	// plain is f as Func6 got it, for Issue to call without going
+	// through f; nil for the other constructors.
+	plain func(A1, A2, A3, A4, A5, A6) R
 }
 
 // Func6 makes a delayed function of f, which returns a result.
@@ -1463,6 +1647,7 @@ func Func6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, opts
 		fn.f = func(_ context.Context, a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			return f(a1, a2, a3, a4, a5, a6), nil
 		}
+		fn.plain = f
 		fn.info.register(fn.serve)
 	}
 	return fn
@@ -1570,43 +1755,69 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	if s.inlines(fn.info) && (a1.o == nil || stOf(a1.o.state.Load()) == stDone) && (a2.o == nil || stOf(a2.o.state.Load()) == stDone) && (a3.o == nil || stOf(a3.o.state.Load()) == stDone) && (a4.o == nil || stOf(a4.o.state.Load()) == stDone) && (a5.o == nil || stOf(a5.o.state.Load()) == stDone) && (a6.o == nil || stOf(a6.o.state.Load()) == stDone) {
-		// The arguments are read field by field: copying one whole from
-		// where the call spilled it stalls on the spill (store forwarding).
-		x1 := a1.v
-		if a1.o != nil {
-			x1 = a1.o.val
-		}
-		x2 := a2.v
-		if a2.o != nil {
-			x2 = a2.o.val
-		}
-		x3 := a3.v
-		if a3.o != nil {
-			x3 = a3.o.val
-		}
-		x4 := a4.v
-		if a4.o != nil {
-			x4 = a4.o.val
-		}
-		x5 := a5.v
-		if a5.o != nil {
-			x5 = a5.o.val
-		}
-		x6 := a6.v
-		if a6.o != nil {
-			x6 = a6.o.val
-		}
-		v, err, p := runInline(s, fn.info, func(ctx context.Context) (R, error) { return fn.f(ctx, x1, x2, x3, x4, x5, x6) })
-		if err == nil && p == nil {
-			return Value(v)
-		}
-		d := fn.call(a1, a2, a3, a4, a5, a6)
-		failInline(&d.o.node, err, p)
-		return Issue(s, d)
+//
+// The call runs in Issue's own frame, with Issue's deferred recover, and a
+// function made by Func6 is called as it was given, not through f: every
+// function between the producer and the call copies the call's result
+// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
+// result) cost about 1% of the iteration each (issue 24).
+func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
+	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) || (a6.o != nil && stOf(a6.o.state.Load()) != stDone) {
+		return Issue(s, fn.Call(a1, a2, a3, a4, a5, a6))
 	}
-	return Issue(s, fn.Call(a1, a2, a3, a4, a5, a6))
+	// The arguments are read field by field: copying one whole from
+	// where the call spilled it stalls on the spill (store forwarding).
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	x6 := a6.v
+	if a6.o != nil {
+		x6 = a6.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				f := fn.call(a1, a2, a3, a4, a5, a6)
+				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+				d = Issue(s, f)
+			}
+		}
+	}()
+	start := s.src.inlineStart()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4, x5, x6)
+	} else {
+		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5, x6)
+	}
+	calling = false
+	if start != 0 {
+		fn.info.noteCost(nanotime() - start)
+	}
+	if err != nil {
+		f := fn.call(a1, a2, a3, a4, a5, a6)
+		failInline(&f.o.node, err, nil)
+		return Issue(s, f)
+	}
+	return d
 }
 
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {

@@ -322,24 +322,14 @@ type inlinePanic struct {
 	stack []byte
 }
 
-// runInline runs f, a call of fi, in the producer that s belongs to, and
-// returns its result, its error, or its panic. One call in inlineSample is
-// timed, to keep fi's cost current.
-func runInline[R any](s *Step, fi *fnInfo, f func(ctx context.Context) (R, error)) (v R, err error, p *inlinePanic) {
-	defer func() {
-		if r := recover(); r != nil {
-			p = &inlinePanic{value: r, stack: debug.Stack()}
-		}
-	}()
-	src := s.src
+// inlineStart counts a call that the producer runs inline and returns the
+// time it starts, or 0: one call in inlineSample is timed, to keep its
+// function's cost current (Fn1.Issue and the other arities').
+func (src *issuer) inlineStart() int64 {
 	if src.calls++; src.calls%inlineSample != 0 {
-		v, err = f(src.ctx)
-		return v, err, nil
+		return 0
 	}
-	start := nanotime()
-	v, err = f(src.ctx)
-	fi.noteCost(nanotime() - start)
-	return v, err, nil
+	return nanotime()
 }
 
 // failInline makes n, a new task for a call that ran inline, failed with

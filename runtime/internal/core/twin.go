@@ -437,14 +437,23 @@ func failSeq(err error) (uint64, bool) {
 
 // Must returns d's value once it is known: a plain value, or a task that has
 // run successfully. It panics otherwise. Generated twins call it after Wait.
+//
+// Must is small enough to be inlined for a plain value: a twin's eager part
+// calls it for every iteration, and a call would copy d and its value
+// through the stack once more (issue 24).
 func (d Delayed[T]) Must() T {
 	if d.o == nil {
 		return d.v
 	}
-	if stOf(d.o.state.Load()) != stDone {
-		panic(fmt.Sprintf("daskgen: value of task %s read before it was computed", d.o.name()))
+	return d.o.must()
+}
+
+// must is Must for a task.
+func (o *out[T]) must() T {
+	if stOf(o.state.Load()) != stDone {
+		panic(fmt.Sprintf("daskgen: value of task %s read before it was computed", o.name()))
 	}
-	return d.o.val
+	return o.val
 }
 
 // End ends a twin. A twin defers it first thing, with the address of its
