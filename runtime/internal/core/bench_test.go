@@ -375,14 +375,14 @@ func BenchmarkObserved(b *testing.B) {
 //   - inline: detached, with a delayed call of a cheap function that runs
 //     inline in the producer (Fn1.Issue), as the ladder's twins do.
 func BenchmarkPipelineSerial(b *testing.B) {
-	defer runtime.PauseRecording()()
+	defer core.PauseRecording()()
 	const n = 100_000
-	cheap := runtime.Func1(noop)
-	runtime.SetCost(cheap, 1)
+	cheap := core.Func1(noop)
+	core.SetCost(cheap, 1)
 	out := make([]int, n)
 	type it struct {
 		i int
-		d runtime.Delayed[int]
+		d core.Delayed[int]
 	}
 	loop := func() {
 		for i := range n {
@@ -391,19 +391,19 @@ func BenchmarkPipelineSerial(b *testing.B) {
 	}
 	for _, c := range []struct {
 		name string
-		twin func(tw *runtime.Twin)
+		twin func(tw *core.Twin)
 	}{
-		{"eager", func(tw *runtime.Twin) {
+		{"eager", func(tw *core.Twin) {
 			total := 0
-			for x := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, _ *runtime.Step) {
+			for x := range core.PipelineIndex(tw, core.DefaultWindow, core.Reuse, n, func(k int, x *it, _ *core.Step) {
 				x.i = k
 			}, nil) {
 				total += noop(x.i)
 			}
 			out[0] = total
 		}},
-		{"detached", func(tw *runtime.Twin) {
-			for x := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, _ *runtime.Step) {
+		{"detached", func(tw *core.Twin) {
+			for x := range core.PipelineIndex(tw, core.DefaultWindow, core.Reuse, n, func(k int, x *it, _ *core.Step) {
 				x.i = k
 			}, func(x *it) bool {
 				out[x.i] = noop(x.i)
@@ -412,11 +412,11 @@ func BenchmarkPipelineSerial(b *testing.B) {
 				out[x.i] = noop(x.i)
 			}
 		}},
-		{"inline", func(tw *runtime.Twin) {
-			for x, st := range runtime.PipelineIndex(tw, runtime.DefaultWindow, runtime.Reuse, n, func(k int, x *it, st *runtime.Step) {
+		{"inline", func(tw *core.Twin) {
+			for x, st := range core.PipelineIndex(tw, core.DefaultWindow, core.Reuse, n, func(k int, x *it, st *core.Step) {
 				x.i = k
 				st.At(1)
-				x.d = cheap.Issue(st, runtime.Value(k))
+				x.d = cheap.Issue(st, core.Value(k))
 			}, func(x *it) bool {
 				if !x.d.Done() {
 					return false
@@ -425,7 +425,7 @@ func BenchmarkPipelineSerial(b *testing.B) {
 				return true
 			}) {
 				tw.Adopt(st, 1)
-				if _, err := runtime.Await(tw, x.d); err != nil {
+				if _, err := core.Await(tw, x.d); err != nil {
 					b.Fatal(err)
 				}
 				out[x.i] = x.d.Must()
@@ -449,7 +449,7 @@ func BenchmarkPipelineSerial(b *testing.B) {
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				tw := runtime.NewTwin(context.Background())
+				tw := core.NewTwin(context.Background())
 				c.twin(tw)
 				if _, err := tw.Finish(); err != nil {
 					b.Fatal(err)
