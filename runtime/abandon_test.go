@@ -22,21 +22,8 @@ func TestSharedTaskOfACancelledCompute(t *testing.T) {
 		opts []runtime.Option
 	}{{"concurrent", nil}, {"synchronous", []runtime.Option{runtime.Synchronous()}}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			runs := 0
-			started := make(chan struct{}, 1)
-			shared := runtime.Func1(func(x int) int {
-				mu.Lock()
-				runs++
-				mu.Unlock()
-				select {
-				case started <- struct{}{}:
-				default:
-				}
-				time.Sleep(200 * time.Millisecond)
-				return x + 1
-			}).Call(runtime.Value(1))
-			plus10 := runtime.Func1(func(x int) int { return x + 10 })
+			st := newSharedTask()
+			shared, plus10, started := st.shared, st.plus10, st.started
 
 			actx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -64,9 +51,7 @@ func TestSharedTaskOfACancelledCompute(t *testing.T) {
 			if b.err != nil || b.v != 12 {
 				t.Fatalf("the compute whose context is live: %d, %v; want 12", b.v, b.err)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if runs != 2 {
+			if runs := st.runs(); runs != 2 {
 				t.Errorf("the shared task ran %d times, want 2: the cancelled run, and the live compute's", runs)
 			}
 		})
@@ -78,21 +63,8 @@ func TestSharedTaskOfACancelledCompute(t *testing.T) {
 // cancelled, computes the task again instead of failing with "abandoned by
 // the cancelled compute".
 func TestSharedTaskOfACancelledFuture(t *testing.T) {
-	var mu sync.Mutex
-	runs := 0
-	started := make(chan struct{}, 1)
-	shared := runtime.Func1(func(x int) int {
-		mu.Lock()
-		runs++
-		mu.Unlock()
-		select {
-		case started <- struct{}{}:
-		default:
-		}
-		time.Sleep(200 * time.Millisecond)
-		return x + 1
-	}).Call(runtime.Value(1))
-	plus10 := runtime.Func1(func(x int) int { return x + 10 })
+	st := newSharedTask()
+	shared, plus10, started := st.shared, st.plus10, st.started
 
 	c, err := runtime.NewClient()
 	if err != nil {
@@ -114,9 +86,40 @@ func TestSharedTaskOfACancelledFuture(t *testing.T) {
 	if !b.Done() {
 		t.Error("b is not done after its Result")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if runs != 2 {
+	if runs := st.runs(); runs != 2 {
 		t.Errorf("the shared task ran %d times, want 2: the cancelled run, and b's", runs)
 	}
+}
+
+// sharedTask is a slow task that two computes share (shared, plus10 of it
+// in each), which signals started when a run begins and counts its runs.
+type sharedTask struct {
+	shared  runtime.Delayed[int]
+	plus10  runtime.Fn1[int, int]
+	started chan struct{}
+	mu      sync.Mutex
+	n       int
+}
+
+func newSharedTask() *sharedTask {
+	st := &sharedTask{started: make(chan struct{}, 1), plus10: runtime.Func1(func(x int) int { return x + 10 })}
+	st.shared = runtime.Func1(func(x int) int {
+		st.mu.Lock()
+		st.n++
+		st.mu.Unlock()
+		select {
+		case st.started <- struct{}{}:
+		default:
+		}
+		time.Sleep(200 * time.Millisecond)
+		return x + 1
+	}).Call(runtime.Value(1))
+	return st
+}
+
+// runs returns how many times the shared task has run.
+func (st *sharedTask) runs() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.n
 }
