@@ -31,6 +31,14 @@ func (t *twin) issueCall(c *ast.CallExpr, idiom bool) string {
 	return t.rt("Issue"+strconv.Itoa(len(args))) + "(" + strings.Join(append([]string{t.pipe.st, fn}, args...), ", ") + ")"
 }
 
+// issueInto writes delayed call c as a statement of the issue part that
+// issues it into dst, the iteration's field: twinimpl.IssueIntoN(&dst, st,
+// fn, args), which writes a call run at once straight into the field.
+func (t *twin) issueInto(c *ast.CallExpr, idiom bool, dst string) string {
+	fn, args := t.callParts(c, idiom)
+	return t.rt("IssueInto"+strconv.Itoa(len(args))) + "(" + strings.Join(append([]string{"&" + dst, t.pipe.st, fn}, args...), ", ") + ")"
+}
+
 // callParts returns the delayed function that call c calls, as an
 // expression of the twin, and its lifted arguments.
 func (t *twin) callParts(c *ast.CallExpr, idiom bool) (fnRef string, args []string) {

@@ -20,7 +20,7 @@ import (
 //			if !p.Next(func(it *iteration, st *twinimpl.Step) {
 //				it.i, it.u = i, u
 //				st.At(1)
-//				it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[string](it.u))
+//				twinimpl.IssueInto1(&it.fetch, st, fetchDelayed, daskgen.Value[string](it.u))
 //			}) {
 //				return
 //			}
@@ -44,7 +44,7 @@ import (
 //		u := rx[k]
 //		it.i, it.u = i, u
 //		st.At(1)
-//		it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[string](it.u))
+//		twinimpl.IssueInto1(&it.fetch, st, fetchDelayed, daskgen.Value[string](it.u))
 //	}, nil) {
 //		... // the eager part, as above
 //	}
@@ -456,9 +456,9 @@ func (t *twin) producerCalls(p *pipe, s ast.Stmt) string {
 		}
 		slot := p.calls[step.Call]
 		fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k+1)
-		call := t.issueCall(step.Call, slot.idiom)
+		call := t.issueInto(step.Call, slot.idiom, p.it+"."+slot.field.name)
 		b.WriteString(t.flush())
-		fmt.Fprintf(&b, "%s.%s = %s\n", p.it, slot.field.name, call)
+		fmt.Fprintf(&b, "%s\n", call)
 		t.noWaits(step.Call)
 	}
 	return b.String()

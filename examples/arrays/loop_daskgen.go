@@ -46,7 +46,7 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 			j := int(k2)
 			it.j = j
 			st.At(1)
-			it.doSomething = twinimpl.Issue1(st, doSomethingDelayed, daskgen.Value[int](it.j))
+			twinimpl.IssueInto1(&it.doSomething, st, doSomethingDelayed, daskgen.Value[int](it.j))
 		}, nil) {
 			tw.Adopt(st, 1)
 			d := it.doSomething

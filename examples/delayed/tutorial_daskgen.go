@@ -89,7 +89,7 @@ func forLoopParallel(ctx context.Context, data []int) (r0 int, err error) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.inc = twinimpl.Issue1(st, incDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.inc, st, incDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.inc
@@ -138,10 +138,10 @@ func evenOddParallel(ctx context.Context, data []int) (r0 int, err error) {
 		it.x = x
 		if isEven(it.x) {
 			st.At(1)
-			it.double = twinimpl.Issue1(st, doubleDelayed, daskgen.Value[int](it.x))
+			twinimpl.IssueInto1(&it.double, st, doubleDelayed, daskgen.Value[int](it.x))
 		} else {
 			st.At(2)
-			it.inc = twinimpl.Issue1(st, incDelayed, daskgen.Value[int](it.x))
+			twinimpl.IssueInto1(&it.inc, st, incDelayed, daskgen.Value[int](it.x))
 		}
 	}, nil) {
 		if isEven(it.x) {
@@ -196,7 +196,7 @@ func unreliableTotalParallel(ctx context.Context, data []int) (r0 int, err2 erro
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.unreliableInc = twinimpl.Issue1(st, unreliableIncDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.unreliableInc, st, unreliableIncDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.unreliableInc

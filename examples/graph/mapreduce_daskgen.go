@@ -47,7 +47,7 @@ func mapAddTwoParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.addTwo = twinimpl.Issue1(st, addTwoDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.addTwo, st, addTwoDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.addTwo

@@ -53,7 +53,7 @@ func hashAllParallel(ctx context.Context, w io.Writer, root string, files []stri
 		rel := rx[k2]
 		it.rel = rel
 		st.At(1)
-		it.hashFile = twinimpl.Issue2(st, hashFileDelayed, daskgen.Value[string](root), daskgen.Value[string](it.rel))
+		twinimpl.IssueInto2(&it.hashFile, st, hashFileDelayed, daskgen.Value[string](root), daskgen.Value[string](it.rel))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.hashFile

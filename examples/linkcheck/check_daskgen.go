@@ -50,7 +50,7 @@ func checkLinksParallel(ctx context.Context, w io.Writer, links []string, failFa
 		link := rx[k2]
 		it.link = link
 		st.At(1)
-		it.check = twinimpl.Issue1(st, checkDelayed, daskgen.Value[string](it.link))
+		twinimpl.IssueInto1(&it.check, st, checkDelayed, daskgen.Value[string](it.link))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.check

@@ -45,7 +45,7 @@ func forLoopParallel(ctx context.Context, params []time.Time) (r0 []string, err 
 		p := rx[k2]
 		it.p = p
 		st.At(1)
-		it.fetchResultsMock = twinimpl.Issue1(st, fetchResultsMockDelayed, daskgen.Value[time.Time](it.p))
+		twinimpl.IssueInto1(&it.fetchResultsMock, st, fetchResultsMockDelayed, daskgen.Value[time.Time](it.p))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.fetchResultsMock

@@ -39,7 +39,7 @@ func DigestsParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error)
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.digest, st, digestDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.digest
@@ -85,7 +85,7 @@ func DigestsNamedParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err e
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.digest, st, digestDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		h := it.digest

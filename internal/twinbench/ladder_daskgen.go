@@ -72,7 +72,7 @@ func TrivialParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.trivial = twinimpl.Issue1(st, trivialDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.trivial, st, trivialDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.trivial
 		if !d2.Done() {
@@ -127,7 +127,7 @@ func MixParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.mix = twinimpl.Issue1(st, mixDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.mix, st, mixDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.mix
 		if !d2.Done() {
@@ -182,7 +182,7 @@ func DigestParallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error) 
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.digest = twinimpl.Issue1(st, digestDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.digest, st, digestDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.digest
 		if !d2.Done() {
@@ -237,7 +237,7 @@ func Digest10Parallel(ctx context.Context, bs []Block) (r0 [][32]byte, err error
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.digest10 = twinimpl.Issue1(st, digest10Delayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.digest10, st, digest10Delayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.digest10
 		if !d2.Done() {
@@ -292,7 +292,7 @@ func SleepyParallel(ctx context.Context, bs []Block) (r0 []uint64, err error) {
 		b := rx[k2]
 		it.i, it.b = i, b
 		st.At(1)
-		it.sleepy = twinimpl.Issue1(st, sleepyDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.sleepy, st, sleepyDelayed, daskgen.Value[Block](it.b))
 	}, func(it *iteration) bool {
 		d2 := it.sleepy
 		if !d2.Done() {
@@ -345,7 +345,7 @@ func FoldParallel(ctx context.Context, bs []Block) (r0 uint64, err error) {
 		b := rx[k2]
 		it.b = b
 		st.At(1)
-		it.trivial = twinimpl.Issue1(st, trivialDelayed, daskgen.Value[Block](it.b))
+		twinimpl.IssueInto1(&it.trivial, st, trivialDelayed, daskgen.Value[Block](it.b))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.trivial
@@ -391,7 +391,7 @@ func FoldRangeParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		i := int(k2)
 		it.i = i
 		st.At(1)
-		it.square = twinimpl.Issue1(st, squareDelayed, daskgen.Value[int](it.i))
+		twinimpl.IssueInto1(&it.square, st, squareDelayed, daskgen.Value[int](it.i))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.square

@@ -117,7 +117,7 @@ func SizesParallel(ctx context.Context, names []string) (r0 []int, err error) {
 		n := rx[k2]
 		it.i, it.n = i, n
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, func(it *iteration) bool {
 		d2 := it.slowSize
 		if !d2.Done() {
@@ -169,7 +169,7 @@ func ScoreParallel(ctx context.Context, items []Item) (err error) {
 		i := k2
 		it.i = i
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](items[it.i].Name))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](items[it.i].Name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -215,7 +215,7 @@ func EnrichedParallel(ctx context.Context, items []Item) (r0 []*Item, err error)
 		item := rx[k2]
 		it.item = item
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.item.Name))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](it.item.Name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -262,7 +262,7 @@ func TotalsParallel(ctx context.Context, names []string) (r0 Stats, err error) {
 		n := rx[k2]
 		it.n = n
 		st2.At(1)
-		it.slowSize = twinimpl.Issue1(st2, slowSizeDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowSize, st2, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st2, 1)
 		b := it.slowSize
@@ -311,7 +311,7 @@ func LentParallel(ctx context.Context, lang *Rules, names []string) (r0 map[stri
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowCount = twinimpl.Issue2(st, slowCountDelayed, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
+		twinimpl.IssueInto2(&it.slowCount, st, slowCountDelayed, daskgen.Value[*Rules](&def), daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		c := it.slowCount
@@ -358,7 +358,7 @@ func FilterParallel(ctx context.Context, xs []int) (r0 []int, err error) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.slowGood, st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
@@ -406,7 +406,7 @@ func CountBadParallel(ctx context.Context, xs []int) (r0 int, err error) {
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.slowGood, st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
@@ -454,7 +454,7 @@ func FirstNParallel(ctx context.Context, xs []int, limit int) (r0 []int, err err
 		x := rx[k2]
 		it.x = x
 		st.At(1)
-		it.slowGood = twinimpl.Issue1(st, slowGoodDelayed, daskgen.Value[int](it.x))
+		twinimpl.IssueInto1(&it.slowGood, st, slowGoodDelayed, daskgen.Value[int](it.x))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowGood
@@ -504,7 +504,7 @@ func FindFirstParallel(ctx context.Context, names []string, want int) (r0 string
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -555,7 +555,7 @@ func ReportParallel(ctx context.Context, names []string) (r0 string, err error) 
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -602,7 +602,7 @@ func CollectParallel(ctx context.Context, names []string) (r0 int, err2 error) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowCheck = twinimpl.Issue1(st, slowCheckDelayedErr, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowCheck, st, slowCheckDelayedErr, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowCheck
@@ -667,7 +667,7 @@ func ParsedParallel(ctx context.Context, lines []string) (r0 []Record, err2 erro
 		l := rx[k2]
 		it.i, it.l = i, l
 		st.At(1)
-		it.slowParse = twinimpl.Issue1(st, slowParseDelayed, daskgen.Value[string](it.l))
+		twinimpl.IssueInto1(&it.slowParse, st, slowParseDelayed, daskgen.Value[string](it.l))
 	}, func(it *iteration) bool {
 		d2 := it.slowParse
 		r := d2
@@ -729,7 +729,7 @@ func (s *Index) FillParallel(ctx context.Context, names []string) (err error) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowSize = twinimpl.Issue1(st, slowSizeDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowSize, st, slowSizeDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.slowSize
@@ -852,7 +852,7 @@ func EnvParallel(ctx context.Context, text string) (r0 []Record, err2 error) {
 			return
 		}
 		st.At(2)
-		it.slowEntry = twinimpl.Issue1(st, slowEntryDelayed, daskgen.Value[string](it.line))
+		twinimpl.IssueInto1(&it.slowEntry, st, slowEntryDelayed, daskgen.Value[string](it.line))
 	}, nil) {
 		tw.Adopt(st, 1)
 		if it.line == "" || strings.HasPrefix(it.line, "#") {
@@ -911,7 +911,7 @@ func LengthsParallel(ctx context.Context, lines []string) (r0 int, err2 error) {
 			return
 		}
 		st.At(1)
-		it.slowEntry = twinimpl.Issue1(st, slowEntryDelayed, daskgen.Value[string](it.line))
+		twinimpl.IssueInto1(&it.slowEntry, st, slowEntryDelayed, daskgen.Value[string](it.line))
 	}, nil) {
 		if it.line == "" {
 			continue
@@ -981,7 +981,7 @@ func StarsParallel(ctx context.Context, refs []string) (r0 map[string]int, err2 
 		st.At(1)
 		it.owner, it.name = splitRepo(it.ref)
 		st.At(2)
-		it.slowStars = twinimpl.Issue2(st, slowStarsDelayed, daskgen.Value[string](it.owner), daskgen.Value[string](it.name))
+		twinimpl.IssueInto2(&it.slowStars, st, slowStarsDelayed, daskgen.Value[string](it.owner), daskgen.Value[string](it.name))
 	}, nil) {
 		tw.Adopt(st, 1)
 		tw.Adopt(st, 2)
@@ -1033,7 +1033,7 @@ func PacedParallel(ctx context.Context, names []string, pace time.Duration) (r0 
 				st.Pace()
 				time.Sleep(pace)
 				st.At(2)
-				it.slowStamp = twinimpl.Issue1(st, slowStampDelayed, daskgen.Value[string](it.n))
+				twinimpl.IssueInto1(&it.slowStamp, st, slowStampDelayed, daskgen.Value[string](it.n))
 			}) {
 				return
 			}
@@ -1084,7 +1084,7 @@ func ValidateParallel(ctx context.Context, names []string) (err2 error) {
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowValidate = twinimpl.Issue1(st, slowValidateDelayedErr, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowValidate, st, slowValidateDelayedErr, daskgen.Value[string](it.n))
 	}, nil) {
 		{
 			tw.Adopt(st, 1)
@@ -1134,7 +1134,7 @@ func HistogramParallel(ctx context.Context, names []string) (r0 HTTPReport, err 
 		n := rx[k2]
 		it.n = n
 		st.At(1)
-		it.slowStatus = twinimpl.Issue1(st, slowStatusDelayed, daskgen.Value[string](it.n))
+		twinimpl.IssueInto1(&it.slowStatus, st, slowStatusDelayed, daskgen.Value[string](it.n))
 	}, nil) {
 		tw.Adopt(st, 1)
 		code := it.slowStatus
@@ -1223,7 +1223,7 @@ func keyedParallel[K keyer](ctx context.Context, items []K) (r0 []int, err2 erro
 		it := rx[k2]
 		it2.i, it2.it = i, it
 		st.At(1)
-		it2.slowLookup = twinimpl.Issue1(st, slowLookupDelayed, daskgen.Value[string](it2.it.Key()))
+		twinimpl.IssueInto1(&it2.slowLookup, st, slowLookupDelayed, daskgen.Value[string](it2.it.Key()))
 	}, func(it2 *iteration) bool {
 		d2 := it2.slowLookup
 		n := d2

@@ -47,7 +47,7 @@ func FetchParallel(ctx context.Context, n int) (r0 []string, err error) {
 		day := int(k2)
 		it.day = day
 		st.At(1)
-		it.fetch = twinimpl.Issue1(st, fetchDelayed, daskgen.Value[int](it.day))
+		twinimpl.IssueInto1(&it.fetch, st, fetchDelayed, daskgen.Value[int](it.day))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.fetch
@@ -93,7 +93,7 @@ func SpinParallel(ctx context.Context, n int) (r0 uint64, err error) {
 		i := int(k2)
 		it.i = i
 		st.At(1)
-		it.spin = twinimpl.Issue1(st, spinDelayed, daskgen.Value[uint64](uint64(it.i)))
+		twinimpl.IssueInto1(&it.spin, st, spinDelayed, daskgen.Value[uint64](uint64(it.i)))
 	}, nil) {
 		tw.Adopt(st, 1)
 		d := it.spin

@@ -13,9 +13,10 @@
 // in a producer, its eager part in F's order. [PipelineIndex] runs the issue
 // parts of a loop over a slice, an array or an integer in several producers
 // at once, and, when the loop's eager parts commute (out[i] = f(x)), their
-// eager parts too. [Issue1] (and the other arities') issues a call, or runs
-// it at once in the producer when it costs less than its task would; [Slots] says
-// whether the producers may reuse an iteration's memory. [Unordered] and
+// eager parts too. [IssueInto1] and [Issue1] (and the other arities')
+// issue a call, or run it at once in the producer when it costs less than
+// its task would; [Slots] says whether the producers may reuse an
+// iteration's memory. [Unordered] and
 // [Worklist] run the unordered loops, in their natural shape and with a
 // queue of delayed pieces. [Tuple2] to [Tuple6] hold
 // the results of delayed functions with several results, [Error] an error

@@ -172,6 +172,12 @@ func Issue0[R any](s *Step, fn Fn0[R]) runtime.Delayed[R] {
 	return runtime.Delayed[R](core.Fn0[R](fn).Issue(s))
 }
 
+// IssueInto0 is Issue0 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto0[R any](dst *runtime.Delayed[R], s *Step, fn Fn0[R]) {
+	core.Fn0[R](fn).IssueInto((*core.Delayed[R])(dst), s)
+}
+
 // Call0 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -186,6 +192,12 @@ func Call0[R any](f func() R) runtime.Delayed[R] {
 // which the twin meets where F would have.
 func Issue1[A1, R any](s *Step, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) runtime.Delayed[R] {
 	return runtime.Delayed[R](core.Fn1[A1, R](fn).Issue(s, core.Delayed[A1](a1)))
+}
+
+// IssueInto1 is Issue1 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto1[A1, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) {
+	core.Fn1[A1, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1))
 }
 
 // Call1 adds a task that applies f to the arguments: a function literal
@@ -204,6 +216,12 @@ func Issue2[A1, A2, R any](s *Step, fn runtime.Fn2[A1, A2, R], a1 runtime.Delaye
 	return runtime.Delayed[R](core.Fn2[A1, A2, R](fn).Issue(s, core.Delayed[A1](a1), core.Delayed[A2](a2)))
 }
 
+// IssueInto2 is Issue2 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto2[A1, A2, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn2[A1, A2, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2]) {
+	core.Fn2[A1, A2, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2))
+}
+
 // Call2 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -218,6 +236,12 @@ func Call2[A1, A2, R any](f func(A1, A2) R, a1 runtime.Delayed[A1], a2 runtime.D
 // which the twin meets where F would have.
 func Issue3[A1, A2, A3, R any](s *Step, fn runtime.Fn3[A1, A2, A3, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3]) runtime.Delayed[R] {
 	return runtime.Delayed[R](core.Fn3[A1, A2, A3, R](fn).Issue(s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3)))
+}
+
+// IssueInto3 is Issue3 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto3[A1, A2, A3, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn3[A1, A2, A3, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3]) {
+	core.Fn3[A1, A2, A3, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3))
 }
 
 // Call3 adds a task that applies f to the arguments: a function literal
@@ -236,6 +260,12 @@ func Issue4[A1, A2, A3, A4, R any](s *Step, fn Fn4[A1, A2, A3, A4, R], a1 runtim
 	return runtime.Delayed[R](core.Fn4[A1, A2, A3, A4, R](fn).Issue(s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4)))
 }
 
+// IssueInto4 is Issue4 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto4[A1, A2, A3, A4, R any](dst *runtime.Delayed[R], s *Step, fn Fn4[A1, A2, A3, A4, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4]) {
+	core.Fn4[A1, A2, A3, A4, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4))
+}
+
 // Call4 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -252,6 +282,12 @@ func Issue5[A1, A2, A3, A4, A5, R any](s *Step, fn Fn5[A1, A2, A3, A4, A5, R], a
 	return runtime.Delayed[R](core.Fn5[A1, A2, A3, A4, A5, R](fn).Issue(s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5)))
 }
 
+// IssueInto5 is Issue5 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto5[A1, A2, A3, A4, A5, R any](dst *runtime.Delayed[R], s *Step, fn Fn5[A1, A2, A3, A4, A5, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5]) {
+	core.Fn5[A1, A2, A3, A4, A5, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5))
+}
+
 // Call5 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -266,6 +302,12 @@ func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 runtime.D
 // which the twin meets where F would have.
 func Issue6[A1, A2, A3, A4, A5, A6, R any](s *Step, fn Fn6[A1, A2, A3, A4, A5, A6, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5], a6 runtime.Delayed[A6]) runtime.Delayed[R] {
 	return runtime.Delayed[R](core.Fn6[A1, A2, A3, A4, A5, A6, R](fn).Issue(s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6)))
+}
+
+// IssueInto6 is Issue6 that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto6[A1, A2, A3, A4, A5, A6, R any](dst *runtime.Delayed[R], s *Step, fn Fn6[A1, A2, A3, A4, A5, A6, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5], a6 runtime.Delayed[A6]) {
+	core.Fn6[A1, A2, A3, A4, A5, A6, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6))
 }
 
 // Call6 adds a task that applies f to the arguments: a function literal

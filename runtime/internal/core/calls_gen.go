@@ -102,15 +102,24 @@ func (fn Fn0[R]) Call() Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func0 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn0[R]) Issue(s *Step) (d Delayed[R]) {
+	fn.IssueInto(&d, s)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func0 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn0[R]) IssueInto(dst *Delayed[R], s *Step) {
 	if !s.inlines(fn.info) {
-		return Issue(s, fn.Call())
+		*dst = Issue(s, fn.Call())
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -120,16 +129,17 @@ func (fn Fn0[R]) Issue(s *Step) (d Delayed[R]) {
 			if r := recover(); r != nil {
 				f := fn.call()
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain()
+		dst.v = fn.plain()
 	} else {
-		d.v, err = fn.f(s.src.ctx)
+		dst.v, err = fn.f(s.src.ctx)
 	}
 	calling = false
 	if start != 0 {
@@ -138,9 +148,8 @@ func (fn Fn0[R]) Issue(s *Step) (d Delayed[R]) {
 	if err != nil {
 		f := fn.call()
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn0[R]) call() Delayed[R] {
@@ -319,15 +328,24 @@ func (fn Fn1[A1, R]) Call(a1 Delayed[A1]) Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func1 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func1 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn1[A1, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1))
+		*dst = Issue(s, fn.Call(a1))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -341,16 +359,17 @@ func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) (d Delayed[R]) {
 			if r := recover(); r != nil {
 				f := fn.call(a1)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1)
+		dst.v = fn.plain(x1)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1)
+		dst.v, err = fn.f(s.src.ctx, x1)
 	}
 	calling = false
 	if start != 0 {
@@ -359,9 +378,8 @@ func (fn Fn1[A1, R]) Issue(s *Step, a1 Delayed[A1]) (d Delayed[R]) {
 	if err != nil {
 		f := fn.call(a1)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
@@ -559,15 +577,24 @@ func (fn Fn2[A1, A2, R]) Call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func2 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1, a2)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func2 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn2[A1, A2, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 Delayed[A2]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1, a2))
+		*dst = Issue(s, fn.Call(a1, a2))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -585,16 +612,17 @@ func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) (d Delay
 			if r := recover(); r != nil {
 				f := fn.call(a1, a2)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1, x2)
+		dst.v = fn.plain(x1, x2)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1, x2)
+		dst.v, err = fn.f(s.src.ctx, x1, x2)
 	}
 	calling = false
 	if start != 0 {
@@ -603,9 +631,8 @@ func (fn Fn2[A1, A2, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2]) (d Delay
 	if err != nil {
 		f := fn.call(a1, a2)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
@@ -822,15 +849,24 @@ func (fn Fn3[A1, A2, A3, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func3 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1, a2, a3)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func3 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn3[A1, A2, A3, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1, a2, a3))
+		*dst = Issue(s, fn.Call(a1, a2, a3))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -852,16 +888,17 @@ func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 D
 			if r := recover(); r != nil {
 				f := fn.call(a1, a2, a3)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1, x2, x3)
+		dst.v = fn.plain(x1, x2, x3)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1, x2, x3)
+		dst.v, err = fn.f(s.src.ctx, x1, x2, x3)
 	}
 	calling = false
 	if start != 0 {
@@ -870,9 +907,8 @@ func (fn Fn3[A1, A2, A3, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 D
 	if err != nil {
 		f := fn.call(a1, a2, a3)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
@@ -1108,15 +1144,24 @@ func (fn Fn4[A1, A2, A3, A4, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func4 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1, a2, a3, a4)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func4 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn4[A1, A2, A3, A4, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1, a2, a3, a4))
+		*dst = Issue(s, fn.Call(a1, a2, a3, a4))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -1142,16 +1187,17 @@ func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], 
 			if r := recover(); r != nil {
 				f := fn.call(a1, a2, a3, a4)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1, x2, x3, x4)
+		dst.v = fn.plain(x1, x2, x3, x4)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4)
+		dst.v, err = fn.f(s.src.ctx, x1, x2, x3, x4)
 	}
 	calling = false
 	if start != 0 {
@@ -1160,9 +1206,8 @@ func (fn Fn4[A1, A2, A3, A4, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], 
 	if err != nil {
 		f := fn.call(a1, a2, a3, a4)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
@@ -1419,15 +1464,24 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func5 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1, a2, a3, a4, a5)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func5 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn5[A1, A2, A3, A4, A5, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1, a2, a3, a4, a5))
+		*dst = Issue(s, fn.Call(a1, a2, a3, a4, a5))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -1457,16 +1511,17 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A
 			if r := recover(); r != nil {
 				f := fn.call(a1, a2, a3, a4, a5)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1, x2, x3, x4, x5)
+		dst.v = fn.plain(x1, x2, x3, x4, x5)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5)
+		dst.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5)
 	}
 	calling = false
 	if start != 0 {
@@ -1475,9 +1530,8 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A
 	if err != nil {
 		f := fn.call(a1, a2, a3, a4, a5)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
@@ -1755,15 +1809,24 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Call(a1 Delayed[A1], a2 Delayed[A2], a3
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func6 is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
+	fn.IssueInto(&d, s, a1, a2, a3, a4, a5, a6)
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func6 is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) {
 	if !s.inlines(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) || (a6.o != nil && stOf(a6.o.state.Load()) != stDone) {
-		return Issue(s, fn.Call(a1, a2, a3, a4, a5, a6))
+		*dst = Issue(s, fn.Call(a1, a2, a3, a4, a5, a6))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -1797,16 +1860,17 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delay
 			if r := recover(); r != nil {
 				f := fn.call(a1, a2, a3, a4, a5, a6)
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain(x1, x2, x3, x4, x5, x6)
+		dst.v = fn.plain(x1, x2, x3, x4, x5, x6)
 	} else {
-		d.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5, x6)
+		dst.v, err = fn.f(s.src.ctx, x1, x2, x3, x4, x5, x6)
 	}
 	calling = false
 	if start != 0 {
@@ -1815,9 +1879,8 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Issue(s *Step, a1 Delayed[A1], a2 Delay
 	if err != nil {
 		f := fn.call(a1, a2, a3, a4, a5, a6)
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {

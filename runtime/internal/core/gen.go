@@ -247,15 +247,24 @@ func (fn Fn{{$n}}[{{.TA}}]) Call({{.DParams}}) Delayed[R] {
 // and the arguments are known, it runs the call at once, in the loop's
 // producer, and returns its value: a failed or panicking call still becomes a
 // failed task, which the twin meets where F would have.
-//
-// The call runs in Issue's own frame, with Issue's deferred recover, and a
-// function made by Func{{$n}} is called as it was given, not through f: every
-// function between the producer and the call copies the call's result
-// through the stack once more, which on the ladder's 1 µs rung (a 32-byte
-// result) cost about 1% of the iteration each (issue 24).
 func (fn Fn{{$n}}[{{.TA}}]) Issue(s *Step{{if .N}}, {{.DParams}}{{end}}) (d Delayed[R]) {
+	fn.IssueInto(&d, s{{if .N}}, {{.Args}}{{end}})
+	return d
+}
+
+// IssueInto is Issue that writes its result to *dst, the field of the
+// iteration that generated code hands to the loop's eager part.
+//
+// The call runs in IssueInto's own frame, with its deferred recover, and a
+// function made by Func{{$n}} is called as it was given, not through f; its
+// result goes to *dst directly. Every function between the producer and the
+// call, and every copy of the result on its way to the iteration, copies the
+// result through the stack once more, which on the ladder's 1 µs rung (a
+// 32-byte result) cost about 1% of the iteration each (issue 24).
+func (fn Fn{{$n}}[{{.TA}}]) IssueInto(dst *Delayed[R], s *Step{{if .N}}, {{.DParams}}{{end}}) {
 	if !s.inlines(fn.info){{range .Is}} || (a{{.}}.o != nil && stOf(a{{.}}.o.state.Load()) != stDone){{end}} {
-		return Issue(s, fn.Call({{.Args}}))
+		*dst = Issue(s, fn.Call({{.Args}}))
+		return
 	}
 	// The arguments are read field by field: copying one whole from
 	// where the call spilled it stalls on the spill (store forwarding).
@@ -271,16 +280,17 @@ func (fn Fn{{$n}}[{{.TA}}]) Issue(s *Step{{if .N}}, {{.DParams}}{{end}}) (d Dela
 			if r := recover(); r != nil {
 				f := fn.call({{.Args}})
 				failInline(&f.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
-				d = Issue(s, f)
+				*dst = Issue(s, f)
 			}
 		}
 	}()
 	start := s.src.inlineStart()
 	var err error
+	dst.o = nil
 	if fn.plain != nil {
-		d.v = fn.plain({{.XArgs}})
+		dst.v = fn.plain({{.XArgs}})
 	} else {
-		d.v, err = fn.f({{.CArgsX "s.src.ctx"}})
+		dst.v, err = fn.f({{.CArgsX "s.src.ctx"}})
 	}
 	calling = false
 	if start != 0 {
@@ -289,9 +299,8 @@ func (fn Fn{{$n}}[{{.TA}}]) Issue(s *Step{{if .N}}, {{.DParams}}{{end}}) (d Dela
 	if err != nil {
 		f := fn.call({{.Args}})
 		failInline(&f.o.node, err, nil)
-		return Issue(s, f)
+		*dst = Issue(s, f)
 	}
-	return d
 }
 
 func (fn Fn{{$n}}[{{.TA}}]) call({{.DParams}}) Delayed[R] {
@@ -455,6 +464,12 @@ func (fn Fn{{$n}}[{{.TA}}]) Call({{.QDParams $.Q}}) {{$.Q}}Delayed[R] {
 // which the twin meets where F would have.
 func Issue{{.N}}[{{.TP}}](s *Step, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "runtime."}}{{end}}) runtime.Delayed[R] {
 	return runtime.Delayed[R](core.Fn{{.N}}[{{.TA}}](fn).Issue(s{{if .N}}, {{.CoreArgs}}{{end}}))
+}
+
+// IssueInto{{.N}} is Issue{{.N}} that writes the result to *dst, the field of the
+// iteration that the loop's eager part reads, instead of copying it there.
+func IssueInto{{.N}}[{{.TP}}](dst *runtime.Delayed[R], s *Step, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "runtime."}}{{end}}) {
+	core.Fn{{.N}}[{{.TA}}](fn).IssueInto((*core.Delayed[R])(dst), s{{if .N}}, {{.CoreArgs}}{{end}})
 }
 
 // Call{{.N}} adds a task that applies f to the arguments: a function literal
