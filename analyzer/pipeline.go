@@ -94,11 +94,12 @@ type Step struct {
 	// loop over those records, in F's order. Its range expression and
 	// every expression of its steps and guards are computed from the outer
 	// iteration's own variables and from what the loop does not change.
-	// Such a step is the last of its pipeline, and the steps of the inner
+	// A pipeline has one such step at most, and the steps of the inner
 	// iteration j are numbered after it, in order: with this step's number
 	// n and M steps in Inner, step m of inner iteration j is
 	// n+1+j*(M+1)+m, and n+1+j*(M+1) is what the iteration's guards run
-	// under.
+	// under. With N inner iterations, the pipeline's step k after this
+	// one is k+1+N*(M+1), and n+1+N*(M+1) is what its guards run under.
 	Inner *Pipeline
 }
 
@@ -289,23 +290,23 @@ func (s *rs) nestedPipeline(l ast.Stmt) *Pipeline {
 		l = s.lastInner
 	}
 	if pl != nil {
-		for k, st := range pl.Steps {
+		var first *Step
+		for _, st := range pl.Steps {
 			if st.Inner == nil {
 				continue
 			}
-			if k == len(pl.Steps)-1 {
-				s.lastPipe.reportSerial()
-				return pl
+			if first == nil {
+				first = st
+				continue
 			}
-			// The inner steps are numbered after the last.
-			next := pl.Steps[k+1].Stmt
-			what, verb := firstLine(nodeString(s.p.Fset, next)), "runs"
-			if pl.Steps[k+1].Call != nil {
-				what, verb = nodeString(s.p.Fset, pl.Steps[k+1].Call), "starts"
-			}
-			why = fmt.Sprintf("%s at line %d, after it, %s in the outer loop's issue part too, and an inner loop can only be the last thing that issue part does; move that statement before the loop", what, s.line(next.Pos()), verb)
+			// One inner loop's steps are numbered by its iterations.
+			why = fmt.Sprintf("the loop at line %d, before it, runs in the outer loop's issue part, and only one loop of an iteration can; make the calls of one of them in a loop of their own", s.line(first.Stmt.Pos()))
 			l = st.Stmt
 			break
+		}
+		if l == outer {
+			s.lastPipe.reportSerial()
+			return pl
 		}
 	}
 	if inner, ok := l.(*ast.RangeStmt); ok && why != "" && l != outer {

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,14 +90,21 @@ type pipe struct {
 	// step number.
 	base, idx, slice, typeName string
 	step                       int
+	// inner is the pipe of the loop of the body that nested holds, whose
+	// steps come before those of the statements after it.
+	inner *pipe
 }
 
 // num writes step number k of p.
 func (p *pipe) num(k int) string {
-	if p.base == "" {
-		return strconv.Itoa(k)
+	switch {
+	case p.base != "":
+		return p.base + "+" + strconv.Itoa(k)
+	case p.inner != nil && k > p.inner.step:
+		// After the inner loop's steps (analyzer.Step.Inner).
+		return fmt.Sprintf("%d+len(%s.%s)*%d", k+1, p.it, p.inner.slice, len(p.inner.pl.Steps)+1)
 	}
-	return p.base + "+" + strconv.Itoa(k)
+	return strconv.Itoa(k)
 }
 
 // exit is what ends an iteration's issue part: the function's return, or
@@ -232,6 +240,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		q, restore := t.innerPipe(p, s, k+1)
 		defer restore()
 		p.nested[s.Stmt] = q
+		p.inner = q
 	}
 
 	// The eager part: F's body.
@@ -711,6 +720,13 @@ func (t *twin) innerProducer(p, q *pipe, l *ast.RangeStmt) string {
 	b.WriteString(t.producerStmts(q, l.Body.List))
 	t.pipe, q.producer = outer, false
 	b.WriteString("}\n")
+	if slices.ContainsFunc(p.pl.Steps, func(s *analyzer.Step) bool {
+		return p.steps[s.Stmt] > q.step || s.Call != nil && p.calls[s.Call].step > q.step
+	}) {
+		// What the guards of the steps after the loop run under: a
+		// number no step has.
+		fmt.Fprintf(&b, "%s.At(%d+len(%s.%s)*%d)\n", p.st, q.step+1, p.it, q.slice, len(q.pl.Steps)+1)
+	}
 	return b.String()
 }
 

@@ -185,3 +185,47 @@ func Picky(pkgs []Pkg, limit int) float64 {
 	}
 	return n
 }
+
+// Around makes calls before and after its inner loop, and guards the one
+// after with a condition that panics for an empty name: the steps after
+// the inner loop are numbered by how many inner iterations it had.
+//
+//daskgen:parallel
+func Around(pkgs []Pkg) ([]float64, error) {
+	var out []float64
+	for _, p := range pkgs {
+		head, err := score(p.Name)
+		if err != nil {
+			return out, fmt.Errorf("package %s: %w", p.Name, err)
+		}
+		out = append(out, float64(head))
+		for _, f := range p.Files {
+			if f == "skip" {
+				continue
+			}
+			out = append(out, weight(f))
+		}
+		if p.Name[0] == '_' {
+			continue
+		}
+		out = append(out, weight(p.Name+"!"))
+	}
+	return out, nil
+}
+
+// Twice has two inner loops that make calls: only one loop of an
+// iteration runs in its issue part, so each is pipelined on its own.
+//
+//daskgen:parallel
+func Twice(pkgs []Pkg) []float64 {
+	var out []float64
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			out = append(out, weight(f))
+		}
+		for _, f := range p.Files {
+			out = append(out, weight(f+f))
+		}
+	}
+	return out
+}

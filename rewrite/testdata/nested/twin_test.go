@@ -60,6 +60,14 @@ func TestNested(t *testing.T) {
 			difftest.Same(t, "Counted", []any{c}, []any{gc}, nil, gerr)
 		}
 
+		ar, err := Around(in)
+		gar, gerr := AroundParallel(ctx, in)
+		difftest.Same(t, "Around", []any{ar}, []any{gar}, err, gerr)
+
+		tw := Twice(in)
+		gtw, gerr := TwiceParallel(ctx, in)
+		difftest.Same(t, "Twice", []any{tw}, []any{gtw}, nil, gerr)
+
 		ca := Carried(in)
 		gca, gerr := CarriedParallel(ctx, in)
 		difftest.Same(t, "Carried", []any{ca}, []any{gca}, nil, gerr)
@@ -118,6 +126,28 @@ func TestPanics(t *testing.T) {
 		})
 		if (p == nil) != (gp == nil) || v != gv {
 			t.Errorf("Picky(%v, %d) = %v, panic %v; PickyParallel = %v, panic %v", c.pkgs, c.limit, v, p, gv, gp)
+		}
+	}
+}
+
+// TestAroundPanics checks that the guard after the inner loop, which the
+// issue part evaluates ahead, panics only where F panics.
+func TestAroundPanics(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]Pkg{
+		{{Name: "a", Files: []string{"x", "skip", "y"}}, {Name: "_b", Files: []string{"z"}}, {Name: "c"}},
+		{{Name: "a", Files: []string{"x"}}, {Name: "bad", Files: []string{"z"}}, {Name: "", Files: []string{"w"}}},
+		{{Name: "a", Files: []string{"x"}}, {Name: "", Files: []string{"w"}}},
+	} {
+		var v, gv []float64
+		var err, gerr error
+		_, p := picky(func() float64 { v, err = Around(in); return 0 })
+		_, gp := picky(func() float64 { gv, gerr = AroundParallel(ctx, in); return 0 })
+		if (p == nil) != (gp == nil) {
+			t.Errorf("Around(%v): panic %v; AroundParallel: panic %v", in, p, gp)
+		}
+		if p == nil {
+			difftest.Same(t, "Around", []any{v}, []any{gv}, err, gerr)
 		}
 	}
 }

@@ -159,21 +159,6 @@ func Carried(pkgs []Pkg) []float64 {
 	return out
 }
 
-// After makes a call after its inner loop, which the issue part would
-// make after the inner loop's: each inner loop is pipelined on its own.
-//
-//daskgen:parallel
-func After(pkgs []Pkg) []float64 {
-	var out []float64
-	for _, p := range pkgs {
-		for _, f := range p.Files { // want `the calls of this loop start ahead only within one iteration of the loop around it, not across its iterations: weight\(p.Name\) at line 172, after it, starts in the outer loop's issue part too, and an inner loop can only be the last thing that issue part does; move that statement before the loop`
-			out = append(out, weight(f))
-		}
-		out = append(out, weight(p.Name))
-	}
-	return out
-}
-
 // Picky panics where F panics, and only there: in its inner loop's range
 // expression (p.Files[:limit], past the files a package has), and in a
 // guard of the inner loop (f[0] of an empty name), both of which the issue
@@ -199,4 +184,48 @@ func Picky(pkgs []Pkg, limit int) float64 {
 		}
 	}
 	return n
+}
+
+// Around makes calls before and after its inner loop, and guards the one
+// after with a condition that panics for an empty name: the steps after
+// the inner loop are numbered by how many inner iterations it had.
+//
+//daskgen:parallel
+func Around(pkgs []Pkg) ([]float64, error) {
+	var out []float64
+	for _, p := range pkgs {
+		head, err := score(p.Name)
+		if err != nil {
+			return out, fmt.Errorf("package %s: %w", p.Name, err)
+		}
+		out = append(out, float64(head))
+		for _, f := range p.Files {
+			if f == "skip" {
+				continue
+			}
+			out = append(out, weight(f))
+		}
+		if p.Name[0] == '_' {
+			continue
+		}
+		out = append(out, weight(p.Name+"!"))
+	}
+	return out, nil
+}
+
+// Twice has two inner loops that make calls: only one loop of an
+// iteration runs in its issue part, so each is pipelined on its own.
+//
+//daskgen:parallel
+func Twice(pkgs []Pkg) []float64 {
+	var out []float64
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			out = append(out, weight(f))
+		}
+		for _, f := range p.Files { // want `the calls of this loop start ahead only within one iteration of the loop around it, not across its iterations: the loop at line 223, before it, runs in the outer loop's issue part, and only one loop of an iteration can; make the calls of one of them in a loop of their own`
+			out = append(out, weight(f+f))
+		}
+	}
+	return out
 }
