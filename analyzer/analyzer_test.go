@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "update the .golden plan files")
 func TestDiagnosticsAndFacts(t *testing.T) {
 	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer,
-		"example.com/slow", "crosspkg", "safe", "directives", "nothing", "mutation", "unsupported", "syncs", "worklist", "odd")
+		"example.com/slow", "crosspkg", "safe", "directives", "nothing", "mutation", "unsupported", "syncs", "worklist", "odd", "nested")
 }
 
 func TestCandidate(t *testing.T) {
@@ -43,7 +43,7 @@ func TestCandidate(t *testing.T) {
 // analysing them.
 func TestPlans(t *testing.T) {
 	t.Parallel()
-	pkgs := []string{"crosspkg", "safe", "syncs", "directives", "worklist"}
+	pkgs := []string{"crosspkg", "safe", "syncs", "directives", "worklist", "nested"}
 	results := analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, pkgs...)
 	for _, pkg := range pkgs {
 		t.Run(pkg, func(t *testing.T) {

@@ -92,6 +92,15 @@
 // runs in the issue part, in order; a loop that stops early (break,
 // return) is split only when nothing sees how far the header ran.
 //
+// Nested loops run ahead across the outer loop: when the body holds a loop
+// that waits, ranging over a slice, an array or an integer, whose range
+// expression and issue part the outer issue part can compute from the
+// outer iteration's own variables, that loop's issue part runs inside the
+// outer one's as its last step (Step.Inner), recording each inner
+// iteration; the eager part replays the inner loop in F's order. Where it
+// cannot, each loop is split on its own, and a sync diagnostic at the
+// inner loop says why.
+//
 // A fold, x op= f(...) in a loop with x a local variable, stays eager when
 // its loop can be pipelined: the issue part starts f's calls ahead and the
 // eager part adds each value in F's order, so the fold makes no task per

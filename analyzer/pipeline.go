@@ -86,6 +86,21 @@ type Step struct {
 	// conditions too (their values depend only on what the issue part
 	// has).
 	Guards []*ast.IfStmt
+	// Inner is set when Stmt is a loop nested in the body (a range over a
+	// slice, an array or an integer) whose own issue part the outer
+	// iteration's issue part runs: for each inner iteration, in order, it
+	// runs Inner.Steps and records what they hand over (Inner.Vars) in
+	// storage of the outer iteration; the eager part replays the inner
+	// loop over those records, in F's order. Its range expression and
+	// every expression of its steps and guards are computed from the outer
+	// iteration's own variables and from what the loop does not change.
+	// A pipeline has one such step at most, and the steps of the inner
+	// iteration j are numbered after it, in order: with this step's number
+	// n and M steps in Inner, step m of inner iteration j is
+	// n+1+j*(M+1)+m, and n+1+j*(M+1) is what the iteration's guards run
+	// under. With N inner iterations, the pipeline's step k after this
+	// one is k+1+N*(M+1), and n+1+N*(M+1) is what its guards run under.
+	Inner *Pipeline
 }
 
 // pipe is the analysis of one loop.
@@ -121,6 +136,12 @@ type pipe struct {
 	// its calls, in order, so that one producer runs it (isPace).
 	paced bool
 	defs  map[*types.Var][]*cand // the candidates assigning each body variable
+	// nest says that loops of the body are candidates too (Step.Inner);
+	// inner holds their pipelines, and innerOf the loop whose
+	// expressions computable is checking, whose own variables it reads.
+	nest    bool
+	inner   map[ast.Stmt]*Pipeline
+	innerOf ast.Stmt
 }
 
 // cand is a statement of the body that runs in every iteration that
@@ -176,10 +197,31 @@ func (s *rs) pipelines() {
 				waits = append(waits, b)
 			}
 		}
+		// A loop whose body has a loop that waits may run that loop's
+		// issue part inside its own (Step.Inner).
+		if pl := s.nestedPipeline(l); pl != nil {
+			for _, st := range pl.Steps {
+				if st.Inner == nil {
+					continue
+				}
+				done[st.Stmt] = true
+				for _, b := range s.r.Barriers {
+					if b.InLoop && !b.Return && s.innermost(b.Pos) == st.Stmt {
+						b.Pipelined = true
+					}
+				}
+			}
+			for _, b := range waits {
+				b.Pipelined = true
+			}
+			pl.Window = s.r.Directive.Window
+			s.r.Pipelines = append(s.r.Pipelines, pl)
+			continue
+		}
 		if len(waits) == 0 {
 			continue
 		}
-		pl, why := s.pipeline(l)
+		pl, why := s.pipeline(l, false)
 		if pl == nil {
 			for _, b := range waits {
 				b.Serial = why
@@ -226,11 +268,83 @@ func (s *rs) iterationOf(l ast.Stmt, pos token.Pos) bool {
 	return from <= pos && pos < l.End()
 }
 
-// pipeline splits loop l, or says why it cannot.
-func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
+// nestedPipeline splits loop l with the issue parts of the loops of its
+// body that wait inside its own (Step.Inner), or returns nil when no such
+// loop's issue part can run there: then each loop is split on its own.
+func (s *rs) nestedPipeline(l ast.Stmt) *Pipeline {
+	outer := l
+	waits := false
+	for _, b := range s.r.Barriers {
+		if b.InLoop && !b.Return {
+			if in := s.innermost(b.Pos); in != nil && in != l && s.childLoop(l, in) {
+				waits = true
+			}
+		}
+	}
+	if !waits {
+		return nil
+	}
+	s.lastInner = nil
+	pl, why := s.pipeline(l, true)
+	if s.lastInner != nil {
+		l = s.lastInner
+	}
+	if pl != nil {
+		var first *Step
+		for _, st := range pl.Steps {
+			if st.Inner == nil {
+				continue
+			}
+			if first == nil {
+				first = st
+				continue
+			}
+			// One inner loop's steps are numbered by its iterations.
+			why = fmt.Sprintf("the loop at line %d, before it, runs in the outer loop's issue part, and only one loop of an iteration can; make the calls of one of them in a loop of their own", s.line(first.Stmt.Pos()))
+			l = st.Stmt
+			break
+		}
+		if l == outer {
+			s.lastPipe.reportSerial()
+			return pl
+		}
+	}
+	if inner, ok := l.(*ast.RangeStmt); ok && why != "" && l != outer {
+		s.diag(inner.Pos(), CatSync, "the calls of this loop start ahead only within one iteration of the loop around it, not across its iterations: %s", why)
+	}
+	return nil
+}
+
+// childLoop reports whether loop in is directly in the body of loop l: not
+// inside another loop of it, nor in a function literal.
+func (s *rs) childLoop(l, in ast.Stmt) bool {
+	var body *ast.BlockStmt
+	switch l := l.(type) {
+	case *ast.RangeStmt:
+		body = l.Body
+	case *ast.ForStmt:
+		body = l.Body
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.RangeStmt, *ast.ForStmt:
+			found = found || n == in
+			return false
+		}
+		return !found
+	})
+	return found
+}
+
+// pipeline splits loop l, or says why it cannot. With nest, the loops of
+// its body are candidates too (Step.Inner).
+func (s *rs) pipeline(l ast.Stmt, nest bool) (*Pipeline, string) {
 	p := &pipe{s: s, loop: l, header: map[*types.Var]bool{}, fresh: map[*types.Var]bool{}, assigned: map[*types.Var][]token.Pos{},
 		writes: map[*types.Var][]memWrite{}, lent: map[*ast.UnaryExpr]bool{}, aliased: map[*ast.UnaryExpr]string{}, byStmt: map[ast.Stmt]*cand{}, defs: map[*types.Var][]*cand{},
-		exits: map[*ast.IfStmt]bool{}, dropped: map[*ast.IfStmt]bool{}}
+		exits: map[*ast.IfStmt]bool{}, dropped: map[*ast.IfStmt]bool{}, nest: nest, inner: map[ast.Stmt]*Pipeline{}}
 	p.scanEffects()
 	if why := p.headerOK(); why != "" {
 		return nil, why
@@ -241,6 +355,13 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	pl.Loop = l
 	issues := false
 	for _, c := range p.cands {
+		if in := p.inner[c.stmt]; in != nil {
+			if c.moved {
+				pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Guards: c.guards, Inner: in})
+				issues = true
+			}
+			continue
+		}
 		if c.moved {
 			pl.Steps = append(pl.Steps, &Step{Stmt: c.stmt, Guards: c.guards, Pace: p.isPace(c.stmt)})
 			issues = issues || p.callsDelayed(c.stmt)
@@ -252,6 +373,13 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 		}
 	}
 	if !issues {
+		if p.nest {
+			var why string
+			if p.s.lastInner, why = p.innerWhy(); why != "" {
+				why += "; compute what the calls and this loop's range read from the outer loop's own variables and values it does not change"
+			}
+			return nil, why
+		}
 		return nil, p.firstWhy()
 	}
 	for _, c := range p.cands {
@@ -269,7 +397,22 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 		}
 	}
 	slices.SortFunc(pl.Exits, func(a, b *ast.IfStmt) int { return int(a.Pos() - b.Pos()) })
-	p.reportSerial()
+	if p.nest {
+		// Tried first; the caller splits the loops one by one otherwise,
+		// and reports then. The why, for the caller, is about the first
+		// inner loop that splits on its own and does not run here: the
+		// loop, as the statement, for the caller's message.
+		if !slices.ContainsFunc(pl.Steps, func(st *Step) bool { return st.Inner != nil }) {
+			var why string
+			if p.s.lastInner, why = p.innerWhy(); why != "" {
+				why += "; compute what the calls and this loop's range read from the outer loop's own variables and values it does not change"
+			}
+			return nil, why
+		}
+		p.s.lastPipe = p // the caller reports its serial points if it keeps it
+	} else {
+		p.reportSerial()
+	}
 	pl.Indexed = p.indexed() && !p.paced // one producer keeps F's pace
 	pl.Detached = pl.Indexed && p.detached()
 	seen := map[*types.Var]bool{}
@@ -290,6 +433,12 @@ func (s *rs) pipeline(l ast.Stmt) (*Pipeline, string) {
 	}
 	slices.SortFunc(pl.Vars, func(a, b *types.Var) int { return int(a.Pos() - b.Pos()) })
 	pl.Keep = p.retains(p.body, pl.Vars)
+	for _, st := range pl.Steps {
+		if st.Inner != nil {
+			pl.Detached = false // the eager part replays the inner loop in order
+			pl.Keep = pl.Keep || st.Inner.Keep
+		}
+	}
 	return &pl, ""
 }
 
@@ -613,6 +762,14 @@ func (p *pipe) walk(list []ast.Stmt, guards []*ast.IfStmt) {
 			if st.Init != nil {
 				add(st.Init)
 			}
+		case *ast.RangeStmt:
+			if p.nest {
+				add(st)
+			}
+		case *ast.LabeledStmt:
+			if r, ok := st.Stmt.(*ast.RangeStmt); ok && p.nest {
+				add(r)
+			}
 		}
 	}
 }
@@ -696,7 +853,13 @@ func (p *pipe) settle() {
 				}
 			}
 		}
-		needs(c.stmt)
+		if l, ok := c.stmt.(*ast.RangeStmt); ok {
+			for _, e := range p.innerExprs(l) {
+				needs(e)
+			}
+		} else {
+			needs(c.stmt)
+		}
 		for _, g := range c.guards {
 			needs(g.Cond)
 		}
@@ -717,6 +880,11 @@ func (p *pipe) settle() {
 			for _, g := range c.guards {
 				needs(g.Cond)
 			}
+		}
+	}
+	for _, c := range p.cands {
+		if _, ok := c.stmt.(*ast.RangeStmt); ok && c.movable {
+			move(c) // its issue part runs in the outer one's
 		}
 	}
 	for _, c := range p.cands {
@@ -901,6 +1069,9 @@ func (p *pipe) movable(c *cand) string {
 	if why := p.guardsOK(c); why != "" {
 		return why
 	}
+	if l, ok := c.stmt.(*ast.RangeStmt); ok {
+		return p.innerMovable(l, c)
+	}
 	if b := p.waitsIn(c.stmt); b != nil {
 		return fmt.Sprintf("waits for %s (%s)", b.What, b.Reason)
 	}
@@ -1013,7 +1184,7 @@ func (p *pipe) bodyVar(v *types.Var) string {
 func (p *pipe) stmtAt(pos token.Pos) *cand {
 	for _, c := range p.cands {
 		switch c.stmt.(type) {
-		case *ast.IfStmt, *ast.SwitchStmt:
+		case *ast.IfStmt, *ast.SwitchStmt, *ast.RangeStmt:
 			continue
 		}
 		if c.stmt.Pos() <= pos && pos < c.stmt.End() {
@@ -1043,6 +1214,9 @@ func (p *pipe) computable(e ast.Expr, c *cand, at token.Pos) string {
 			v, ok := info.Uses[n].(*types.Var)
 			if !ok || v.IsField() {
 				return true
+			}
+			if p.innerOf != nil && p.innerOf.Pos() <= v.Pos() && v.Pos() < p.innerOf.End() {
+				return true // the inner loop's own: its analysis checked it
 			}
 			if why = p.readable(v, c); why == "" && p.fresh[v] {
 				why = p.freshWrite(v, at)
@@ -1310,4 +1484,111 @@ func (p *pipe) retains(body *ast.BlockStmt, vars []*types.Var) bool {
 		return !found
 	})
 	return found
+}
+
+// innerMovable says why the issue part of an iteration cannot run the
+// issue part of loop l of its body (candidate c), or "": l must split on
+// its own, number its iterations (a range over a slice, an array or an
+// integer, so that its header has no effects), and everything its issue
+// part computes, its range expression first, must be computable here from
+// the outer iteration's own variables.
+func (p *pipe) innerMovable(l *ast.RangeStmt, c *cand) string {
+	in, ok := p.inner[l]
+	if !ok {
+		report := p.s.report
+		p.s.report = false // the loop is split on its own if not here, and reports then
+		in, _ = p.s.pipeline(l, false)
+		p.s.report = report
+		p.inner[l] = in
+	}
+	if in == nil {
+		return "its delayed calls cannot start ahead of its own eager code"
+	}
+	if !in.Indexed {
+		return "it paces its calls"
+	}
+	p.innerOf = l
+	defer func() { p.innerOf = nil }()
+	for _, e := range p.innerExprs(l) {
+		if b := p.waitsIn(e); b != nil {
+			return fmt.Sprintf("its issue part needs %s, which waits for %s (%s)", nodeString(p.s.p.Fset, e), b.What, b.Reason)
+		}
+		if why := p.computable(e, c, e.End()); why != "" {
+			return fmt.Sprintf("its issue part computes %s, which %s", nodeString(p.s.p.Fset, e), why)
+		}
+	}
+	return ""
+}
+
+// innerExprs lists what the issue part of loop l computes, when it runs
+// inside the issue part of an outer iteration: the range expression, and
+// the expressions of l's steps and of the guards around them.
+func (p *pipe) innerExprs(l *ast.RangeStmt) []ast.Expr {
+	out := []ast.Expr{l.X}
+	in := p.inner[l]
+	if in == nil {
+		return out
+	}
+	seen := map[*ast.IfStmt]bool{}
+	for _, st := range in.Steps {
+		for _, g := range st.Guards {
+			if !seen[g] {
+				seen[g] = true
+				out = append(out, g.Cond)
+			}
+		}
+		if st.Call != nil {
+			// Its arguments and receiver: a wait for its result is the
+			// eager part's.
+			args := st.Call.Args
+			if fn := p.s.calls[st.Call].Func; len(args) > 0 {
+				if ps := fn.Type().(*types.Signature).Params(); ps.Len() > 0 && isContextType(ps.At(0).Type()) {
+					args = args[1:]
+				}
+			}
+			out = append(out, args...)
+			if sel, ok := ast.Unparen(st.Call.Fun).(*ast.SelectorExpr); ok {
+				if s := p.s.p.TypesInfo.Selections[sel]; s != nil {
+					out = append(out, sel.X)
+				}
+			}
+			continue
+		}
+		switch s := st.Stmt.(type) {
+		case *ast.AssignStmt:
+			out = append(out, s.Rhs...)
+		case *ast.DeclStmt:
+			for _, sp := range s.Decl.(*ast.GenDecl).Specs {
+				if vs, ok := sp.(*ast.ValueSpec); ok {
+					out = append(out, vs.Values...)
+				}
+			}
+		case *ast.ExprStmt:
+			out = append(out, s.X)
+		}
+	}
+	for _, g := range in.Exits {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g.Cond)
+		}
+	}
+	return out
+}
+
+// innerWhy says why the first loop of the body that splits on its own
+// does not run in the issue part (Step.Inner), with the loop as the
+// statement that mentions it, or "" when there is none. It returns the
+// reason alone: the caller reports it at the inner loop.
+func (p *pipe) innerWhy() (*ast.RangeStmt, string) {
+	for _, c := range p.cands {
+		l, ok := c.stmt.(*ast.RangeStmt)
+		if !ok || p.inner[l] == nil || c.moved {
+			continue
+		}
+		if c.why != "" {
+			return l, c.why
+		}
+	}
+	return nil, ""
 }

@@ -239,22 +239,33 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			for _, g := range pl.Exits {
 				fmt.Fprintf(&b, "    exit at %s: if %s, the iteration issues nothing more\n", pos(g.Pos()), nodeString(fset, g.Cond))
 			}
-			for k, st := range pl.Steps {
-				if st.Call != nil {
-					fmt.Fprintf(&b, "    step %d at %s: issue %s\n", k+1, pos(st.Call.Pos()), nodeString(fset, st.Call))
-					continue
+			var steps func(indent, prefix string, pl *Pipeline)
+			steps = func(indent, prefix string, pl *Pipeline) {
+				for k, st := range pl.Steps {
+					switch {
+					case st.Inner != nil:
+						fmt.Fprintf(&b, "%sstep %s%d at %s: the issue part of the loop, for each of its iterations in order:\n", indent, prefix, k+1, pos(st.Stmt.Pos()))
+						for _, g := range st.Inner.Exits {
+							fmt.Fprintf(&b, "%s  exit at %s: if %s, the inner iteration issues nothing more\n", indent, pos(g.Pos()), nodeString(fset, g.Cond))
+						}
+						steps(indent+"  ", fmt.Sprintf("%s%d.", prefix, k+1), st.Inner)
+					case st.Call != nil:
+						fmt.Fprintf(&b, "%sstep %s%d at %s: issue %s\n", indent, prefix, k+1, pos(st.Call.Pos()), nodeString(fset, st.Call))
+					default:
+						what := "move"
+						if st.Pace {
+							what = "pace"
+						}
+						fmt.Fprintf(&b, "%sstep %s%d at %s: %s %s\n", indent, prefix, k+1, pos(st.Stmt.Pos()), what, firstLine(nodeString(fset, st.Stmt)))
+					}
 				}
-				what := "move"
-				if st.Pace {
-					what = "pace"
+				var names []string
+				for _, v := range pl.Vars {
+					names = append(names, v.Name())
 				}
-				fmt.Fprintf(&b, "    step %d at %s: %s %s\n", k+1, pos(st.Stmt.Pos()), what, firstLine(nodeString(fset, st.Stmt)))
+				fmt.Fprintf(&b, "%shands over: %s\n", indent, strings.Join(names, ", "))
 			}
-			var names []string
-			for _, v := range pl.Vars {
-				names = append(names, v.Name())
-			}
-			fmt.Fprintf(&b, "    hands over: %s\n", strings.Join(names, ", "))
+			steps("    ", "", pl)
 		}
 		if u := r.Unordered; u != nil {
 			fmt.Fprintf(&b, "  unordered loop at %s, issue part %s to %s, in completion order after it\n", pos(u.Loop.Pos()), pos(u.Issue[0].Pos()), pos(u.Issue[len(u.Issue)-1].End()))

@@ -24,8 +24,12 @@ type rs struct {
 	acc    map[*types.Var]*Var
 	errs   map[*types.Var][]*Call // error variables and the calls that set them
 	idioms map[*ast.IfStmt]bool
-	loops  []ast.Stmt          // loops inside the region, the region's own included
-	work   map[*types.Var]bool // the worklist of an unordered loop
+	loops  []ast.Stmt // loops inside the region, the region's own included
+	// lastInner is the inner loop that the last nested split (pipe.nest)
+	// could not run in its issue part, for its message.
+	lastInner *ast.RangeStmt
+	lastPipe  *pipe               // the analysis of the last nested split
+	work      map[*types.Var]bool // the worklist of an unordered loop
 
 	// Folds (v op= f(x) in a loop) kept eager rather than made delayed
 	// accumulators: see eagerFolds. trial makes every fold a candidate

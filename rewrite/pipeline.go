@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,12 @@ import (
 // f(x)), nil is instead the eager part written for an iteration whose
 // values are known, which the producers run themselves (detachPart).
 //
+// A loop of the body whose issue part runs in the outer one's
+// (analyzer.Step.Inner) has a pipe of its own (innerPipe): its iterations
+// are records in a slice of the outer iteration, which the issue part
+// fills (innerProducer) and the eager part replays, in F's order, with F's
+// inner loop body and label (innerConsumer).
+//
 // Reuse lets the producers write later iterations into the memory of
 // iterations the eager part is done with; the twin says Keep when F's body
 // may keep a pointer into one (analyzer.Pipeline.Keep).
@@ -73,6 +80,40 @@ type pipe struct {
 	exits    map[*ast.IfStmt]bool     // ifs that end the iteration's issue part (analyzer.Pipeline.Exits)
 	header   []*types.Var             // the loop's own variables
 	adopted  map[string]bool          // the eager part's names of tasks Adopt tracks
+	// nested holds the loops of the body whose issue part runs in this
+	// one's (analyzer.Step.Inner), as pipes of their own.
+	nested map[ast.Stmt]*pipe
+	// For the pipe of such an inner loop: base is what its step numbers
+	// count from, an expression of idx, the index of the inner iteration
+	// (analyzer.Step.Inner); slice is the outer iteration's field that
+	// holds the inner iterations, typeName their type, step the outer
+	// step number.
+	base, idx, slice, typeName string
+	step                       int
+	// inner is the pipe of the loop of the body that nested holds, whose
+	// steps come before those of the statements after it.
+	inner *pipe
+}
+
+// num writes step number k of p.
+func (p *pipe) num(k int) string {
+	switch {
+	case p.base != "":
+		return p.base + "+" + strconv.Itoa(k)
+	case p.inner != nil && k > p.inner.step:
+		// After the inner loop's steps (analyzer.Step.Inner).
+		return fmt.Sprintf("%d+len(%s.%s)*%d", k+1, p.it, p.inner.slice, len(p.inner.pl.Steps)+1)
+	}
+	return strconv.Itoa(k)
+}
+
+// exit is what ends an iteration's issue part: the function's return, or
+// the inner loop's continue.
+func (p *pipe) exit() string {
+	if p.base == "" {
+		return "return"
+	}
+	return "continue"
 }
 
 type pipeField struct {
@@ -174,6 +215,9 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		if s.Call == nil {
 			p.steps[s.Stmt] = k + 1
 			p.paces[s.Stmt] = s.Pace
+			if s.Inner != nil {
+				continue // its pipe (innerPipe) has its calls
+			}
 			ast.Inspect(s.Stmt, func(n ast.Node) bool {
 				if c, ok := n.(*ast.CallExpr); ok && t.sites[c] != nil {
 					sig := t.sigOf(c)
@@ -185,6 +229,18 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 			continue
 		}
 		p.calls[s.Call] = &pSlot{step: k + 1, field: p.field(calleeBase(s.Call), "")}
+	}
+	for k, s := range pl.Steps {
+		if s.Inner == nil {
+			continue
+		}
+		if p.nested == nil {
+			p.nested = map[ast.Stmt]*pipe{}
+		}
+		q, restore := t.innerPipe(p, s, k+1)
+		defer restore()
+		p.nested[s.Stmt] = q
+		p.inner = q
 	}
 
 	// The eager part: F's body.
@@ -227,6 +283,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		sig := t.sigOf(callOf(p, s))
 		s.field.typ = t.rt("Delayed") + "[" + t.tupleType(valueTypes(sig, s.idiom)) + "]"
 	}
+	t.innerTypes(p)
 	var decl strings.Builder
 	fmt.Fprintf(&decl, "// %s is what the issue part of the loop at line %d hands to its eager part.\n", typeName, t.fset.Position(loop.Pos()).Line)
 	fmt.Fprintf(&decl, "type %s struct {\n", typeName)
@@ -394,7 +451,11 @@ func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
 	var b strings.Builder
 	for _, s := range list {
 		if k, ok := p.steps[s]; ok {
-			fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k)
+			if q := p.nested[s]; q != nil {
+				b.WriteString(t.innerProducer(p, q, s.(*ast.RangeStmt)))
+				continue
+			}
+			fmt.Fprintf(&b, "%s.At(%s)\n", p.st, p.num(k))
 			if p.paces[s] {
 				fmt.Fprintf(&b, "%s.Pace()\n", p.st)
 			}
@@ -404,6 +465,9 @@ func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
 		switch s := s.(type) {
 		case *ast.BlockStmt:
 			b.WriteString(t.producerStmts(p, s.List))
+			continue
+		case *ast.LabeledStmt:
+			b.WriteString(t.producerStmts(p, []ast.Stmt{s.Stmt}))
 			continue
 		case *ast.IfStmt:
 			if s.Init != nil {
@@ -431,7 +495,7 @@ func (t *twin) producerStmts(p *pipe, list []ast.Stmt) string {
 		t.noWaits(ifs.Cond)
 		if p.exits[ifs] {
 			// F leaves the iteration: so does its issue part.
-			fmt.Fprintf(&b, "if %s {\n%sreturn\n}\n", cond, then)
+			fmt.Fprintf(&b, "if %s {\n%s%s\n}\n", cond, then, p.exit())
 			continue
 		}
 		switch {
@@ -455,7 +519,7 @@ func (t *twin) producerCalls(p *pipe, s ast.Stmt) string {
 			continue
 		}
 		slot := p.calls[step.Call]
-		fmt.Fprintf(&b, "%s.At(%d)\n", p.st, k+1)
+		fmt.Fprintf(&b, "%s.At(%s)\n", p.st, p.num(k+1))
 		call := t.issueInto(step.Call, slot.idiom, p.it+"."+slot.field.name)
 		b.WriteString(t.flush())
 		fmt.Fprintf(&b, "%s\n", call)
@@ -487,7 +551,7 @@ func (t *twin) consumerStep(p *pipe, s ast.Stmt, k int) string {
 		return "" // an iteration with no task: nothing to adopt or check
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s.Adopt(%s, %d)", t.tw, p.st, k)
+	fmt.Fprintf(&b, "%s.Adopt(%s, %s)", t.tw, p.st, p.num(k))
 	ast.Inspect(s, func(n ast.Node) bool {
 		c, ok := n.(*ast.CallExpr)
 		if !ok || p.idioms[c] == "" {
@@ -506,7 +570,7 @@ func (t *twin) slotCall(p *pipe, c *ast.CallExpr, idiom bool) string {
 	s.idiom = idiom
 	if !s.used && !p.detach {
 		s.used = true
-		t.pre = append(t.pre, fmt.Sprintf("%s.Adopt(%s, %d)", t.tw, p.st, s.step))
+		t.pre = append(t.pre, fmt.Sprintf("%s.Adopt(%s, %s)", t.tw, p.st, p.num(s.step)))
 	}
 	p.adopted[p.it+"."+s.field.name] = true
 	return p.it + "." + s.field.name
@@ -526,4 +590,188 @@ func (t *twin) renamedTok(lhs []ast.Expr, tok token.Token) token.Token {
 		}
 	}
 	return token.ASSIGN
+}
+
+// innerPipe makes the pipe of the loop that step k of p's loop is
+// (analyzer.Step.Inner): its iterations are records in a slice field of
+// p's iteration, its variables fields of a record, its steps numbered
+// after k in the order of its iterations. It returns what undoes its
+// names.
+func (t *twin) innerPipe(p *pipe, s *analyzer.Step, k int) (*pipe, func()) {
+	pl := s.Inner
+	q := &pipe{pl: pl, it: t.fresh("in"), st: p.st, taken: map[string]bool{},
+		steps: map[ast.Stmt]int{}, paces: map[ast.Stmt]bool{}, calls: map[*ast.CallExpr]*pSlot{}, idioms: map[*ast.CallExpr]string{},
+		guards: map[*ast.IfStmt]bool{}, exits: map[*ast.IfStmt]bool{}, adopted: map[string]bool{}}
+	q.idx = t.fresh("j")
+	q.step = k
+	// Inner iteration j's step m is k+1+j*(M+1)+m, and k+1+j*(M+1) is
+	// what its guards run under: a panic there is the eager part's to
+	// meet, where it evaluates the guard again, not the adoption of the
+	// step before it (the iteration before's, which F may leave early).
+	q.base = fmt.Sprintf("%d+%s*%d", k+1, q.idx, len(pl.Steps)+1)
+	q.typeName = t.fresh("iteration")
+	q.slice = p.field("inner", "[]"+q.typeName).name
+	for _, g := range pl.Exits {
+		q.exits[g] = true
+	}
+	l := pl.Loop.(*ast.RangeStmt)
+	for _, e := range []ast.Expr{l.Key, l.Value} {
+		if v := t.identVar(e); v != nil {
+			q.header = append(q.header, v)
+		}
+	}
+	saved := map[*types.Var]string{}
+	for _, v := range pl.Vars {
+		if name, ok := t.lifted[v]; ok {
+			saved[v] = name
+			f := q.field(v.Name(), t.rt("Delayed")+"["+t.typ(v.Type())+"]")
+			t.lifted[v] = q.it + "." + f.name
+			continue
+		}
+		f := q.field(v.Name(), t.typ(v.Type()))
+		t.renamed[v] = q.it + "." + f.name
+	}
+	for k, s := range pl.Steps {
+		for _, g := range s.Guards {
+			q.guards[g] = true
+		}
+		if s.Call == nil {
+			q.steps[s.Stmt] = k + 1
+			q.paces[s.Stmt] = s.Pace
+			ast.Inspect(s.Stmt, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok && t.sites[c] != nil {
+					sig := t.sigOf(c)
+					f := q.field(calleeBase(c)+"Task", t.rt("Delayed")+"["+t.tupleType(valueTypes(sig, true))+"]")
+					q.idioms[c] = q.it + "." + f.name
+				}
+				return true
+			})
+			continue
+		}
+		q.calls[s.Call] = &pSlot{step: k + 1, field: q.field(calleeBase(s.Call), "")}
+	}
+	return q, func() {
+		for _, v := range pl.Vars {
+			delete(t.renamed, v)
+			if name, ok := saved[v]; ok {
+				t.lifted[v] = name
+			}
+		}
+	}
+}
+
+// innerProducer writes, in the issue part of p's loop, the issue part of
+// the inner loop l: its range expression, evaluated once as F evaluates
+// it, and for each of its iterations, in order, a record in the outer
+// iteration and its steps.
+//
+//	st.At(1)
+//	rx2 := it.p.Files
+//	it.inner = it.inner[:0]
+//	for j := range len(rx2) {
+//		it.inner = append(it.inner, iteration2{})
+//		in := &it.inner[j]
+//		f := rx2[j]
+//		in.f = f
+//		st.At(2 + j*2 + 0)
+//		st.At(2 + j*2 + 1)
+//		in.score = twinimpl.Issue1(st, scoreDelayed, daskgen.Value[string](in.f))
+//	}
+func (t *twin) innerProducer(p, q *pipe, l *ast.RangeStmt) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s.At(%s)\n", p.st, p.num(q.step))
+	x := t.expr(l.X)
+	b.WriteString(t.flush())
+	t.noWaits(l.X)
+	rx := t.fresh("rx")
+	fmt.Fprintf(&b, "%s := %s\n", rx, x)
+	fmt.Fprintf(&b, "%s.%s = %s.%s[:0]\n", p.it, q.slice, p.it, q.slice)
+	_, isInt := t.typeOf(l.X).Underlying().(*types.Basic)
+	count := "len(" + rx + ")"
+	if isInt {
+		count = "int(" + rx + ")"
+	}
+	fmt.Fprintf(&b, "for %s := range %s {\n", q.idx, count)
+	fmt.Fprintf(&b, "%s.%s = append(%s.%s, %s{})\n", p.it, q.slice, p.it, q.slice, q.typeName)
+	fmt.Fprintf(&b, "%s := &%s.%s[%s]\n", q.it, p.it, q.slice, q.idx)
+	if v := t.identVar(l.Key); v != nil {
+		if isInt {
+			fmt.Fprintf(&b, "%s := %s(%s)\n", v.Name(), t.typ(v.Type()), q.idx)
+		} else {
+			fmt.Fprintf(&b, "%s := %s\n", v.Name(), q.idx)
+		}
+	}
+	if v := t.identVar(l.Value); v != nil {
+		fmt.Fprintf(&b, "%s := %s[%s]\n", v.Name(), rx, q.idx)
+	}
+	if len(q.header) > 0 {
+		var lhs, rhs []string
+		for _, v := range q.header {
+			lhs = append(lhs, t.renamed[v])
+			rhs = append(rhs, v.Name())
+		}
+		fmt.Fprintf(&b, "%s = %s\n", strings.Join(lhs, ", "), strings.Join(rhs, ", "))
+	}
+	if len(q.guards) > 0 {
+		fmt.Fprintf(&b, "%s.At(%s)\n", p.st, q.num(0)) // what the guards run under
+	}
+	outer := t.pipe
+	t.pipe, q.producer = q, true
+	b.WriteString(t.producerStmts(q, l.Body.List))
+	t.pipe, q.producer = outer, false
+	b.WriteString("}\n")
+	if slices.ContainsFunc(p.pl.Steps, func(s *analyzer.Step) bool {
+		return p.steps[s.Stmt] > q.step || s.Call != nil && p.calls[s.Call].step > q.step
+	}) {
+		// What the guards of the steps after the loop run under: a
+		// number no step has.
+		fmt.Fprintf(&b, "%s.At(%d+len(%s.%s)*%d)\n", p.st, q.step+1, p.it, q.slice, len(q.pl.Steps)+1)
+	}
+	return b.String()
+}
+
+// innerConsumer writes, in the eager part of p's loop, the inner loop l
+// (with its label) as F's body replayed over the records the issue part
+// made, in F's order: each inner iteration adopts its own steps' tasks.
+func (t *twin) innerConsumer(p, q *pipe, label string, l *ast.RangeStmt) string {
+	outer := t.pipe
+	t.pipe = q
+	body := t.block(l.Body)
+	t.pipe = outer
+	inner := strings.TrimSuffix(strings.TrimPrefix(body, "{\n"), "}")
+	uses := func(name string) bool {
+		return regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(inner)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s.Adopt(%s, %s)\n%s", t.tw, p.st, p.num(q.step), label)
+	switch {
+	case uses(q.it):
+		fmt.Fprintf(&b, "for %s := range %s.%s {\n%s := &%s.%s[%s]\n", q.idx, p.it, q.slice, q.it, p.it, q.slice, q.idx)
+	case uses(q.idx):
+		fmt.Fprintf(&b, "for %s := range %s.%s {\n", q.idx, p.it, q.slice)
+	default:
+		fmt.Fprintf(&b, "for range %s.%s {\n", p.it, q.slice)
+	}
+	b.WriteString(inner)
+	b.WriteString("}")
+	return b.String()
+}
+
+// innerTypes declares the records of the inner loops of p, once their
+// slots' types are known.
+func (t *twin) innerTypes(p *pipe) {
+	for l, q := range p.nested {
+		for _, s := range q.calls {
+			sig := t.sigOf(callOf(q, s))
+			s.field.typ = t.rt("Delayed") + "[" + t.tupleType(valueTypes(sig, s.idiom)) + "]"
+		}
+		var decl strings.Builder
+		fmt.Fprintf(&decl, "// %s is what the issue part of the loop at line %d hands to its eager part, for each iteration of the loop at line %d.\n", q.typeName, t.fset.Position(l.Pos()).Line, t.fset.Position(p.pl.Loop.Pos()).Line)
+		fmt.Fprintf(&decl, "type %s struct {\n", q.typeName)
+		for _, f := range q.fields {
+			fmt.Fprintf(&decl, "%s %s\n", f.name, f.typ)
+		}
+		decl.WriteString("}\n")
+		t.typeDecls = append(t.typeDecls, decl.String())
+	}
 }

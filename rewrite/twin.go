@@ -528,6 +528,12 @@ func (t *twin) stmtAt(s ast.Stmt) (string, bool) {
 		return "", false
 	}
 	if t.pipe != nil && !t.pipe.producer {
+		if q := t.pipe.nested[s]; q != nil {
+			return t.innerConsumer(t.pipe, q, "", s.(*ast.RangeStmt)), true
+		}
+		if ls, ok := s.(*ast.LabeledStmt); ok && t.pipe.nested[ls.Stmt] != nil {
+			return t.innerConsumer(t.pipe, t.pipe.nested[ls.Stmt], ls.Label.Name+":\n", ls.Stmt.(*ast.RangeStmt)), true
+		}
 		if k, ok := t.pipe.steps[s]; ok {
 			return t.consumerStep(t.pipe, s, k), true
 		}

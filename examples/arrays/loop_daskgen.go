@@ -34,22 +34,35 @@ func multipleArraysParallel(ctx context.Context, a, b int) (list1 []float64, lis
 	defer twinimpl.End(&tw, func(i int, err2 error) {
 		list1, list2, list3, err = fail(i, err2)
 	})
-	// iteration is what the issue part of the loop at line 37 hands to its eager part.
-	type iteration struct {
+	// iteration2 is what the issue part of the loop at line 37 hands to its eager part, for each iteration of the loop at line 36.
+	type iteration2 struct {
 		j           int
 		doSomething daskgen.Delayed[twinimpl.Tuple3[[]float64, []float64, []float64]]
 	}
+	// iteration is what the issue part of the loop at line 36 hands to its eager part.
+	type iteration struct {
+		inner []iteration2
+	}
 	tw = twinimpl.NewTwin(ctx)
-	for range a {
-		rx := b
-		for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
-			j := int(k2)
-			it.j = j
-			st.At(1)
-			twinimpl.IssueInto1(&it.doSomething, st, doSomethingDelayed, daskgen.Value[int](it.j))
-		}, nil) {
-			tw.Adopt(st, 1)
-			d := it.doSomething
+	rx := a
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, int(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
+		st.At(1)
+		rx2 := b
+		it.inner = it.inner[:0]
+		for j2 := range int(rx2) {
+			it.inner = append(it.inner, iteration2{})
+			in := &it.inner[j2]
+			j := int(j2)
+			in.j = j
+			st.At(2 + j2*2 + 1)
+			twinimpl.IssueInto1(&in.doSomething, st, doSomethingDelayed, daskgen.Value[int](in.j))
+		}
+	}, nil) {
+		tw.Adopt(st, 1)
+		for j2 := range it.inner {
+			in := &it.inner[j2]
+			tw.Adopt(st, 2+j2*2+1)
+			d := in.doSomething
 			array1 := twinimpl.Track(tw, twinimpl.Project(func(x twinimpl.Tuple3[[]float64, []float64, []float64]) []float64 {
 				return x.V0
 			}, d))

@@ -551,3 +551,36 @@ func keyed[K keyer](items []K) ([]int, error) {
 
 // Keyed looks repositories up by their keys.
 func Keyed(repos []Repo) ([]int, error) { return keyed(repos) }
+
+// Package is a package of a linter's run: its name and its files.
+type Package struct {
+	Name  string
+	Files []string
+}
+
+// PkgScore is a package's weighted score.
+type PkgScore struct {
+	Name  string
+	Score int
+}
+
+// Nested: the delayed call is in the inner loop of a nested loop, its
+// error returned, the result folded into the outer item's own result
+// (issue 22, "Nested loops"): the outer loop runs ahead, each outer item's
+// issue part issuing every call of its inner loop.
+//
+//daskgen:parallel
+func Nested(pkgs []Package, w int) ([]PkgScore, error) {
+	result := make([]PkgScore, len(pkgs))
+	for i, p := range pkgs {
+		result[i].Name = p.Name
+		for _, f := range p.Files {
+			s, err := slowCheck(f)
+			if err != nil {
+				return nil, err
+			}
+			result[i].Score += s * w
+		}
+	}
+	return result, nil
+}

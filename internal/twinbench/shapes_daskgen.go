@@ -1254,3 +1254,80 @@ func keyedParallel[K keyer](ctx context.Context, items []K) (r0 []int, err2 erro
 	}
 	return out, nil
 }
+
+// NestedParallel is the parallel twin of [Nested], written by daskgen (see [github.com/daskgen/daskgen/rewrite]).
+func NestedParallel(ctx context.Context, pkgs []Package, w int) (r0 []PkgScore, err2 error) {
+	if v2 := twinimpl.Verify(ctx, "Nested", "shapes.go:573"); v2 != nil {
+		v2.Check(func() []any {
+			f0, f1 := Nested(pkgs, w)
+			return []any{f0, f1}
+		}, func() []any {
+			r0, err2 = NestedParallel(v2.Context(), pkgs, w)
+			return []any{r0, err2}
+		})
+		return r0, err2
+	}
+	var tw *twinimpl.Twin
+	onErr := []func(error) ([]PkgScore, error){
+		func(err error) ([]PkgScore, error) {
+			return nil, err
+		},
+	}
+	fail := func(i int, err error) ([]PkgScore, error) {
+		if i >= 0 {
+			return onErr[i](err)
+		}
+		return *new([]PkgScore), err
+	}
+	defer twinimpl.End(&tw, func(i2 int, err3 error) {
+		r0, err2 = fail(i2, err3)
+	})
+	// iteration2 is what the issue part of the loop at line 577 hands to its eager part, for each iteration of the loop at line 575.
+	type iteration2 struct {
+		f         string
+		slowCheck daskgen.Delayed[int]
+	}
+	// iteration is what the issue part of the loop at line 575 hands to its eager part.
+	type iteration struct {
+		i     int
+		p     Package
+		inner []iteration2
+	}
+	tw = twinimpl.NewTwin(ctx)
+	result := make([]PkgScore, len(pkgs))
+	rx := pkgs
+	for it, st := range twinimpl.PipelineIndex(tw, twinimpl.DefaultWindow, twinimpl.Reuse, len(rx), func(k2 int, it *iteration, st *twinimpl.Step) {
+		i := k2
+		p := rx[k2]
+		it.i, it.p = i, p
+		st.At(1)
+		rx2 := it.p.Files
+		it.inner = it.inner[:0]
+		for j := range len(rx2) {
+			it.inner = append(it.inner, iteration2{})
+			in := &it.inner[j]
+			f := rx2[j]
+			in.f = f
+			st.At(2 + j*2 + 1)
+			twinimpl.IssueInto1(&in.slowCheck, st, slowCheckDelayed, daskgen.Value[string](in.f))
+		}
+	}, nil) {
+		result[it.i].Name = it.p.Name
+		tw.Adopt(st, 1)
+		for j := range it.inner {
+			in := &it.inner[j]
+			tw.Adopt(st, 2+j*2+1)
+			d := in.slowCheck
+			tw.CheckAt(d, 0)
+			s := d
+			if i2, err3 := twinimpl.Await(tw, s); err3 != nil {
+				return fail(i2, err3)
+			}
+			result[it.i].Score += s.Must() * w
+		}
+	}
+	if i2, err3 := tw.Finish(); err3 != nil {
+		return fail(i2, err3)
+	}
+	return result, nil
+}

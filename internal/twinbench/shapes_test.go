@@ -41,6 +41,16 @@ func shapeLines() string {
 	return b.String()
 }
 
+// nestedPackages are the Nested shape's input: 8 packages of 2 files,
+// 16 calls.
+func nestedPackages() []Package {
+	out := make([]Package, 8)
+	for i := range out {
+		out[i] = Package{Name: fmt.Sprint("pkg", i), Files: []string{fmt.Sprintf("a%d.go", i), fmt.Sprintf("bb%d.go", i)}}
+	}
+	return out
+}
+
 // each runs f(i) for i in [0, n) at once and waits: the hand-written
 // version of a loop's delayed calls.
 func each(n int, f func(i int) error) error {
@@ -71,7 +81,36 @@ func shapes() []shape {
 		return out
 	}
 	want := slowSizeOf(names[shapeN*3/4])
+	pkgs := nestedPackages()
 	return []shape{
+		{"Nested", func() any { r, err := Nested(pkgs, 3); return []any{r, err} },
+			func() (any, error) { r, err := NestedParallel(ctx, pkgs, 3); return []any{r, err}, nil },
+			func() any {
+				// Every call at once, each outer item's results in a slice
+				// of its own; then the loop in order, for the first error.
+				scores := make([][]int, len(pkgs))
+				errs := make([][]error, len(pkgs))
+				var g errgroup.Group
+				for i, p := range pkgs {
+					scores[i] = make([]int, len(p.Files))
+					errs[i] = make([]error, len(p.Files))
+					for j, f := range p.Files {
+						g.Go(func() error { scores[i][j], errs[i][j] = slowCheck(f); return nil })
+					}
+				}
+				g.Wait()
+				result := make([]PkgScore, len(pkgs))
+				for i, p := range pkgs {
+					result[i].Name = p.Name
+					for j := range p.Files {
+						if errs[i][j] != nil {
+							return []any{[]PkgScore(nil), errs[i][j]}
+						}
+						result[i].Score += scores[i][j] * 3
+					}
+				}
+				return []any{result, error(nil)}
+			}},
 		{"Sizes", func() any { return Sizes(names) },
 			func() (any, error) { return SizesParallel(ctx, names) },
 			func() any {
