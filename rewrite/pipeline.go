@@ -189,17 +189,7 @@ func (t *twin) pipelineLoop(pl *analyzer.Pipeline, label string, loop ast.Stmt) 
 		}
 	}
 	// The handed-over variables are it.x in both parts.
-	saved := map[*types.Var]string{}
-	for _, v := range pl.Vars {
-		if name, ok := t.lifted[v]; ok {
-			saved[v] = name
-			f := p.field(v.Name(), t.rt("Delayed")+"["+t.typ(v.Type())+"]")
-			t.lifted[v] = p.it + "." + f.name
-			continue
-		}
-		f := p.field(v.Name(), t.typ(v.Type()))
-		t.renamed[v] = p.it + "." + f.name
-	}
+	saved := t.handOver(p, pl.Vars)
 	defer func() {
 		for _, v := range pl.Vars {
 			delete(t.renamed, v)
@@ -620,17 +610,7 @@ func (t *twin) innerPipe(p *pipe, s *analyzer.Step, k int) (*pipe, func()) {
 			q.header = append(q.header, v)
 		}
 	}
-	saved := map[*types.Var]string{}
-	for _, v := range pl.Vars {
-		if name, ok := t.lifted[v]; ok {
-			saved[v] = name
-			f := q.field(v.Name(), t.rt("Delayed")+"["+t.typ(v.Type())+"]")
-			t.lifted[v] = q.it + "." + f.name
-			continue
-		}
-		f := q.field(v.Name(), t.typ(v.Type()))
-		t.renamed[v] = q.it + "." + f.name
-	}
+	saved := t.handOver(q, pl.Vars)
 	for k, s := range pl.Steps {
 		for _, g := range s.Guards {
 			q.guards[g] = true
@@ -774,4 +754,22 @@ func (t *twin) innerTypes(p *pipe) {
 		decl.WriteString("}\n")
 		t.typeDecls = append(t.typeDecls, decl.String())
 	}
+}
+
+// handOver makes vars, which the issue part hands to the eager part,
+// fields of p's iteration: it.x in both parts. It returns the names that
+// lifted (delayed) variables had before, for the caller to restore.
+func (t *twin) handOver(p *pipe, vars []*types.Var) map[*types.Var]string {
+	saved := map[*types.Var]string{}
+	for _, v := range vars {
+		if name, ok := t.lifted[v]; ok {
+			saved[v] = name
+			f := p.field(v.Name(), t.rt("Delayed")+"["+t.typ(v.Type())+"]")
+			t.lifted[v] = p.it + "." + f.name
+			continue
+		}
+		f := p.field(v.Name(), t.typ(v.Type()))
+		t.renamed[v] = p.it + "." + f.name
+	}
+	return saved
 }
