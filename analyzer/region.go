@@ -559,7 +559,7 @@ func (s *rs) lift() {
 				}
 				s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
 				changed = true
-			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v):
+			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v) && !s.addressed(v):
 				s.lifted[v] = true
 				delete(s.acc, v)
 				changed = true
@@ -865,6 +865,9 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 			if w := s.identVar(lhs); w != nil {
 				if isGlobal(w) {
 					s.diag(leaf.Pos(), CatUnsupported, "%s, a delayed value, is stored in package variable %s; keep it in a local variable and store the result after the parallel code", what, w.Name())
+				}
+				if !s.lifted[w] && s.acc[w] == nil && s.errs[w] == nil && s.addressed(w) {
+					barrier(fmt.Sprintf("assigned to %s, whose address is taken", w.Name()))
 				}
 				return // the variable it goes to is lifted too
 			}
@@ -1460,4 +1463,37 @@ func (s *rs) dropped() {
 		})
 		v.Dropped = ok
 	}
+}
+
+// addressed reports whether the region takes v's address (&v, &v.f,
+// &v[i] of an array): such a variable is not made delayed, since a pointer
+// to it must see the variable itself, not a task's value. Its assignment
+// waits for its delayed operands and computes it in the eager code.
+func (s *rs) addressed(v *types.Var) bool {
+	found := false
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		u, ok := n.(*ast.UnaryExpr)
+		if found || !ok || u.Op != token.AND {
+			return !found
+		}
+		x := ast.Unparen(u.X)
+		for {
+			switch e := x.(type) {
+			case *ast.SelectorExpr:
+				x = ast.Unparen(e.X)
+				continue
+			case *ast.IndexExpr:
+				if _, arr := under(s.p.TypesInfo.TypeOf(e.X)).(*types.Array); arr {
+					x = ast.Unparen(e.X)
+					continue
+				}
+			}
+			break
+		}
+		if id, ok := x.(*ast.Ident); ok && s.p.TypesInfo.Uses[id] == v {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

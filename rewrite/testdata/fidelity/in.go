@@ -309,3 +309,23 @@ func Shortest(paths []string) (string, error) {
 	}
 	return slices.MinFunc(known, func(a, b string) int { return len(a) - len(b) }), nil
 }
+
+// Pointers keeps a pointer to a variable computed from a delayed value
+// (v := n + 1; out = append(out, &v)), and changes the variable after: the
+// pointer sees the change, as F's does. A variable whose address is taken
+// is not made delayed: its assignment waits for n.
+//
+//daskgen:parallel
+func Pointers(paths []string) ([]*int, error) {
+	var out []*int
+	for _, p := range paths {
+		n, err := readA(p)
+		if err != nil {
+			return nil, err
+		}
+		v := n + 1
+		out = append(out, &v)
+		v *= 10
+	}
+	return out, nil
+}

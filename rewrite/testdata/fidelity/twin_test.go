@@ -96,3 +96,19 @@ func TestShortest(t *testing.T) {
 		difftest.Same(t, "Shortest", []any{s}, []any{gs}, err, gerr)
 	}
 }
+
+func TestPointers(t *testing.T) {
+	ctx := context.Background()
+	deref := func(ps []*int) []int {
+		var out []int
+		for _, p := range ps {
+			out = append(out, *p)
+		}
+		return out
+	}
+	for _, in := range [][]string{nil, {"aa.a", "bbbb.a"}, {"aa.a", "b.a"}} {
+		ps, err := Pointers(in)
+		gps, gerr := PointersParallel(ctx, in)
+		difftest.Same(t, "Pointers", []any{deref(ps)}, []any{deref(gps)}, err, gerr)
+	}
+}
