@@ -83,7 +83,7 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*reso
 	if err != nil {
 		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.bucket, Replicas: cfg.replicas, TTL: resultTTL})
 		if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			kv, err = js.KeyValue(ctx, n.bucket)
+			kv, err = lookupRaced(ctx, func() (jetstream.KeyValue, error) { return js.KeyValue(ctx, n.bucket) })
 		}
 	}
 	if err != nil {
@@ -93,7 +93,7 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*reso
 	if err != nil {
 		obj, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.objects, Replicas: cfg.replicas, TTL: resultTTL})
 		if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			obj, err = js.ObjectStore(ctx, n.objects)
+			obj, err = lookupRaced(ctx, func() (jetstream.ObjectStore, error) { return js.ObjectStore(ctx, n.objects) })
 		}
 	}
 	if err != nil {
@@ -639,4 +639,21 @@ func (e *Executor) maxDelivered(m *nats.Msg) {
 		s.DeleteMsg(context.Background(), adv.StreamSeq)
 	}
 	ch <- resultMsg{Failed: true, Err: fmt.Sprintf("task %s was delivered %d times and no worker finished it: its worker died or stalled every time", id, adv.Deliveries)}
+}
+
+// lookupRaced looks up a bucket that another process has just created:
+// its stream's name is taken, but on a cluster the bucket can be reported
+// as not found for a moment after. It tries again for up to two seconds
+// while it is not found.
+func lookupRaced[B any](ctx context.Context, lookup func() (B, error)) (B, error) {
+	b, err := lookup()
+	for wait, deadline := 20*time.Millisecond, time.Now().Add(2*time.Second); errors.Is(err, jetstream.ErrBucketNotFound) && time.Now().Before(deadline); wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return b, err
+		case <-time.After(wait):
+		}
+		b, err = lookup()
+	}
+	return b, err
 }
