@@ -59,6 +59,11 @@ type Call struct {
 	// Instance is the instantiation a call of a generic function calls, or
 	// the zero Instance.
 	Instance types.Instance
+	// Now says that the eager code waits for one of the call's results, at
+	// NowAt, before it issues any other delayed call: the twin runs the call
+	// where it is called when its arguments are known (see nowCalls).
+	Now   bool
+	NowAt token.Pos
 }
 
 // VarClass says how a region uses a variable, as MATLAB's parfor classifies
@@ -176,7 +181,11 @@ func (p *Plan) Dump(fset *token.FileSet) string {
 			if len(res) > 0 {
 				arrow = " -> " + strings.Join(res, ", ")
 			}
-			fmt.Fprintf(&b, "    %s %s%s\n", pos(c.Expr.Pos()), c.Func.Name(), arrow)
+			now := ""
+			if c.Now {
+				now = fmt.Sprintf(" (runs where it is called: awaited at %s before any other call)", pos(c.NowAt))
+			}
+			fmt.Fprintf(&b, "    %s %s%s%s\n", pos(c.Expr.Pos()), c.Func.Name(), arrow, now)
 		}
 		b.WriteString("  vars:\n")
 		for _, v := range r.Vars {

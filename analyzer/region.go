@@ -30,6 +30,8 @@ type rs struct {
 	lastInner *ast.RangeStmt
 	lastPipe  *pipe               // the analysis of the last nested split
 	work      map[*types.Var]bool // the worklist of an unordered loop
+	// headerVars are the variables the loops' headers define (loopVars).
+	headerVars map[*types.Var]bool
 
 	// Folds (v op= f(x) in a loop) kept eager rather than made delayed
 	// accumulators: see eagerFolds. trial makes every fold a candidate
@@ -151,6 +153,7 @@ func (s *rs) run() bool {
 	s.pipelines()
 	s.unordered()
 	s.dropped()
+	s.nowCalls()
 	for _, b := range r.Barriers {
 		if b.InLoop && !b.Pipelined && b.msg != "" {
 			if b.Serial != "" {
@@ -559,7 +562,7 @@ func (s *rs) lift() {
 				}
 				s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
 				changed = true
-			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v) && !s.addressed(v):
+			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v) && !s.addressed(v) && !s.loopVars()[v]:
 				s.lifted[v] = true
 				delete(s.acc, v)
 				changed = true
@@ -810,7 +813,7 @@ func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
 			return // assigned to variables: handled by lift
 		}
 		lhs := as.Lhs[slices.Index(as.Rhs, child.(ast.Expr))]
-		if id, isID := ast.Unparen(lhs).(*ast.Ident); isID && (id.Name == "_" || s.identVar(lhs) != nil) && !s.eagerFold(as, lhs) {
+		if id, isID := ast.Unparen(lhs).(*ast.Ident); isID && (id.Name == "_" || s.identVar(lhs) != nil) && !s.eagerFold(as, lhs) && !s.staysEager(s.identVar(lhs)) {
 			return // assigned to a variable: handled by lift
 		}
 		if m := s.mapWrite(lhs); m != nil && s.acc[m] != nil {
@@ -818,6 +821,16 @@ func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
 		}
 	}
 	s.consume(c, nil, "the result of "+types.ExprString(c), path[i], child, path[:i])
+}
+
+// staysEager reports whether v, a variable that delayed values are assigned
+// to, stays eager although lift would make it delayed: its address is taken,
+// or a loop's header defines it. The assignment waits for the value.
+func (s *rs) staysEager(v *types.Var) bool {
+	if v == nil || s.lifted[v] || s.acc[v] != nil || s.errs[v] != nil || isGlobal(v) {
+		return false
+	}
+	return s.addressed(v) || s.loopVars()[v]
 }
 
 // consume classifies the eager code, parent, that reads a delayed value
@@ -866,8 +879,12 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 				if isGlobal(w) {
 					s.diag(leaf.Pos(), CatUnsupported, "%s, a delayed value, is stored in package variable %s; keep it in a local variable and store the result after the parallel code", what, w.Name())
 				}
-				if !s.lifted[w] && s.acc[w] == nil && s.errs[w] == nil && s.addressed(w) {
+				switch {
+				case !s.staysEager(w):
+				case s.addressed(w):
 					barrier(fmt.Sprintf("assigned to %s, whose address is taken", w.Name()))
+				default:
+					barrier(fmt.Sprintf("assigned to %s, a variable of a loop's header", w.Name()))
 				}
 				return // the variable it goes to is lifted too
 			}
@@ -1113,19 +1130,22 @@ func calleeName(info *types.Info, c *ast.CallExpr) string {
 	return types.ExprString(c.Fun)
 }
 
-// classify lists every local variable the region touches, with its class.
-func (s *rs) classify() {
+// loopVars returns the variables that the region's loops define in their
+// headers: a range's key and value, a for's init. They stay eager: a
+// delayed value assigned to one is waited for there.
+func (s *rs) loopVars() map[*types.Var]bool {
+	if s.headerVars != nil {
+		return s.headerVars
+	}
 	info := s.p.TypesInfo
-	seen := map[*types.Var]bool{}
-	loopVars := map[*types.Var]bool{}
-	assigned := map[*types.Var]bool{}
+	s.headerVars = map[*types.Var]bool{}
 	for _, l := range s.loops {
 		switch l := l.(type) {
 		case *ast.RangeStmt:
 			for _, e := range []ast.Expr{l.Key, l.Value} {
 				if id, ok := e.(*ast.Ident); ok && l.Tok == token.DEFINE {
 					if v, ok := info.Defs[id].(*types.Var); ok {
-						loopVars[v] = true
+						s.headerVars[v] = true
 					}
 				}
 			}
@@ -1133,12 +1153,21 @@ func (s *rs) classify() {
 			if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 				for _, e := range as.Lhs {
 					if v := s.identVar(e); v != nil {
-						loopVars[v] = true
+						s.headerVars[v] = true
 					}
 				}
 			}
 		}
 	}
+	return s.headerVars
+}
+
+// classify lists every local variable the region touches, with its class.
+func (s *rs) classify() {
+	info := s.p.TypesInfo
+	seen := map[*types.Var]bool{}
+	loopVars := s.loopVars()
+	assigned := map[*types.Var]bool{}
 	mark := func(e ast.Expr) {
 		if v := rootVar(info, e); v != nil {
 			assigned[v] = true
@@ -1321,12 +1350,20 @@ func (s *rs) reusedBuffer(c *Call, a ast.Expr) (reported bool) {
 	if !ok {
 		return false
 	}
-	if x := info.Selections[sel]; x == nil || x.Kind() != types.MethodVal {
+	x := info.Selections[sel]
+	if x == nil || x.Kind() != types.MethodVal {
 		return false
+	}
+	if fn, ok := x.Obj().(*types.Func); ok && appendsInto(fn) && isNil(info, call.Args[0]) {
+		return false // h.Sum(nil) appends to nil: new memory, not h's
 	}
 	r := rootVar(info, sel.X)
 	if r == nil {
 		return false
+	}
+	hint := ""
+	if isNamed(r.Type(), "bufio", "Scanner") {
+		hint = fmt.Sprintf(", or a string (%s.Text())", r.Name())
 	}
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		other, ok := n.(*ast.CallExpr)
@@ -1341,8 +1378,8 @@ func (s *rs) reusedBuffer(c *Call, a ast.Expr) (reported bool) {
 			return true
 		}
 		if s.before(c.Expr, r, other.Pos()) {
-			s.diag(a.Pos(), CatMutation, "%s returns memory that %s at line %d overwrites while the task may still read it; pass a copy (for a []byte, bytes.Clone(%s)), or a string (%s.Text() for a bufio.Scanner)",
-				types.ExprString(call), types.ExprString(other.Fun), s.line(other.Pos()), types.ExprString(call), r.Name())
+			s.diag(a.Pos(), CatMutation, "%s returns memory that %s at line %d overwrites while the task may still read it; pass a copy (for a []byte, bytes.Clone(%s))%s",
+				types.ExprString(call), types.ExprString(other.Fun), s.line(other.Pos()), types.ExprString(call), hint)
 			reported = true
 			return false
 		}
@@ -1496,4 +1533,14 @@ func (s *rs) addressed(v *types.Var) bool {
 		return !found
 	})
 	return found
+}
+
+// isNamed reports whether t, or what it points to, is the named type
+// pkg.name.
+func isNamed(t types.Type, pkg, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }

@@ -20,6 +20,11 @@ func (t *twin) liftCall(c *ast.CallExpr, idiom bool) string {
 		return t.slotCall(t.pipe, c, idiom)
 	}
 	fn, args := t.callParts(c, idiom)
+	if t.calls[c].Now {
+		// The plan says the eager code waits for it before it issues
+		// another call: it runs at once when its arguments are known.
+		return t.rt("Now"+strconv.Itoa(len(args))) + "(" + strings.Join(append([]string{t.tw, fn}, args...), ", ") + ")"
+	}
 	return fn + ".Call(" + strings.Join(args, ", ") + ")"
 }
 

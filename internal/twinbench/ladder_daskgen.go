@@ -433,7 +433,7 @@ func CursorParallel(ctx context.Context, bs []Block, pages int) (r0 uint64, err2
 	cursor := daskgen.Value[int](0)
 	var total daskgen.Delayed[uint64]
 	for range pages {
-		d := twinimpl.Track(tw, pageDelayed.Call(daskgen.Value[[]Block](bs), cursor))
+		d := twinimpl.Track(tw, twinimpl.Now2(tw, pageDelayed, daskgen.Value[[]Block](bs), cursor))
 		if !d.Done() {
 			tw.CheckAt(d, len(onErr))
 			onErr = append(onErr, func(total daskgen.Delayed[uint64]) func(error) (uint64, error) {

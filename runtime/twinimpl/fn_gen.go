@@ -178,6 +178,15 @@ func IssueInto0[R any](dst *runtime.Delayed[R], s *Step, fn Fn0[R]) {
 	core.Fn0[R](fn).IssueInto((*core.Delayed[R])(dst), s)
 }
 
+// Now0 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now0[R any](t *Twin, fn Fn0[R]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn0[R](fn).Now(t))
+}
+
 // Call0 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -198,6 +207,15 @@ func Issue1[A1, R any](s *Step, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) r
 // iteration that the loop's eager part reads, instead of copying it there.
 func IssueInto1[A1, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) {
 	core.Fn1[A1, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1))
+}
+
+// Now1 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now1[A1, R any](t *Twin, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn1[A1, R](fn).Now(t, core.Delayed[A1](a1)))
 }
 
 // Call1 adds a task that applies f to the arguments: a function literal
@@ -222,6 +240,15 @@ func IssueInto2[A1, A2, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn2[
 	core.Fn2[A1, A2, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2))
 }
 
+// Now2 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now2[A1, A2, R any](t *Twin, fn runtime.Fn2[A1, A2, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn2[A1, A2, R](fn).Now(t, core.Delayed[A1](a1), core.Delayed[A2](a2)))
+}
+
 // Call2 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -242,6 +269,15 @@ func Issue3[A1, A2, A3, R any](s *Step, fn runtime.Fn3[A1, A2, A3, R], a1 runtim
 // iteration that the loop's eager part reads, instead of copying it there.
 func IssueInto3[A1, A2, A3, R any](dst *runtime.Delayed[R], s *Step, fn runtime.Fn3[A1, A2, A3, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3]) {
 	core.Fn3[A1, A2, A3, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3))
+}
+
+// Now3 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now3[A1, A2, A3, R any](t *Twin, fn runtime.Fn3[A1, A2, A3, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn3[A1, A2, A3, R](fn).Now(t, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3)))
 }
 
 // Call3 adds a task that applies f to the arguments: a function literal
@@ -266,6 +302,15 @@ func IssueInto4[A1, A2, A3, A4, R any](dst *runtime.Delayed[R], s *Step, fn Fn4[
 	core.Fn4[A1, A2, A3, A4, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4))
 }
 
+// Now4 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now4[A1, A2, A3, A4, R any](t *Twin, fn Fn4[A1, A2, A3, A4, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn4[A1, A2, A3, A4, R](fn).Now(t, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4)))
+}
+
 // Call4 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -288,6 +333,15 @@ func IssueInto5[A1, A2, A3, A4, A5, R any](dst *runtime.Delayed[R], s *Step, fn 
 	core.Fn5[A1, A2, A3, A4, A5, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5))
 }
 
+// Now5 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now5[A1, A2, A3, A4, A5, R any](t *Twin, fn Fn5[A1, A2, A3, A4, A5, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn5[A1, A2, A3, A4, A5, R](fn).Now(t, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5)))
+}
+
 // Call5 adds a task that applies f to the arguments: a function literal
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
@@ -308,6 +362,15 @@ func Issue6[A1, A2, A3, A4, A5, A6, R any](s *Step, fn Fn6[A1, A2, A3, A4, A5, A
 // iteration that the loop's eager part reads, instead of copying it there.
 func IssueInto6[A1, A2, A3, A4, A5, A6, R any](dst *runtime.Delayed[R], s *Step, fn Fn6[A1, A2, A3, A4, A5, A6, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5], a6 runtime.Delayed[A6]) {
 	core.Fn6[A1, A2, A3, A4, A5, A6, R](fn).IssueInto((*core.Delayed[R])(dst), s, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6))
+}
+
+// Now6 is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now6[A1, A2, A3, A4, A5, A6, R any](t *Twin, fn Fn6[A1, A2, A3, A4, A5, A6, R], a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5], a6 runtime.Delayed[A6]) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn6[A1, A2, A3, A4, A5, A6, R](fn).Now(t, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6)))
 }
 
 // Call6 adds a task that applies f to the arguments: a function literal

@@ -2,7 +2,10 @@
 // break, continue and return inside loops.
 package barriers
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 //daskgen:delayed
 func score(x int) int { return (x * 37) % 11 }
@@ -103,6 +106,87 @@ func Banded(xs []int) []string {
 			out = append(out, fmt.Sprint("mid", s))
 		} else {
 			out = append(out, "low")
+		}
+	}
+	return out
+}
+
+// listing is one page of a listing: its items and the number of the next
+// page, 0 after the last, as go-github's Response.NextPage.
+type listing struct {
+	Items []string
+	Next  int
+}
+
+// listPage stands for an API call that returns one page of a user's
+// repositories.
+//
+//daskgen:delayed
+func listPage(user string, page int) (listing, error) {
+	switch {
+	case user == "":
+		return listing{}, errors.New("no user")
+	case user == "flaky" && page == 3:
+		return listing{}, fmt.Errorf("page %d: rate limited", page)
+	case user == "panicky" && page == 4:
+		panic("page 4 of panicky")
+	}
+	next := page + 1
+	if page >= 5 {
+		next = 0
+	}
+	return listing{Items: []string{fmt.Sprint(user, "/repo", page)}, Next: next}, nil
+}
+
+// AllRepos pages through a listing the way go-github's users write it: each
+// call needs the page number the call before it returned, so the loop
+// cannot run ahead, and each call runs where it is called (Call.Now).
+//
+//daskgen:parallel
+func AllRepos(user string) ([]string, error) {
+	var all []string
+	page := 1
+	for {
+		l, err := listPage(user, page)
+		if err != nil {
+			return all, fmt.Errorf("listing %s: %w", user, err)
+		}
+		all = append(all, l.Items...)
+		if l.Next == 0 {
+			break
+		}
+		page = l.Next
+	}
+	return all, nil
+}
+
+// Cursor is AllRepos with the cursor in the loop's condition: the wait for
+// the call's result is the condition's, after the copy into the cursor.
+//
+//daskgen:parallel
+func Cursor(user string) (int, error) {
+	count := 0
+	for page := 1; page != 0; {
+		l, err := listPage(user, page)
+		if err != nil {
+			return count, err
+		}
+		count += len(l.Items)
+		page = l.Next
+	}
+	return count, nil
+}
+
+// RangeVar assigns a delayed value to its range variable, which stays the
+// loop's own: the twin waits for the value there.
+//
+//daskgen:parallel
+func RangeVar(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		x = score(x)
+		if x > 3 {
+			out = append(out, x)
 		}
 	}
 	return out

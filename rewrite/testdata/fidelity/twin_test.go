@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"example.com/golden/difftest"
@@ -110,5 +111,18 @@ func TestPointers(t *testing.T) {
 		ps, err := Pointers(in)
 		gps, gerr := PointersParallel(ctx, in)
 		difftest.Same(t, "Pointers", []any{deref(ps)}, []any{deref(gps)}, err, gerr)
+	}
+}
+
+func TestDigests(t *testing.T) {
+	ctx := context.Background()
+	var files []string
+	for i := range 40 {
+		files = append(files, fmt.Sprint("file", i))
+	}
+	for _, in := range [][]string{nil, files[:3], files} {
+		d, err := Digests(in)
+		gd, gerr := DigestsParallel(ctx, in)
+		difftest.Same(t, "Digests", []any{d}, []any{gd}, err, gerr)
 	}
 }

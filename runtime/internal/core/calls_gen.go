@@ -152,6 +152,39 @@ func (fn Fn0[R]) IssueInto(dst *Delayed[R], s *Step) {
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn0[R]) Now(t *Twin) (d Delayed[R]) {
+	if !t.mayNow(fn.info) {
+		return fn.Call()
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call()
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain()
+	} else {
+		d.v, err = fn.f(t.ctx)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call()
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn0[R]) call() Delayed[R] {
 	c := &call0[R]{fn: fn}
 	c.init(c)
@@ -161,8 +194,28 @@ func (fn Fn0[R]) call() Delayed[R] {
 // Call0 adds a task that applies f to the arguments. It is
 // Func0(f).Call(...): declare the Fn0 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call0[R any](f func() R) Delayed[R] {
-	return Func0(f, local).Call()
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call0[R any](f func() R) (d Delayed[R]) {
+	if f == nil {
+		return Func0(f, local).Call()
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func0(f, local).call()
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f()
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -382,6 +435,43 @@ func (fn Fn1[A1, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1]) {
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn1[A1, R]) Now(t *Twin, a1 Delayed[A1]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) {
+		return fn.Call(a1)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1)
+	} else {
+		d.v, err = fn.f(t.ctx, x1)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
 	c := &call1[A1, R]{fn: fn, a1: a1}
 	c.init(c)
@@ -391,8 +481,32 @@ func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
 // Call1 adds a task that applies f to the arguments. It is
 // Func1(f).Call(...): declare the Fn1 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) Delayed[R] {
-	return Func1(f, local).Call(a1)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) {
+		return Func1(f, local).Call(a1)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func1(f, local).call(a1)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -635,6 +749,47 @@ func (fn Fn2[A1, A2, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1], a2 
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn2[A1, A2, R]) Now(t *Twin, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) {
+		return fn.Call(a1, a2)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1, a2)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2)
+	} else {
+		d.v, err = fn.f(t.ctx, x1, x2)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1, a2)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 	c := &call2[A1, A2, R]{fn: fn, a1: a1, a2: a2}
 	c.init(c)
@@ -644,8 +799,36 @@ func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // Call2 adds a task that applies f to the arguments. It is
 // Func2(f).Call(...): declare the Fn2 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
-	return Func2(f, local).Call(a1, a2)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) {
+		return Func2(f, local).Call(a1, a2)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func2(f, local).call(a1, a2)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1, x2)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -911,6 +1094,51 @@ func (fn Fn3[A1, A2, A3, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[A1],
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn3[A1, A2, A3, R]) Now(t *Twin, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) {
+		return fn.Call(a1, a2, a3)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1, a2, a3)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3)
+	} else {
+		d.v, err = fn.f(t.ctx, x1, x2, x3)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1, a2, a3)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
 	c := &call3[A1, A2, A3, R]{fn: fn, a1: a1, a2: a2, a3: a3}
 	c.init(c)
@@ -920,8 +1148,40 @@ func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // Call3 adds a task that applies f to the arguments. It is
 // Func3(f).Call(...): declare the Fn3 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
-	return Func3(f, local).Call(a1, a2, a3)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) {
+		return Func3(f, local).Call(a1, a2, a3)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func3(f, local).call(a1, a2, a3)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1, x2, x3)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -1210,6 +1470,55 @@ func (fn Fn4[A1, A2, A3, A4, R]) IssueInto(dst *Delayed[R], s *Step, a1 Delayed[
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn4[A1, A2, A3, A4, R]) Now(t *Twin, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) {
+		return fn.Call(a1, a2, a3, a4)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1, a2, a3, a4)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4)
+	} else {
+		d.v, err = fn.f(t.ctx, x1, x2, x3, x4)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1, a2, a3, a4)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
 	c := &call4[A1, A2, A3, A4, R]{fn: fn, a1: a1, a2: a2, a3: a3, a4: a4}
 	c.init(c)
@@ -1219,8 +1528,44 @@ func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // Call4 adds a task that applies f to the arguments. It is
 // Func4(f).Call(...): declare the Fn4 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
-	return Func4(f, local).Call(a1, a2, a3, a4)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) {
+		return Func4(f, local).Call(a1, a2, a3, a4)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func4(f, local).call(a1, a2, a3, a4)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1, x2, x3, x4)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -1534,6 +1879,59 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) IssueInto(dst *Delayed[R], s *Step, a1 Dela
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn5[A1, A2, A3, A4, A5, R]) Now(t *Twin, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) {
+		return fn.Call(a1, a2, a3, a4, a5)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1, a2, a3, a4, a5)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4, x5)
+	} else {
+		d.v, err = fn.f(t.ctx, x1, x2, x3, x4, x5)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1, a2, a3, a4, a5)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
 	c := &call5[A1, A2, A3, A4, A5, R]{fn: fn, a1: a1, a2: a2, a3: a3, a4: a4, a5: a5}
 	c.init(c)
@@ -1543,8 +1941,48 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // Call5 adds a task that applies f to the arguments. It is
 // Func5(f).Call(...): declare the Fn5 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
-	return Func5(f, local).Call(a1, a2, a3, a4, a5)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) {
+		return Func5(f, local).Call(a1, a2, a3, a4, a5)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func5(f, local).call(a1, a2, a3, a4, a5)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1, x2, x3, x4, x5)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -1883,6 +2321,63 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) IssueInto(dst *Delayed[R], s *Step, a1 
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) Now(t *Twin, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
+	if !t.mayNow(fn.info) || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) || (a6.o != nil && stOf(a6.o.state.Load()) != stDone) {
+		return fn.Call(a1, a2, a3, a4, a5, a6)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	x6 := a6.v
+	if a6.o != nil {
+		x6 = a6.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call(a1, a2, a3, a4, a5, a6)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain(x1, x2, x3, x4, x5, x6)
+	} else {
+		d.v, err = fn.f(t.ctx, x1, x2, x3, x4, x5, x6)
+	}
+	calling = false
+	if err != nil {
+		d = fn.call(a1, a2, a3, a4, a5, a6)
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
 	c := &call6[A1, A2, A3, A4, A5, A6, R]{fn: fn, a1: a1, a2: a2, a3: a3, a4: a4, a5: a5, a6: a6}
 	c.init(c)
@@ -1892,8 +2387,52 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3
 // Call6 adds a task that applies f to the arguments. It is
 // Func6(f).Call(...): declare the Fn6 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
-	return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
+	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) || (a6.o != nil && stOf(a6.o.state.Load()) != stDone) {
+		return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
+	}
+	x1 := a1.v
+	if a1.o != nil {
+		x1 = a1.o.val
+	}
+	x2 := a2.v
+	if a2.o != nil {
+		x2 = a2.o.val
+	}
+	x3 := a3.v
+	if a3.o != nil {
+		x3 = a3.o.val
+	}
+	x4 := a4.v
+	if a4.o != nil {
+		x4 = a4.o.val
+	}
+	x5 := a5.v
+	if a5.o != nil {
+		x5 = a5.o.val
+	}
+	x6 := a6.v
+	if a6.o != nil {
+		x6 = a6.o.val
+	}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func6(f, local).call(a1, a2, a3, a4, a5, a6)
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f(x1, x2, x3, x4, x5, x6)
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.

@@ -303,6 +303,45 @@ func (fn Fn{{$n}}[{{.TA}}]) IssueInto(dst *Delayed[R], s *Step{{if .N}}, {{.DPar
 	}
 }
 
+// Now is Call for a call that the twin's eager code waits for before it
+// issues any other (the plan's Call.Now): when the twin could run the call
+// where it waits (Twin.mayNow) and the arguments are known, it runs the call
+// at once, in the twin's goroutine, as F runs it, and returns its value. A
+// failed or panicking call becomes a failed task, which the twin meets where
+// F would have. Otherwise it is Call.
+func (fn Fn{{$n}}[{{.TA}}]) Now(t *Twin{{if .N}}, {{.DParams}}{{end}}) (d Delayed[R]) {
+	if !t.mayNow(fn.info){{range .Is}} || (a{{.}}.o != nil && stOf(a{{.}}.o.state.Load()) != stDone){{end}} {
+		return fn.Call({{.Args}})
+	}
+	{{- range .Is}}
+	x{{.}} := a{{.}}.v
+	if a{{.}}.o != nil {
+		x{{.}} = a{{.}}.o.val
+	}
+	{{- end}}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = fn.call({{.Args}})
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	var err error
+	if fn.plain != nil {
+		d.v = fn.plain({{.XArgs}})
+	} else {
+		d.v, err = fn.f({{.CArgsX "t.ctx"}})
+	}
+	calling = false
+	if err != nil {
+		d = fn.call({{.Args}})
+		failInline(&d.o.node, err, nil)
+	}
+	return d
+}
+
 func (fn Fn{{$n}}[{{.TA}}]) call({{.DParams}}) Delayed[R] {
 	c := &call{{$n}}[{{.TA}}]{fn: fn{{range .Is}}, a{{.}}: a{{.}}{{end}}}
 	c.init(c)
@@ -312,8 +351,34 @@ func (fn Fn{{$n}}[{{.TA}}]) call({{.DParams}}) Delayed[R] {
 // Call{{$n}} adds a task that applies f to the arguments. It is
 // Func{{$n}}(f).Call(...): declare the Fn{{$n}} once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-func Call{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
-	return Func{{$n}}(f, local).Call({{.Args}})
+//
+// Generated twins call it for their own small steps on delayed values (a
+// sum, a field): when every argument is known it applies f at once and
+// returns a plain value, as Project does, so that a loop whose calls ran
+// where they were called makes no task; a step that panics becomes a failed
+// task, which the twin meets where F would have.
+func Call{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) (d Delayed[R]) {
+	if f == nil{{range .Is}} || (a{{.}}.o != nil && stOf(a{{.}}.o.state.Load()) != stDone){{end}} {
+		return Func{{$n}}(f, local).Call({{.Args}})
+	}
+	{{- range .Is}}
+	x{{.}} := a{{.}}.v
+	if a{{.}}.o != nil {
+		x{{.}} = a{{.}}.o.val
+	}
+	{{- end}}
+	calling := true
+	defer func() {
+		if calling {
+			if r := recover(); r != nil {
+				d = Func{{$n}}(f, local).call({{.Args}})
+				failInline(&d.o.node, nil, &inlinePanic{value: r, stack: debug.Stack()})
+			}
+		}
+	}()
+	d.v = f({{.XArgs}})
+	calling = false
+	return d
 }
 
 // serve runs fn on encoded arguments, for a worker of an Executor.
@@ -470,6 +535,15 @@ func Issue{{.N}}[{{.TP}}](s *Step, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "r
 // iteration that the loop's eager part reads, instead of copying it there.
 func IssueInto{{.N}}[{{.TP}}](dst *runtime.Delayed[R], s *Step, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "runtime."}}{{end}}) {
 	core.Fn{{.N}}[{{.TA}}](fn).IssueInto((*core.Delayed[R])(dst), s{{if .N}}, {{.CoreArgs}}{{end}})
+}
+
+// Now{{.N}} is fn.Call(...) for a call that the twin waits for before it
+// issues any other: when the twin may run the call where it waits and the
+// arguments are known, it runs it at once, in the twin's goroutine, and
+// returns its value; a failed or panicking call becomes a failed task, which
+// the twin meets where F would have.
+func Now{{.N}}[{{.TP}}](t *Twin, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "runtime."}}{{end}}) runtime.Delayed[R] {
+	return runtime.Delayed[R](core.Fn{{.N}}[{{.TA}}](fn).Now(t{{if .N}}, {{.CoreArgs}}{{end}}))
 }
 
 // Call{{.N}} adds a task that applies f to the arguments: a function literal

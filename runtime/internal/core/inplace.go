@@ -54,6 +54,21 @@ func (t *Twin) mayRunHere() bool {
 	return t.cfg.err == nil && t.cfg.progress == nil
 }
 
+// mayNow reports whether a call of fi that the twin's eager code waits for
+// before it issues any other may run at once, where it is called (FnN.Now):
+// when the wait would run it in place, as one call claimed here, and the
+// twin is not cancelled (a cancelled twin's wait ends with the context's
+// error, as before).
+func (t *Twin) mayNow(fi *fnInfo) bool {
+	if fi == nil || fi.limit > 0 || fi.retries > 0 || fi.err != nil || fi.pure || fi.takesCtx || fi.chunkOf != nil {
+		return false
+	}
+	if !t.mayRunHere() || t.ctx.Err() != nil {
+		return false
+	}
+	return t.cfg.executor == nil || fi.local
+}
+
 // claim claims, for the twin's goroutine, the pending tasks that targets
 // need, in t.claims, and reports whether it claimed them all. With here, they
 // may be small steps of the twin and one call, each of which may run where

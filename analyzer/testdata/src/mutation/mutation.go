@@ -126,7 +126,7 @@ func ScannerBytes(r io.Reader) int {
 	sc := bufio.NewScanner(r)
 	n := 0
 	for sc.Scan() {
-		n += byteSize(sc.Bytes()) // want `sc.Bytes\(\) returns memory that sc.Scan at line \d+ overwrites while the task may still read it; pass a copy \(for a \[\]byte, bytes.Clone\(sc.Bytes\(\)\)\), or a string \(sc.Text\(\) for a bufio.Scanner\)`
+		n += byteSize(sc.Bytes()) // want `sc.Bytes\(\) returns memory that sc.Scan at line \d+ overwrites while the task may still read it; pass a copy \(for a \[\]byte, bytes.Clone\(sc.Bytes\(\)\)\), or a string \(sc.Text\(\)\)`
 	}
 	return n
 }

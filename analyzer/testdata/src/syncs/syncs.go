@@ -175,3 +175,61 @@ func Slots(xs []int) int {
 	}
 	return n
 }
+
+// Paged: the loop's own variable is set from the call's result at the end
+// of the body, and the condition waits for it; the call runs where it is
+// called (see the plan), since nothing is issued before that wait.
+//
+//daskgen:parallel
+func Paged(n int) int {
+	count := 0
+	for cur := 1; cur%7 != 0 && count < n; {
+		next := inc(cur)
+		count++
+		cur = next // want `next is needed by eager code here \(assigned to cur, a variable of a loop's header\), so the loop waits for it in every iteration: it cannot issue later iterations' calls ahead, because the loop's condition reads count, which the loop's eager code sets at line 188`
+	}
+	return count
+}
+
+// Pairs: b's result is waited for before any other call, so b runs where it
+// is called; a is issued before b and runs beside it, as a task.
+//
+//daskgen:parallel
+func Pairs(x int) int {
+	a := inc(x)
+	b := inc(x + 1)
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Maybe: a is waited for only when check holds, and b is issued after, so
+// a stays a task; b's result is returned at once.
+//
+//daskgen:parallel
+func Maybe(x int, check bool) int {
+	a := inc(x)
+	if check {
+		if a > 3 {
+			return a
+		}
+	}
+	b := inc(x + 2)
+	return a + b
+}
+
+// Rescored assigns a delayed value to its range variable, which stays the
+// loop's own: the loop waits for it there.
+//
+//daskgen:parallel
+func Rescored(xs []int) []int {
+	var out []int
+	for _, x := range xs {
+		x = inc(x) // want `the result of inc\(x\) is needed by eager code here \(assigned to x, a variable of a loop's header\), so the loop waits for it in every iteration`
+		if x > 3 {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -25,18 +25,6 @@ func MethodExpr(t T, xs []int) int {
 	return s
 }
 
-// RangeVar assigns a delayed value to a range variable.
-//
-//daskgen:parallel
-func RangeVar(xs []int) []int {
-	var out []int
-	for _, x := range xs {
-		x = inc(x)
-		out = append(out, x)
-	}
-	return out
-}
-
 // Generic instantiates a delayed call with its own type parameter.
 //
 //daskgen:parallel
