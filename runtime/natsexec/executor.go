@@ -59,11 +59,16 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*reso
 	// clients and workers start at once, and concurrent updates of the same
 	// stream are both needless and, in the servers that still support Go
 	// 1.24, racy.
-	if _, err := js.Stream(ctx, n.stream); err != nil {
+	if _, lerr := js.Stream(ctx, n.stream); lerr != nil {
 		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{
 			Name: n.stream, Subjects: []string{n.subject}, Retention: jetstream.WorkQueuePolicy,
 			Replicas: cfg.replicas, Duplicates: 0,
 		}); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			if worker && errors.Is(lerr, jetstream.ErrStreamNotFound) {
+				// The server refuses the request without an answer: the
+				// error alone would say only that it timed out.
+				return nil, fmt.Errorf("natsexec: stream %s does not exist yet, and this worker could not create it (an account that may not, as the quickstart's worker: start a client, which creates it): %w", n.stream, err)
+			}
 			return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
 		}
 	}
