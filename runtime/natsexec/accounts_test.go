@@ -269,7 +269,8 @@ func as(t *testing.T, addr, user, pw string) jetstream.JetStream {
 // may not create the task stream. Started before any client, it waits for
 // one to create it (ReadyWait) and then takes tasks; with no client at
 // all, it fails after ReadyWait with an error that says to start a client
-// first, not only that a request timed out.
+// first, not only that a request timed out; the server's refusals reach
+// Logf, not stderr.
 func TestQuickstartWorkerStartedFirst(t *testing.T) {
 	t.Parallel()
 	c, addr, cpw, _ := quickstartServer(t)
@@ -279,6 +280,12 @@ func TestQuickstartWorkerStartedFirst(t *testing.T) {
 	t.Logf("a worker, no client: after %v: %v", time.Since(begin).Round(10*time.Millisecond), err)
 	if err == nil || !strings.Contains(err.Error(), "start a client") || !strings.Contains(err.Error(), "DASKGEN_TASKS") {
 		t.Fatalf("err = %v, want one that says the stream does not exist and to start a client", err)
+	}
+	// The server's refusal comes as an asynchronous error of the
+	// connection, which the client library writes to stderr unless it has
+	// a handler: natsexec's hands it to Logf, as every line.
+	if !strings.Contains(wlog.String(), "natsexec: nats: permissions violation") {
+		t.Errorf("the refused creation's asynchronous error did not go through Logf; the worker's log:\n%s", &wlog)
 	}
 
 	// A worker process started first, then the client.
