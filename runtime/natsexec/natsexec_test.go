@@ -285,6 +285,30 @@ func TestLargeValues(t *testing.T) {
 	}
 }
 
+// TestLargeValuesSigned: with results signed, arguments that go through
+// the object store are covered by the task's digest as the worker read
+// them there, and a result stored there by its signed checksum: the client
+// accepts both (a digest taken over anything else would reject them).
+func TestLargeValuesSigned(t *testing.T) {
+	t.Parallel()
+	secret, err := natsexec.NewResultSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, t.TempDir(), -1)
+	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: 5 * time.Second, env: []string{natsexec.EnvResultSecret + "=" + secret}}
+	t.Cleanup(c.stop)
+	c.startWorker()
+	ex := c.executor(t, natsexec.BlobOver(64<<10), natsexec.ResultSecret(mustSecret(t, secret)), natsexec.LostAfter(5*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	big := grow.Call(daskgen.Value([]byte("0123456789abcdef")), daskgen.Value(20_000)) // 320 KB each way
+	n, err := daskgen.Compute(ctx, length.Call(big), daskgen.Using(ex))
+	if err != nil || n != 320_000 {
+		t.Fatalf("length of a 320 KB signed result = %d, %v", n, err)
+	}
+}
+
 // A worker killed mid-graph: its tasks are delivered again to the other,
 // and the compute completes with the right result.
 func TestWorkerKilledMidGraph(t *testing.T) {
