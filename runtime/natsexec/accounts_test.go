@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
@@ -25,12 +25,17 @@ func recipePassword(t *testing.T) string {
 
 // TestQuickstartAccounts runs docs/nats-quickstart.conf, the README's
 // server, and checks that each user can do its job and nothing else: the
-// server, not our code, refuses a worker that publishes a task, deletes or
-// purges the stream or a bucket, or deletes the task consumer or the
-// results bucket's consumers (a client's watcher), and a client that takes
-// a task, deletes the stream, the results bucket or the task consumer, or
-// purges the stream or the results bucket.
+// server, not our code, refuses a worker that publishes a task, adds a
+// subject to the stream, deletes or purges the stream or a bucket, deletes
+// a task, deletes the task consumer or the results bucket's consumers (a
+// client's watcher), or pauses the task consumer (workers may publish
+// only what their job needs: a list of what they may, not of what they
+// may not), and a client that takes a task, deletes the stream, the
+// results bucket or the task consumer, pauses the task consumer, or purges
+// the stream or the results bucket. The server is a nats-server process,
+// as the README starts it.
 func TestQuickstartAccounts(t *testing.T) {
+	t.Parallel()
 	c, addr, cpw, wpw := quickstartServer(t)
 	ex := quickstartClient(t, addr, cpw)
 	c.startWorker()
@@ -73,10 +78,24 @@ func TestQuickstartAccounts(t *testing.T) {
 	ctx6, c6 := short()
 	defer c6()
 	denied("worker", "delete the consumer", w.DeleteConsumer(ctx6, "DASKGEN_TASKS", "DASKGEN_WORKERS"))
-	// The client's watcher of the results bucket: a consumer of its own.
+	// Pausing the task consumer (which a worker's account could, with a
+	// list of what it may not do) would hold every task until the pause
+	// ends, with no error: the client could not tell it from no worker.
+	ctx6p, c6p := short()
+	defer c6p()
+	_, err = w.PauseConsumer(ctx6p, "DASKGEN_TASKS", "DASKGEN_WORKERS", time.Now().Add(time.Hour))
+	denied("worker", "pause the task consumer", err)
+	ctx6m, c6m := short()
+	defer c6m()
+	if s, err := w.Stream(ctx6m, "DASKGEN_TASKS"); err == nil {
+		denied("worker", "delete a message of the task stream", s.DeleteMsg(ctx6m, 1))
+	}
+	// The client's watcher of the results bucket: a consumer of its own,
+	// found with the client's rights (a worker may not list consumers).
+	cl := as(t, addr, "client", cpw)
 	ctx6b, c6b := short()
 	defer c6b()
-	if kvs, err := w.Stream(ctx6b, "KV_DASKGEN_RESULTS"); err != nil {
+	if kvs, err := cl.Stream(ctx6b, "KV_DASKGEN_RESULTS"); err != nil {
 		t.Error(err)
 	} else if names := kvs.ConsumerNames(ctx6b); names == nil {
 		t.Error("no consumer names")
@@ -95,7 +114,6 @@ func TestQuickstartAccounts(t *testing.T) {
 		}
 	}
 
-	cl := as(t, addr, "client", cpw)
 	ctx7, c7 := short()
 	defer c7()
 	if cons, err := cl.Consumer(ctx7, "DASKGEN_TASKS", "DASKGEN_WORKERS"); err == nil {
@@ -120,6 +138,10 @@ func TestQuickstartAccounts(t *testing.T) {
 	if _, err := cl.Consumer(ctx9b, "DASKGEN_TASKS", "DASKGEN_WORKERS"); err != nil {
 		t.Errorf("the task consumer after the users tried to delete it: %v", err)
 	}
+	ctx9p, c9p := short()
+	defer c9p()
+	_, err = cl.PauseConsumer(ctx9p, "DASKGEN_TASKS", "DASKGEN_WORKERS", time.Now().Add(time.Hour))
+	denied("client", "pause the task consumer", err)
 	ctx10, c10 := short()
 	defer c10()
 	denied("client", "delete the results bucket", cl.DeleteKeyValue(ctx10, "DASKGEN_RESULTS"))
@@ -137,30 +159,17 @@ func TestQuickstartAccounts(t *testing.T) {
 	}
 }
 
-// quickstartServer starts an embedded server with docs/nats-quickstart.conf
-// and the recipe's passwords, and returns the worker processes to come
-// (user worker), where clients connect, and the two passwords.
+// quickstartServer starts the README's server, a nats-server process with
+// docs/nats-quickstart.conf and the recipe's passwords (quickstartProc),
+// and returns the worker processes to come (user worker), where clients
+// connect, and the two passwords.
 func quickstartServer(t *testing.T) (c *cluster, addr, cpw, wpw string) {
 	t.Helper()
 	cpw, wpw = recipePassword(t), recipePassword(t)
-	t.Setenv("DASKGEN_CLIENT_PASSWORD", cpw)
-	t.Setenv("DASKGEN_WORKER_PASSWORD", wpw)
-	opts, err := server.ProcessConfigFile("../../docs/nats-quickstart.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Port, opts.StoreDir, opts.NoLog, opts.NoSigs = -1, t.TempDir(), true, true
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	addr = srv.Addr().String()
-	c = &cluster{t: t, srv: srv, url: "nats://worker:" + wpw + "@" + addr, ackWait: time.Second}
-	t.Cleanup(c.stop)
+	p := quickstartProc(t, []string{"DASKGEN_CLIENT_PASSWORD=" + cpw, "DASKGEN_WORKER_PASSWORD=" + wpw})
+	addr = fmt.Sprintf("127.0.0.1:%d", p.port)
+	c = &cluster{t: t, url: "nats://worker:" + wpw + "@" + addr, ackWait: time.Second}
+	t.Cleanup(c.stop) // before the server stops
 	return c, addr, cpw, wpw
 }
 
@@ -178,6 +187,7 @@ func quickstartServer(t *testing.T) (c *cluster, addr, cpw, wpw string) {
 // until their TTL. The task consumer, the task stream and the results
 // bucket stay out of reach (TestQuickstartAccounts).
 func TestQuickstartAccountsCleanUpTheirConsumers(t *testing.T) {
+	t.Parallel()
 	c, addr, cpw, _ := quickstartServer(t)
 	var log clientLog
 	ex := quickstartClient(t, addr, cpw, log.option())
@@ -253,4 +263,38 @@ func quickstartClient(t *testing.T, addr, cpw string, opts ...natsexec.Option) *
 func as(t *testing.T, addr, user, pw string) jetstream.JetStream {
 	t.Helper()
 	return admin(t, "nats://"+user+":"+pw+"@"+addr)
+}
+
+// TestQuickstartWorkerStartedFirst: with the quickstart's accounts a worker
+// may not create the task stream. Started before any client, it waits for
+// one to create it (ReadyWait) and then takes tasks; with no client at
+// all, it fails after ReadyWait with an error that says to start a client
+// first, not only that a request timed out; the server's refusals reach
+// Logf, not stderr.
+func TestQuickstartWorkerStartedFirst(t *testing.T) {
+	t.Parallel()
+	c, addr, cpw, _ := quickstartServer(t)
+	var wlog clientLog
+	begin := time.Now()
+	err := natsexec.Work(context.Background(), c.url, natsexec.ReadyWait(2*time.Second), wlog.option())
+	t.Logf("a worker, no client: after %v: %v", time.Since(begin).Round(10*time.Millisecond), err)
+	if err == nil || !strings.Contains(err.Error(), "start a client") || !strings.Contains(err.Error(), "DASKGEN_TASKS") {
+		t.Fatalf("err = %v, want one that says the stream does not exist and to start a client", err)
+	}
+	// The server's refusal comes as an asynchronous error of the
+	// connection, which the client library writes to stderr unless it has
+	// a handler: natsexec's hands it to Logf, as every line.
+	if !strings.Contains(wlog.String(), "natsexec: nats: permissions violation") {
+		t.Errorf("the refused creation's asynchronous error did not go through Logf; the worker's log:\n%s", &wlog)
+	}
+
+	// A worker process started first, then the client.
+	c.startWorker()
+	time.Sleep(500 * time.Millisecond) // it has looked for the stream, in vain
+	ex := quickstartClient(t, addr, cpw)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(6)), daskgen.Using(ex)); err != nil || v != 36 {
+		t.Fatalf("a compute on the worker started before the client = %v, %v; want 36", v, err)
+	}
 }

@@ -18,7 +18,8 @@ import (
 	"github.com/daskgen/daskgen/runtime/natsexec"
 )
 
-// TestRepublishedTaskIsRejected: a rogue with the client's rights
+// TestRepublishedTaskIsRejected: a rogue with the quickstart's client
+// account (a nats-server process with docs/nats-quickstart.conf)
 // re-publishes every task under its live id with another registered
 // function. An honest worker runs and signs what it was sent, but the
 // signature covers the task, so the client never accepts the wrong value:
@@ -29,13 +30,12 @@ func TestRepublishedTaskIsRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, t.TempDir(), -1)
-	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second, env: []string{natsexec.EnvResultSecret + "=" + secret}}
-	t.Cleanup(c.stop)
+	c, addr, cpw, _ := quickstartServer(t)
+	c.env = []string{natsexec.EnvResultSecret + "=" + secret}
 	key := mustSecret(t, secret)
-	ex := c.executor(t, natsexec.ResultSecret(key), natsexec.LostAfter(5*time.Second))
+	ex := quickstartClient(t, addr, cpw, natsexec.AckWait(time.Second), natsexec.MaxDeliver(3), natsexec.ResultSecret(key), natsexec.LostAfter(5*time.Second))
 
-	rogue, err := nats.Connect(c.url)
+	rogue, err := nats.Connect("nats://client:" + cpw + "@" + addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,16 +82,17 @@ func TestRepublishedTaskIsRejected(t *testing.T) {
 }
 
 // TestWrongSecretFailsTheClient: a worker with another secret answers
-// every task; the client does not hang but fails with ErrRejected, which
-// names the cause, within LostAfter.
+// every task, on the quickstart's server (a nats-server process) and
+// accounts; the client does not hang but fails with ErrRejected, which
+// names the cause, within LostAfter, and the worker logs that a client
+// rejected its result.
 func TestWrongSecretFailsTheClient(t *testing.T) {
 	t.Parallel()
 	good, _ := natsexec.NewResultSecret()
 	bad, _ := natsexec.NewResultSecret()
-	srv := startServer(t, t.TempDir(), -1)
-	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second, env: []string{natsexec.EnvResultSecret + "=" + bad}}
-	t.Cleanup(c.stop)
-	ex := c.executor(t, natsexec.ResultSecret(mustSecret(t, good)), natsexec.LostAfter(3*time.Second))
+	c, addr, cpw, _ := quickstartServer(t)
+	c.env = []string{natsexec.EnvResultSecret + "=" + bad}
+	ex := quickstartClient(t, addr, cpw, natsexec.AckWait(time.Second), natsexec.MaxDeliver(3), natsexec.ResultSecret(mustSecret(t, good)), natsexec.LostAfter(3*time.Second))
 	c.startWorker()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

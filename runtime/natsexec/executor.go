@@ -59,11 +59,16 @@ func ensure(ctx context.Context, nc *nats.Conn, cfg *config, worker bool) (*reso
 	// clients and workers start at once, and concurrent updates of the same
 	// stream are both needless and, in the servers that still support Go
 	// 1.24, racy.
-	if _, err := js.Stream(ctx, n.stream); err != nil {
+	if _, lerr := js.Stream(ctx, n.stream); lerr != nil {
 		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{
 			Name: n.stream, Subjects: []string{n.subject}, Retention: jetstream.WorkQueuePolicy,
 			Replicas: cfg.replicas, Duplicates: 0,
 		}); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			if worker && errors.Is(lerr, jetstream.ErrStreamNotFound) {
+				// The server refuses the request without an answer: the
+				// error alone would say only that it timed out.
+				return nil, fmt.Errorf("natsexec: stream %s does not exist yet, and this worker could not create it (an account that may not, as the quickstart's worker: start a client, which creates it): %w", n.stream, err)
+			}
 			return nil, fmt.Errorf("natsexec: stream %s: %w", n.stream, err)
 		}
 	}
@@ -149,10 +154,11 @@ var _ executor.Executor = (*Executor)(nil)
 
 // Connect connects to the NATS server at url, creates the stream, the
 // consumer and the buckets if they do not exist, and returns an executor.
-// A JetStream that is not ready yet (a cluster that has just started and
-// has no meta leader, or too few servers for Replicas) is waited for, with
-// backoff, until ctx ends or ReadyWait has passed; the wait is logged once
-// through Logf, and an error at its end says what it waited for.
+// A server that does not listen yet, and a JetStream that is not ready yet
+// (a cluster that has just started and has no meta leader, or too few
+// servers for Replicas), are waited for, with backoff, until ctx ends or
+// ReadyWait has passed; each wait is logged once through Logf, and an
+// error at its end says what it waited for.
 func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error) {
 	cfg := newConfig(opts)
 	reconnected := make(chan struct{}, 1)
@@ -166,14 +172,17 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	}), nats.DisconnectErrHandler(func(*nats.Conn, error) {
 		downSince.CompareAndSwap(0, time.Now().UnixNano())
 	}))
-	nc, err := connect(url, cfg, "daskgen executor")
+	// A server that does not listen yet, then a cluster that has just
+	// started and is not ready: wait for both, within one ReadyWait.
+	setupCtx, cancelSetup := context.WithTimeout(ctx, cfg.readyWait)
+	defer cancelSetup()
+	nc, err := connect(setupCtx, url, cfg, "daskgen executor")
 	if err != nil {
 		return nil, err
 	}
-	// A cluster that has just started may not be ready: wait for it.
 	var r *resources
 	var ident identity
-	err = untilReady(ctx, url, cfg, func(ctx context.Context) error {
+	err = untilReady(setupCtx, url, cfg, func(ctx context.Context) error {
 		var err error
 		if r, err = ensure(ctx, nc, cfg, false); err == nil {
 			ident, err = identifyIn(ctx, r)

@@ -195,16 +195,15 @@ func rogue(t *testing.T, ctx context.Context, url string, do func(m jetstream.Ms
 	t.Cleanup(cc.Stop)
 }
 
-// TestTaskAckedWithoutResultFails: a consumer that takes tasks and
-// acknowledges them without storing a result (a process that is not a
-// daskgen worker, on the workers' consumer) fails the compute within the
-// bound, with an error that names the task and the cause.
+// TestTaskAckedWithoutResultFails: a rogue with the quickstart's worker
+// account (a nats-server process with docs/nats-quickstart.conf) takes
+// tasks off the queue and acknowledges them without storing a result, as
+// a worker may; the compute fails within the bound, with an error that
+// names the task and the cause.
 func TestTaskAckedWithoutResultFails(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, t.TempDir(), -1)
-	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: time.Second}
-	t.Cleanup(c.stop)
-	ex := c.executor(t, natsexec.LostAfter(hangLostAfter))
+	c, addr, cpw, _ := quickstartServer(t)
+	ex := quickstartClient(t, addr, cpw, natsexec.AckWait(time.Second), natsexec.MaxDeliver(3), natsexec.LostAfter(hangLostAfter))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	acked := make(chan time.Time, 1)

@@ -265,7 +265,13 @@ func replicasFromEnv(opts []Option) ([]Option, error) {
 // errClosed is returned by Run after Close.
 var errClosed = errors.New("natsexec: executor closed")
 
-func connect(url string, cfg *config, name string) (*nats.Conn, error) {
+// connect connects to url. While no server of url listens yet (servers
+// started together with their clients and workers, or restarting), it
+// tries again with backoff until ctx ends, saying once through Logf that
+// it waits; the error at the end names the servers, never a password.
+// Any other failure (credentials refused, a URL that does not parse) ends
+// it at once: waiting cannot mend it.
+func connect(ctx context.Context, url string, cfg *config, name string) (*nats.Conn, error) {
 	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond),
 		// Without a handler, the client library writes asynchronous
 		// errors to stderr itself: every line goes through Logf instead.
@@ -276,16 +282,36 @@ func connect(url string, cfg *config, name string) (*nats.Conn, error) {
 			}
 			cfg.logf("natsexec: %v", redactErr(url, cfg, err))
 		})}, cfg.nats...)
-	nc, err := nats.Connect(url, opts...)
-	var ue *neturl.Error
-	if errors.As(err, &ue) {
-		// The parser's message quotes the URL, password and all.
-		return nil, fmt.Errorf("natsexec: connecting to %s: the URL does not parse (characters such as '/', '#', '?', '@' or '%%' in a password must be percent-encoded, or give credentials with NATSOptions(nats.UserInfo(...)))", Redacted(url))
+	begin, backoff, waited := time.Now(), 100*time.Millisecond, false
+	for {
+		nc, err := nats.Connect(url, opts...)
+		var ue *neturl.Error
+		switch {
+		case err == nil:
+			if waited {
+				cfg.logf("natsexec: a server of %s listens, after %v", Redacted(url), time.Since(begin).Round(time.Millisecond))
+			}
+			return nc, nil
+		case errors.As(err, &ue):
+			// The parser's message quotes the URL, password and all.
+			return nil, fmt.Errorf("natsexec: connecting to %s: the URL does not parse (characters such as '/', '#', '?', '@' or '%%' in a password must be percent-encoded, or give credentials with NATSOptions(nats.UserInfo(...)))", Redacted(url))
+		case !errors.Is(err, nats.ErrNoServers):
+			return nil, fmt.Errorf("natsexec: connecting to %s: %w", Redacted(url), redactErr(url, cfg, err))
+		}
+		if !waited && ctx.Err() == nil {
+			waited = true
+			cfg.logf("natsexec: no server of %s listens yet (%v); trying again with backoff for up to %v", Redacted(url), redactErr(url, cfg, err), waitBound(ctx, cfg.readyWait).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &notReadyError{
+				msg: fmt.Sprintf("natsexec: connecting to %s: no server listened in %v (%v)", Redacted(url), time.Since(begin).Round(time.Millisecond), redactErr(url, cfg, err)),
+				err: redactErr(url, cfg, err), ctx: ctx.Err(),
+			}
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("natsexec: connecting to %s: %w", Redacted(url), redactErr(url, cfg, err))
-	}
-	return nc, nil
 }
 
 // secrets returns the passwords and tokens of url and of the NATS options

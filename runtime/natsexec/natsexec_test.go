@@ -285,6 +285,30 @@ func TestLargeValues(t *testing.T) {
 	}
 }
 
+// TestLargeValuesSigned: with results signed, arguments that go through
+// the object store are covered by the task's digest as the worker read
+// them there, and a result stored there by its signed checksum: the client
+// accepts both (a digest taken over anything else would reject them).
+func TestLargeValuesSigned(t *testing.T) {
+	t.Parallel()
+	secret, err := natsexec.NewResultSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, t.TempDir(), -1)
+	c := &cluster{t: t, srv: srv, url: srv.ClientURL(), ackWait: 5 * time.Second, env: []string{natsexec.EnvResultSecret + "=" + secret}}
+	t.Cleanup(c.stop)
+	c.startWorker()
+	ex := c.executor(t, natsexec.BlobOver(64<<10), natsexec.ResultSecret(mustSecret(t, secret)), natsexec.LostAfter(5*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	big := grow.Call(daskgen.Value([]byte("0123456789abcdef")), daskgen.Value(20_000)) // 320 KB each way
+	n, err := daskgen.Compute(ctx, length.Call(big), daskgen.Using(ex))
+	if err != nil || n != 320_000 {
+		t.Fatalf("length of a 320 KB signed result = %d, %v", n, err)
+	}
+}
+
 // A worker killed mid-graph: its tasks are delivered again to the other,
 // and the compute completes with the right result.
 func TestWorkerKilledMidGraph(t *testing.T) {
@@ -579,7 +603,8 @@ func TestConnectionErrorsHideSecrets(t *testing.T) {
 		"nats://alice:s3c@ret@127.0.0.1:1",
 		"nats://alice:1e5s3cret@127.0.0.1:1",
 	} {
-		ex, err := natsexec.Connect(context.Background(), url)
+		// Nothing listens there: Connect tries again for ReadyWait.
+		ex, err := natsexec.Connect(context.Background(), url, natsexec.ReadyWait(200*time.Millisecond))
 		if err == nil {
 			ex.Close()
 			t.Fatalf("Connect(%s) succeeded", natsexec.Redacted(url))
@@ -598,9 +623,91 @@ func TestConnectionErrorsHideSecrets(t *testing.T) {
 	srv := startServer(t, t.TempDir(), -1)
 	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
 	_, err := natsexec.Connect(context.Background(), "nats://127.0.0.1:1",
-		natsexec.NATSOptions(nats.UserInfo("alice", "s3cret/+=:@"), nats.Timeout(time.Second)))
+		natsexec.NATSOptions(nats.UserInfo("alice", "s3cret/+=:@"), nats.Timeout(time.Second)), natsexec.ReadyWait(200*time.Millisecond))
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("err = %v: want an error without the password", err)
+	}
+}
+
+// TestConnectWaitsForAServer: a client and a worker started before their
+// server listens (started together, as a compose file or a cluster's
+// recipe does) connect once it listens, each saying once through Logf
+// that it waits; with no server at all, Connect gives up after ReadyWait
+// with an error that names the server without its password and matches
+// nats.ErrNoServers and context.DeadlineExceeded.
+func TestConnectWaitsForAServer(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
+	type started struct {
+		ex  *natsexec.Executor
+		err error
+	}
+	var clog, wlog clientLog
+	done := make(chan started, 1)
+	go func() {
+		ex, err := natsexec.Connect(context.Background(), url, clog.option())
+		done <- started{ex, err}
+	}()
+	wctx, stopWorker := context.WithCancel(context.Background())
+	worked := make(chan error, 1)
+	go func() { worked <- natsexec.Work(wctx, url, wlog.option()) }()
+	defer func() {
+		stopWorker()
+		if err := <-worked; err != nil {
+			t.Errorf("the worker: %v", err)
+		}
+	}()
+	const waiting = "no server of"
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(clog.String(), waiting) || !strings.Contains(wlog.String(), waiting); {
+		select {
+		case s := <-done:
+			t.Fatalf("Connect returned (%v) with no server listening", s.err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the client and the worker did not say within 10 s that they wait for a server; logs:\n%s\n%s", &clog, &wlog)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	begin := time.Now()
+	srv := startServer(t, t.TempDir(), port)
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() }) // after the worker drains
+	var s started
+	select {
+	case s = <-done:
+	case <-time.After(natsexec.DefaultReadyWait):
+		t.Fatal("Connect did not return once the server listened")
+	}
+	if s.err != nil {
+		t.Fatalf("Connect, started before the server: %v", s.err)
+	}
+	defer s.ex.Close()
+	t.Logf("the server listens: the client connected after %v", time.Since(begin).Round(10*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(9)), daskgen.Using(s.ex)); err != nil || v != 81 {
+		t.Fatalf("a compute on the worker that waited too = %v, %v; want 81", v, err)
+	}
+	t.Logf("and computed on the worker after %v", time.Since(begin).Round(10*time.Millisecond))
+	if n := strings.Count(clog.String(), waiting); n != 1 {
+		t.Errorf("the client logged its wait %d times, want once; its log:\n%s", n, &clog)
+	}
+
+	// No server at all: an error at ReadyWait, without the password.
+	begin = time.Now()
+	ex, err := natsexec.Connect(context.Background(), fmt.Sprintf("nats://alice:s3cret@127.0.0.1:%d", freePort(t)), natsexec.ReadyWait(time.Second))
+	took := time.Since(begin)
+	if err == nil {
+		ex.Close()
+		t.Fatal("Connect succeeded with no server")
+	}
+	t.Logf("no server: %v after %v", err, took.Round(10*time.Millisecond))
+	if !errors.Is(err, nats.ErrNoServers) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "alice:xxxxx@127.0.0.1") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("err = %v: want nats.ErrNoServers and DeadlineExceeded, naming the server without its password", err)
+	}
+	if took < time.Second-100*time.Millisecond || took > 4*time.Second {
+		t.Errorf("Connect gave up after %v; ReadyWait is 1 s", took)
 	}
 }
 

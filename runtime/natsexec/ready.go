@@ -14,8 +14,10 @@ import (
 // DefaultReadyWait is ReadyWait's default.
 const DefaultReadyWait = 30 * time.Second
 
-// ReadyWait bounds how long Connect, FromEnv and Work wait for JetStream to
-// be ready before they give up: a cluster whose servers have just started
+// ReadyWait bounds how long Connect, FromEnv and Work wait for a server of
+// their URL to listen (none listens yet: the connection is refused) and
+// for JetStream to be ready, in all, before they give up: a cluster whose
+// servers have just started
 // has no JetStream meta leader for a few seconds, and answers no request
 // to look up or create a stream (or answers "JetStream system temporarily
 // unavailable"); a leader that has not yet heard from enough servers

@@ -246,3 +246,36 @@ func recipeURL(procs []*natsProc, user, password string) string {
 	}
 	return strings.Join(urls, ",")
 }
+
+// quickstartProc starts the README's single server as a process:
+//
+//	nats-server -c docs/nats-quickstart.conf -sd DIR
+//
+// with a free port (-p) instead of the file's 4222, and env (the
+// passwords the configuration reads) in its environment. It returns once
+// the server listens; it ends with the test, whose failure logs its output.
+func quickstartProc(t *testing.T, env []string) *natsProc {
+	t.Helper()
+	bin := natsServerBinary(t)
+	conf, err := filepath.Abs(filepath.Join("..", "..", "docs", "nats-quickstart.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := &natsProc{name: "quickstart", port: freePort(t), log: filepath.Join(dir, "server.log"), done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "-c", conf, "-p", fmt.Sprint(p.port), "-sd", filepath.Join(dir, "store"))
+	p.cmd.Env = append(os.Environ(), env...)
+	t.Cleanup(func() { // before t.TempDir's
+		if p.cmd.Process == nil {
+			return
+		}
+		p.stop(10 * time.Second)
+		if t.Failed() {
+			b, _ := os.ReadFile(p.log)
+			t.Logf("the server's log:\n%s", b)
+		}
+	})
+	p.start(t)
+	waitListening(t, p)
+	return p
+}

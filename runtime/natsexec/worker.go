@@ -27,8 +27,9 @@ import (
 // runs only registered functions; a task that names another function gets
 // an error as its result. Like FromEnv, it reads $DASKGEN_NATS_REPLICAS
 // (the Replicas of the stream and buckets it creates, if it starts first)
-// and $DASKGEN_RESULT_SECRET. Like Connect, it waits for a JetStream that
-// is not ready yet, for up to ReadyWait.
+// and $DASKGEN_RESULT_SECRET. Like Connect, it waits for a server that
+// does not listen yet and a JetStream that is not ready yet, for up to
+// ReadyWait in all.
 func Work(ctx context.Context, url string, opts ...Option) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -44,15 +45,18 @@ func Work(ctx context.Context, url string, opts ...Option) error {
 		}
 		cfg.secret = secret
 	}
-	nc, err := connect(url, cfg, "daskgen worker")
+	// A server that does not listen yet, then a cluster that has just
+	// started and is not ready: wait for both, within one ReadyWait.
+	setupCtx, cancelSetup := context.WithTimeout(ctx, cfg.readyWait)
+	defer cancelSetup()
+	nc, err := connect(setupCtx, url, cfg, "daskgen worker")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	// A cluster that has just started may not be ready: wait for it.
 	var r *resources
 	var cons jetstream.Consumer
-	err = untilReady(ctx, url, cfg, func(ctx context.Context) error {
+	err = untilReady(setupCtx, url, cfg, func(ctx context.Context) error {
 		var err error
 		if r, err = ensure(ctx, nc, cfg, true); err != nil {
 			return err
