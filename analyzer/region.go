@@ -134,6 +134,7 @@ func (p *pass) analyzeRegionWith(r *Region, report bool, folds map[*types.Var]bo
 func (s *rs) run() bool {
 	r, p, report := s.r, s.p, s.report
 	s.findCalls()
+	s.deferredRecover()
 	if len(r.Calls) == 0 {
 		if report && !s.bad {
 			what := "parallel function " + r.Func.Name.Name
@@ -164,6 +165,68 @@ func (s *rs) run() bool {
 		}
 	}
 	return !s.bad
+}
+
+// deferredRecover refuses a parallel loop whose function defers a call that
+// recovers panics: a delayed call's panic would reach that code as a
+// *runtime.PanicError, at the end of the loop's twin, with the loop's
+// variables as the twin left them rather than as F leaves them at the
+// panic. (A parallel function may not defer at all: see findCalls.)
+func (s *rs) deferredRecover() {
+	if s.r.Loop == nil || s.r.Func == nil || s.r.Func.Body == nil {
+		return
+	}
+	ast.Inspect(s.r.Func.Body, func(n ast.Node) bool {
+		d, ok := n.(*ast.DeferStmt)
+		if !ok {
+			return true
+		}
+		var body *ast.BlockStmt
+		switch fn := ast.Unparen(d.Call.Fun).(type) {
+		case *ast.FuncLit:
+			body = fn.Body
+		case *ast.Ident:
+			if f, ok := s.p.TypesInfo.Uses[fn].(*types.Func); ok && f.Pkg() == s.p.Pkg {
+				body = s.p.bodyOf(f)
+			}
+		}
+		if body != nil && callsRecover(s.p.TypesInfo, body) {
+			s.diag(d.Pos(), CatUnsupported, "this deferred call recovers panics, and the parallel loop at line %d cannot give it what F gives it: a panic of a delayed call would reach it as a *runtime.PanicError, with the loop's variables as the twin left them; mark a function that holds the loop and no recover, or recover in F's caller", s.line(s.r.Loop.Pos()))
+		}
+		return true
+	})
+}
+
+// callsRecover reports whether body calls recover itself (not in a nested
+// function literal, where recover does not stop a panic).
+func callsRecover(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+				if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// bodyOf returns the body of f, a function of the package, or nil.
+func (p *pass) bodyOf(f *types.Func) *ast.BlockStmt {
+	for _, file := range p.Files {
+		for _, d := range file.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && p.TypesInfo.Defs[fd.Name] == f {
+				return fd.Body
+			}
+		}
+	}
+	return nil
 }
 
 // findCalls finds the delayed calls, the variables they assign, the loops,
@@ -562,7 +625,7 @@ func (s *rs) lift() {
 				}
 				s.acc[m] = &Var{Obj: m, Class: Accumulator, Acc: MapWrite}
 				changed = true
-			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v) && !s.addressed(v) && !s.loopVars()[v]:
+			case v != nil && s.lazy(pr.rhs) && !s.lifted[v] && !isGlobal(v) && !s.addressed(v) && !s.loopVars()[v] && commaOk(pr.stmt) == "":
 				s.lifted[v] = true
 				delete(s.acc, v)
 				changed = true
@@ -823,6 +886,39 @@ func (s *rs) callResult(c *ast.CallExpr, path []ast.Node) {
 	s.consume(c, nil, "the result of "+types.ExprString(c), path[i], child, path[:i])
 }
 
+// commaOk returns what stmt is when it assigns the two results of a
+// comma-ok expression (v, ok := x.(T), m[k] or <-ch): "type assertion",
+// "map index" or "receive"; else "". Its variables stay eager, and the
+// statement waits for what the expression reads.
+func commaOk(stmt ast.Node) string {
+	var rhs ast.Expr
+	switch st := stmt.(type) {
+	case *ast.AssignStmt:
+		if len(st.Lhs) != 2 || len(st.Rhs) != 1 {
+			return ""
+		}
+		rhs = st.Rhs[0]
+	case *ast.ValueSpec:
+		if len(st.Names) != 2 || len(st.Values) != 1 {
+			return ""
+		}
+		rhs = st.Values[0]
+	default:
+		return ""
+	}
+	switch e := ast.Unparen(rhs).(type) {
+	case *ast.TypeAssertExpr:
+		return "type assertion"
+	case *ast.IndexExpr:
+		return "map index"
+	case *ast.UnaryExpr:
+		if e.Op == token.ARROW {
+			return "receive"
+		}
+	}
+	return ""
+}
+
 // staysEager reports whether v, a variable that delayed values are assigned
 // to, stays eager although lift would make it delayed: its address is taken,
 // or a loop's header defines it. The assignment waits for the value.
@@ -860,6 +956,11 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 		}
 		barrier("an argument of " + calleeName(s.p.TypesInfo, par))
 	case *ast.AssignStmt:
+		if kind := commaOk(par); kind != "" {
+			// v, ok := err.(T): the twin computes both where F does.
+			barrier("assigned by a comma-ok " + kind)
+			return
+		}
 		for k, rhs := range par.Rhs {
 			if rhs != child {
 				continue
@@ -896,6 +997,9 @@ func (s *rs) consume(leaf ast.Node, v *types.Var, what string, parent, child ast
 		}
 		barrier("used in the left side of an assignment")
 	case *ast.ValueSpec:
+		if kind := commaOk(par); kind != "" {
+			barrier("assigned by a comma-ok " + kind)
+		}
 	case *ast.IncDecStmt:
 		if _, ok := ast.Unparen(child.(ast.Expr)).(*ast.Ident); !ok {
 			// m[code]++: the key is needed to find what to increment.

@@ -87,6 +87,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -238,8 +239,16 @@ func isVetProtocol(args []string) bool {
 // exits 3, and go vet fails, on any diagnostic the framework sees, and a
 // note is no refusal. With fix, a note that carries a suggested fix (a
 // candidate loop) still goes through the framework, which applies it.
+//
+// A package and its test variant share their files, so the same note comes
+// from both passes: each is printed once, as the framework prints each
+// diagnostic once.
 func notesAside(a *analysis.Analyzer, fix bool) *analysis.Analyzer {
 	c := *a
+	var (
+		mu      sync.Mutex
+		printed = map[string]bool{}
+	)
 	c.Run = func(pass *analysis.Pass) (any, error) {
 		report := pass.Report
 		pass.Report = func(d analysis.Diagnostic) {
@@ -247,7 +256,13 @@ func notesAside(a *analysis.Analyzer, fix bool) *analysis.Analyzer {
 				report(d)
 				return
 			}
-			fmt.Fprintf(os.Stderr, "%s: %s\n", pass.Fset.Position(d.Pos), d.Message)
+			line := fmt.Sprintf("%s: %s", pass.Fset.Position(d.Pos), d.Message)
+			mu.Lock()
+			defer mu.Unlock()
+			if !printed[line] {
+				printed[line] = true
+				fmt.Fprintln(os.Stderr, line)
+			}
 		}
 		return a.Run(pass)
 	}

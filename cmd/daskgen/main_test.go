@@ -217,6 +217,14 @@ func TestVetNotesDoNotFail(t *testing.T) {
 	if out, code := run(t, dir, "go", "vet", "-vettool="+bin, "./..."); code != 0 || !strings.Contains(out, wantNote) {
 		t.Errorf("go vet -vettool: exit %d, output:\n%s\nwant exit 0 and %q", code, out, wantNote)
 	}
+	// A package with tests is checked twice, as itself and with its
+	// tests; its note is printed once.
+	if err := os.WriteFile(filepath.Join(dir, "main_test.go"), []byte("package main\n\nimport \"testing\"\n\nfunc TestSum(t *testing.T) { _ = sum(nil) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(t, dir, bin, "vet", "./..."); code != 0 || strings.Count(out, wantNote) != 1 {
+		t.Errorf("daskgen vet of a package with tests: exit %d, output:\n%s\nwant exit 0 and %q once", code, out, wantNote)
+	}
 	// Candidates are notes too.
 	if out, code := run(t, module(t, candidate), bin, "vet", "-candidate", "./..."); code != 0 || !strings.Contains(out, "main.go:10:2:") {
 		t.Errorf("daskgen vet -candidate: exit %d, output:\n%s\nwant exit 0 and the candidate loop", code, out)

@@ -362,3 +362,40 @@ func Digests(files []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Errors holds several errors, as validation packages return them.
+type Errors []error
+
+func (e Errors) Error() string { return fmt.Sprint([]error(e)) }
+
+// validate fails with several errors for a name with a dash, one for an
+// empty name, and none otherwise.
+//
+//daskgen:delayed
+func validate(name string) error {
+	switch {
+	case strings.Contains(name, "-"):
+		return Errors{fmt.Errorf("%s: dash", name), fmt.Errorf("%s: not lower", name)}
+	case name == "":
+		return errors.New("empty name")
+	}
+	time.Sleep(time.Duration(len(name)%3) * time.Millisecond)
+	return nil
+}
+
+// Flatten collects every check's errors, flattening a list with a comma-ok
+// type assertion, as blend-go-sdk's validate.All and moby's cli.Errors do.
+//
+//daskgen:parallel
+func Flatten(names []string) []error {
+	var out []error
+	for _, n := range names {
+		err := validate(n)
+		if errs, ok := err.(Errors); ok {
+			out = append(out, errs...)
+		} else if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}

@@ -126,3 +126,12 @@ func TestDigests(t *testing.T) {
 		difftest.Same(t, "Digests", []any{d}, []any{gd}, err, gerr)
 	}
 }
+
+func TestFlatten(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range [][]string{nil, {"a", "bb"}, {"a-b", "", "ccc", "d-e-f", "g"}} {
+		out := Flatten(in)
+		gout, err := FlattenParallel(ctx, in)
+		difftest.Same(t, "Flatten", []any{fmt.Sprint(out)}, []any{fmt.Sprint(gout)}, nil, err)
+	}
+}

@@ -233,3 +233,33 @@ func Rescored(xs []int) []int {
 	}
 	return out
 }
+
+// flatError holds several errors, as validation packages return them.
+type flatError []error
+
+func (e flatError) Error() string { return fmt.Sprint([]error(e)) }
+
+//daskgen:delayed
+func validate(x int) error { // want validate:"delayed"
+	if x%3 == 0 {
+		return flatError{fmt.Errorf("a%d", x), fmt.Errorf("b%d", x)}
+	}
+	return nil
+}
+
+// Flattened flattens the errors of each check with a comma-ok type
+// assertion, as validation packages do: it waits for the error there.
+//
+//daskgen:parallel
+func Flattened(xs []int) []error {
+	var out []error
+	for _, x := range xs {
+		err := validate(x)
+		if errs, ok := err.(flatError); ok {
+			out = append(out, errs...)
+		} else if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
