@@ -225,7 +225,11 @@ type progGen struct {
 	// r2 makes the choices of shapes added after seeds were recorded in
 	// testdata/random/seeds.txt, so that r's choices, and those seeds'
 	// programs, stay what they were, with the new shapes added.
-	r2     *rand.Rand
+	r2 *rand.Rand
+	// r3 makes the choices, and picks the values, of the shapes added in
+	// the eighth session (shapes3), so that neither r's nor r2's choices
+	// change.
+	r3     *rand.Rand
 	b      strings.Builder
 	indent int
 	vars   [][]string // lifted int variables in scope, per block
@@ -372,7 +376,7 @@ func dBoom(x int) int {
 `
 
 func genProgram(seed uint64) string {
-	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), r2: rand.New(rand.NewPCG(seed, 0x5eed2)), ctxFuncs: map[int]bool{}}
+	g := &progGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), r2: rand.New(rand.NewPCG(seed, 0x5eed2)), r3: rand.New(rand.NewPCG(seed, 0x5eed3)), ctxFuncs: map[int]bool{}}
 	g.b.WriteString(fuzzPrelude)
 	for i := range funcsPerProgram {
 		g.function(i)
@@ -527,12 +531,57 @@ func (g *progGen) stmts(n, depth int) {
 
 func (g *progGen) stmt(depth int) {
 	g.stmt1(depth)
+	if g.r3.IntN(5) == 0 {
+		g.shapes3()
+	}
 	switch g.r2.IntN(12) {
 	case 0, 1:
 		g.errorOnly(g.loops > 0)
 	case 2:
 		// A histogram: a delayed value as the key of an increment.
 		g.line("m[%s%%4]++", g.lazy())
+	}
+}
+
+// shapes3 writes one of the shapes that a fidelity hunt on loops from real
+// projects found mishandled: a paging loop whose header variable the body
+// sets from a call's result (the call runs where it is called, and the
+// assignment waits), and the comma-ok results of a map index or a type
+// assertion on a delayed value. Every choice comes from r3.
+func (g *progGen) shapes3() {
+	ev := func() string { return g.loopV[g.r3.IntN(len(g.loopV))] }
+	switch g.r3.IntN(3) {
+	case 0:
+		kk, cur, nx := g.name("kk"), g.name("cur"), g.name("nx")
+		g.line("%s := 0", kk)
+		g.line("for %s := %s + 1; %s%%5 != 0 && %s < 4; %s++ {", cur, ev(), cur, kk, kk)
+		g.line("	%s, err := dDiv(%s+7, %s%%3)", nx, cur, cur)
+		g.line("	if err != nil {")
+		g.line("		return %s, 0, nil, nil, nil, fmt.Errorf(\"page %%d: %%w\", %s, err)", kk, cur)
+		g.line("	}")
+		if g.r3.IntN(2) == 0 {
+			g.line("	if %s > 40 {", nx)
+			g.line("		break")
+			g.line("	}")
+		}
+		g.line("	acc += %s %% 7", nx)
+		g.line("	%s = %s", cur, nx)
+		g.line("}")
+		g.line("acc += %s", kk)
+	case 1:
+		mm, w, ok := g.name("mm"), g.name("w"), g.name("ok")
+		g.line("%s := map[int]int{0: %s, 1: %s}", mm, ev(), ev())
+		g.line("if %s, %s := %s[dInc(%s)%%3]; %s {", w, ok, mm, ev(), ok)
+		g.line("	acc += %s", w)
+		g.line("} else {")
+		g.line("	acc--")
+		g.line("}")
+	default:
+		a, sv, ok := g.name("a"), g.name("sv"), g.name("ok")
+		g.line("var %s any = dStr(%s)", a, ev())
+		g.line("if %s, %s := %s.(string); %s {", sv, ok, a, ok)
+		g.line("	strs = append(strs, %s)", sv)
+		g.line("}")
 	}
 }
 
