@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	daskgen "github.com/daskgen/daskgen/runtime"
@@ -32,8 +36,9 @@ func recipePassword(t *testing.T) string {
 // only what their job needs: a list of what they may, not of what they
 // may not), and a client that takes a task, deletes the stream, the
 // results bucket or the task consumer, pauses the task consumer, or purges
-// the stream or the results bucket. The server is a nats-server process,
-// as the README starts it.
+// the stream (clients too have a list of what they may:
+// TestQuickstartClientCannotWriteResults tries what they may not to store
+// a result). The server is a nats-server process, as the README starts it.
 func TestQuickstartAccounts(t *testing.T) {
 	t.Parallel()
 	c, addr, cpw, wpw := quickstartServer(t)
@@ -147,10 +152,12 @@ func TestQuickstartAccounts(t *testing.T) {
 	denied("client", "delete the results bucket", cl.DeleteKeyValue(ctx10, "DASKGEN_RESULTS"))
 	ctx11, c11 := short()
 	defer c11()
-	for _, name := range []string{"DASKGEN_TASKS", "KV_DASKGEN_RESULTS"} {
-		if s, err := cl.Stream(ctx11, name); err == nil {
-			denied("client", "purge "+name, s.Purge(ctx11))
-		}
+	// A client may purge the results bucket: it removes the results it
+	// read so, since it may not write to the bucket.
+	if s, err := cl.Stream(ctx11, "DASKGEN_TASKS"); err != nil {
+		t.Error(err)
+	} else {
+		denied("client", "purge DASKGEN_TASKS", s.Purge(ctx11))
 	}
 
 	// And the compute still works after the attempts.
@@ -296,5 +303,190 @@ func TestQuickstartWorkerStartedFirst(t *testing.T) {
 	defer cancel()
 	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(6)), daskgen.Using(ex)); err != nil || v != 36 {
 		t.Fatalf("a compute on the worker started before the client = %v, %v; want 36", v, err)
+	}
+}
+
+// TestQuickstartClientCannotWriteResults: with the quickstart's accounts
+// (a nats-server process with docs/nats-quickstart.conf), a process that
+// holds the client's credentials and the result secret (which clients
+// share with workers) cannot store a result: the server refuses it a put
+// into the results bucket for a live task, with a result signed for that
+// task, and every detour into the bucket (a stream of its own that
+// republishes into it, a source or a republish added to the bucket's or
+// the task stream's configuration). The compute returns the worker's value,
+// and the client still removes the result it read, without the right to
+// write to the bucket: the bucket's stream holds no message after it.
+// Before, the client account could publish on $KV.DASKGEN_RESULTS.> (it
+// removed results with purge markers), create any stream and change the
+// task stream and the buckets, and the forged result was accepted.
+func TestQuickstartClientCannotWriteResults(t *testing.T) {
+	t.Parallel()
+	secret, err := natsexec.NewResultSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := mustSecret(t, secret)
+	c, addr, cpw, _ := quickstartServer(t)
+	c.env = []string{natsexec.EnvResultSecret + "=" + secret}
+	var log clientLog
+	ex := quickstartClient(t, addr, cpw, natsexec.ResultSecret(key), log.option())
+
+	// The rogue: the client's user and the result secret, in a connection
+	// of its own, which records the server's refusals.
+	var mu sync.Mutex
+	var refused []string
+	rogue, err := nats.Connect("nats://client:"+cpw+"@"+addr, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		mu.Lock()
+		refused = append(refused, err.Error())
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rogue.Close()
+	js, err := jetstream.New(rogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	kv, err := js.KeyValue(ctx, "DASKGEN_RESULTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := cbor.Marshal(666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, time.Second) }
+	wasRefused := func(subject string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range refused {
+			if strings.Contains(strings.ToLower(r), "permissions violation") && strings.Contains(r, `"`+subject+`"`) {
+				return true
+			}
+		}
+		return false
+	}
+	denied := func(what, subject string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("the client user could %s", what)
+		} else if !wasRefused(subject) {
+			// The refusal reaches the connection asynchronously.
+			time.Sleep(200 * time.Millisecond)
+			if !wasRefused(subject) {
+				t.Errorf("%s: %v, and the server reported no permissions violation for %s", what, err, subject)
+			}
+		}
+	}
+
+	// A live task: the rogue sees it published (the client user may
+	// subscribe to tasks) and stores a result signed for it at once, while
+	// the worker runs it (300 ms).
+	type attempt struct {
+		id  string
+		err error
+	}
+	put := make(chan attempt, 1)
+	sub, err := rogue.Subscribe("daskgen.DASKGEN.tasks", func(m *nats.Msg) {
+		var task struct {
+			ID   string   `cbor:"1,keyasint"`
+			Fn   string   `cbor:"2,keyasint"`
+			Args [][]byte `cbor:"3,keyasint"`
+		}
+		if cbor.Unmarshal(m.Data, &task) != nil {
+			return
+		}
+		pctx, pcancel := short()
+		defer pcancel()
+		_, err := kv.Put(pctx, task.ID, natsexec.ForgeResult(key, task.ID, task.Fn, task.Args, forged))
+		select {
+		case put <- attempt{task.ID, err}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	rogue.Flush()
+
+	c.startWorker()
+	v, err := daskgen.Compute(ctx, slow.Call(daskgen.Value(7)), daskgen.Using(ex))
+	if err != nil || v != 1007 {
+		t.Fatalf("slow(7) with a rogue client storing a forged result = %v, %v; want 1007", v, err)
+	}
+	var a attempt
+	select {
+	case a = <-put:
+	case <-ctx.Done():
+		t.Fatal("the rogue saw no task")
+	}
+	denied("store a result for the live task "+a.id, "$KV.DASKGEN_RESULTS."+a.id, a.err)
+
+	// The detours. Each would store the rogue's message under a key of
+	// the bucket, where the client's watcher finds it.
+	c1, cc1 := short()
+	defer cc1()
+	_, err = js.CreateStream(c1, jetstream.StreamConfig{Name: "ROGUE", Subjects: []string{"rogue.>"},
+		RePublish: &jetstream.RePublish{Source: "rogue.>", Destination: "$KV.DASKGEN_RESULTS.>"}})
+	denied("create a stream that republishes into the results bucket", "$JS.API.STREAM.CREATE.ROGUE", err)
+	for _, s := range []struct{ name, what string }{{"KV_DASKGEN_RESULTS", "source"}, {"DASKGEN_TASKS", "republish"}} {
+		c2, cc2 := short()
+		defer cc2()
+		info, err := js.Stream(c2, s.name)
+		if err != nil {
+			t.Fatalf("the client user cannot read stream %s: %v", s.name, err)
+		}
+		cfg := info.CachedInfo().Config
+		if s.what == "source" {
+			cfg.Sources = []*jetstream.StreamSource{{Name: "DASKGEN_TASKS",
+				SubjectTransforms: []jetstream.SubjectTransformConfig{{Source: "daskgen.DASKGEN.tasks", Destination: "$KV.DASKGEN_RESULTS.forged"}}}}
+		} else {
+			cfg.RePublish = &jetstream.RePublish{Source: "daskgen.DASKGEN.tasks", Destination: "$KV.DASKGEN_RESULTS.forged"}
+		}
+		_, err = js.UpdateStream(c2, cfg)
+		denied("add a "+s.what+" into the results bucket to stream "+s.name, "$JS.API.STREAM.UPDATE."+s.name, err)
+	}
+	c3, cc3 := short()
+	defer cc3()
+	_, err = js.Publish(c3, "daskgen.DASKGEN.tasks", forged) // what a detour would carry
+	if err != nil {
+		t.Errorf("the client user may publish a task: %v", err)
+	}
+
+	// Nothing of the rogue's reached the bucket, and the client removed
+	// the result it read: the bucket's stream is empty.
+	cl := as(t, addr, "client", cpw)
+	results, err := cl.Stream(ctx, "KV_DASKGEN_RESULTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs uint64
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		info, err := results.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msgs = info.State.Msgs; msgs == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if msgs != 0 {
+		t.Errorf("the results bucket holds %d messages after the compute: the client did not remove the result it read, or a forged one was stored", msgs)
+	}
+	for _, k := range []string{a.id, "forged"} {
+		if _, err := kv.Get(ctx, k); !errors.Is(err, jetstream.ErrKeyNotFound) {
+			t.Errorf("key %s of the results bucket: %v, want not found", k, err)
+		}
+	}
+	if l := log.String(); strings.Contains(strings.ToLower(l), "permissions violation") || strings.Contains(l, "removing result") {
+		t.Errorf("the executor logged:\n%s", l)
+	}
+	// And the next compute runs.
+	if v, err := daskgen.Compute(ctx, square.Call(daskgen.Value(9)), daskgen.Using(ex)); err != nil || v != 81 {
+		t.Fatalf("after the attempts: %v, %v; want 81", v, err)
 	}
 }

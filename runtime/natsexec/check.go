@@ -302,7 +302,7 @@ func (e *Executor) unanswered(ctx context.Context, ci *jetstream.ConsumerInfo) {
 		switch {
 		case err == nil: // stored, and the watcher has not handed it over
 			rescued++
-			e.deliver(t.id, entry.Value())
+			e.deliver(t.id, entry.Revision(), entry.Value())
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			e.fail(t.id, fmt.Errorf("natsexec: task %s (%s) left the task stream %s without a result: a consumer of %s acknowledged or terminated it without storing one (a worker that could not read the task says why in its log; or a process that is not a daskgen worker takes tasks), or the stream was purged: %w",
 				t.id, t.fn, e.r.n.stream, e.r.n.consumer, ErrUnanswered))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,6 +130,8 @@ type Executor struct {
 	cancel    context.CancelFunc
 	watchDone chan struct{}
 	adv       *nats.Subscription
+	removals  *nats.Subscription   // the server's answers to the removals of results (remove)
+	removeTo  string               // their subject: removeTo.<task id>
 	deletions []*nats.Subscription // the server's advisories of a deleted stream or consumer
 	kick      chan struct{}        // one came: check now (check.go)
 	rewatch   chan struct{}        // watch the results again: the bucket was created again, or the watcher ended or fell silent
@@ -210,6 +213,15 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Executor, error)
 	if cfg.secret == nil {
 		cfg.logf("natsexec: results are not authenticated: anyone who can write to the results bucket can forge them; give workers and clients a shared secret (%s, or ResultSecret)", EnvResultSecret)
 	}
+	// The answers to the requests that remove results, which nobody
+	// waits for: a failure is logged.
+	e.removeTo = nats.NewInbox()
+	if e.removals, err = nc.Subscribe(e.removeTo+".>", e.removed); err != nil {
+		cancel()
+		w.Stop()
+		nc.Close()
+		return nil, err
+	}
 	go e.watch(wctx, w, reconnected)
 	go e.monitor(wctx)
 	// A task that no worker finished in MaxDeliver deliveries.
@@ -258,6 +270,9 @@ func (e *Executor) Close() error {
 	}
 	if e.adv != nil {
 		e.adv.Unsubscribe()
+	}
+	if e.removals != nil {
+		e.removals.Unsubscribe()
 	}
 	for _, sub := range e.deletions {
 		sub.Unsubscribe()
@@ -349,7 +364,7 @@ func (e *Executor) Run(ctx context.Context, name string, args [][]byte) ([]byte,
 		return nil, fmt.Errorf("natsexec: %s: %w", r.Err, ErrRejected)
 	}
 	// The result has been read: remove it from the bucket, without waiting.
-	e.purge(id)
+	e.remove(id, r.seq)
 	if r.Worker != "" {
 		executor.RanOn(ctx, r.Worker)
 	}
@@ -395,15 +410,41 @@ func (e *Executor) forget(id string) {
 	e.mu.Unlock()
 }
 
-// purge removes a result from the bucket with a purge marker published
-// without waiting for an ack.
-func (e *Executor) purge(id string) {
-	m := nats.NewMsg("$KV." + e.r.n.bucket + "." + id)
-	m.Header.Set("KV-Operation", "PURGE")
-	m.Header.Set("Nats-Rollup", "sub")
-	if err := e.nc.PublishMsg(m); err != nil {
+// remove removes result seq, of task id, from the bucket: it asks the
+// JetStream API to purge the messages of the task's key up to seq
+// ($JS.API.STREAM.PURGE.KV_<bucket> with the key's subject as filter),
+// without waiting for the answer, which removed logs if it is a failure.
+// It does not write to the bucket, so a client account needs no right to
+// publish on the bucket's subjects, which would let it store results (in
+// docs/nats-quickstart.conf, clients may not). A message delete
+// ($JS.API.STREAM.MSG.DELETE) would be narrower, but every key-value
+// bucket's stream refuses them (DenyDelete). A result stored after seq (a
+// task delivered again) stays for the watcher, which removes it in turn.
+func (e *Executor) remove(id string, seq uint64) {
+	if seq == 0 {
+		return
+	}
+	body, err := json.Marshal(jetstream.StreamPurgeRequest{Subject: "$KV." + e.r.n.bucket + "." + id, Sequence: seq + 1})
+	if err == nil {
+		err = e.nc.PublishRequest(jetstream.DefaultAPIPrefix+"STREAM.PURGE."+kvStream(e.r.n.bucket), e.removeTo+"."+id, body)
+	}
+	if err != nil {
 		e.cfg.logf("natsexec: removing result %s: %v", id, err)
 	}
+}
+
+// removed logs the server's answer to a removal (remove) that failed.
+func (e *Executor) removed(m *nats.Msg) {
+	var resp struct {
+		Error *struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(m.Data, &resp) != nil || resp.Error == nil {
+		return
+	}
+	e.cfg.logf("natsexec: removing result %s from the bucket %s: %s (%d)", strings.TrimPrefix(m.Subject, e.removeTo+"."), e.r.n.bucket, resp.Error.Description, resp.Error.Code)
 }
 
 // watch hands each result to the task waiting for it; a result nobody waits
@@ -450,7 +491,7 @@ func (e *Executor) watch(ctx context.Context, w jetstream.KeyWatcher, reconnecte
 			if entry == nil || entry.Operation() != jetstream.KeyValuePut {
 				continue
 			}
-			e.deliver(entry.Key(), entry.Value())
+			e.deliver(entry.Key(), entry.Revision(), entry.Value())
 		}
 	}
 }
@@ -493,7 +534,7 @@ func (e *Executor) watchAgain(ctx context.Context, w jetstream.KeyWatcher) (jets
 	e.mu.Unlock()
 	for _, id := range ids {
 		if entry, err := e.r.kv.Get(ctx, id); err == nil {
-			e.deliver(id, entry.Value())
+			e.deliver(id, entry.Revision(), entry.Value())
 		}
 	}
 	return w, true
@@ -553,17 +594,20 @@ func (e *Executor) lostErr() error {
 	return e.gone
 }
 
-func (e *Executor) deliver(key string, value []byte) {
+// deliver hands result value, message seq of the bucket, to the task of
+// id key, if it waits and the result verifies; otherwise it removes it.
+func (e *Executor) deliver(key string, seq uint64, value []byte) {
 	var r resultMsg
 	if err := strict.Unmarshal(value, &r); err != nil {
 		e.cfg.logf("natsexec: dropping malformed result %s: %v", key, err)
 		return
 	}
+	r.seq = seq
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ch := e.waiting[key]
 	if ch == nil {
-		e.purge(key)
+		e.remove(key, seq)
 		return
 	}
 	if e.cfg.secret != nil && !verify(e.cfg.secret, e.digests[key], &r) {
@@ -575,7 +619,7 @@ func (e *Executor) deliver(key string, value []byte) {
 		e.rejects[key]++
 		n := e.rejects[key]
 		e.cfg.logf("natsexec: dropping result %s from worker %q: it is not signed with the result secret for the task this client sent", key, r.Worker)
-		e.purge(key)
+		e.remove(key, seq)
 		// Tell the worker, so that it says so in its own log.
 		if b, err := cbor.Marshal(rejection{ID: key, Worker: r.Worker}); err == nil {
 			e.nc.Publish(e.r.n.rejected, b)

@@ -15,9 +15,10 @@ import (
 // workers and the clients of a deployment share a secret, a worker signs
 // each result with it, and an executor that has it accepts only results
 // signed with it. A process that can write to the results bucket without
-// the secret (one that holds the server's client credentials, say) can
-// write a result, but not one that a client accepts: the client drops it,
-// says so through Logf, and goes on waiting for the worker's.
+// the secret (one that holds a worker's credentials, say: the quickstart's
+// clients may not write there) can write a result, but not one that a
+// client accepts: the client drops it, says so through Logf, and goes on
+// waiting for the worker's.
 
 // EnvResultSecret is the secret that authenticates results, in base64,
 // for workers (Work) and clients (FromEnv) alike.

@@ -45,8 +45,9 @@ type resultMsg struct {
 	// dashboard.
 	Worker string `cbor:"10,keyasint,omitempty"`
 
-	fail     error // the executor failed the task (server lost, stream deleted, no answer); never sent
-	rejected bool  // every result failed verification; never sent
+	fail     error  // the executor failed the task (server lost, stream deleted, no answer); never sent
+	rejected bool   // every result failed verification; never sent
+	seq      uint64 // its message in the bucket's stream, which the executor removes; never sent
 }
 
 // maxArgs bounds the arguments of a task: the runtime makes tasks of up to
