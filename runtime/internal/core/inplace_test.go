@@ -117,23 +117,28 @@ var (
 // goroutine: one call of a delayed function, and the small step on it, when
 // a compute would simply run it; a call with a limit, retries, purity or a
 // context, or one that goes to an executor, is a compute's, as before.
+// hereCases are the functions and options under which the twin's goroutine
+// runs a call itself (here), where it waits or where it is called (Now),
+// and those under which a compute runs it.
+var hereCases = []struct {
+	name string
+	f    core.Fn1[int, int]
+	opts []core.Option
+	here bool
+}{
+	{"call", herePlain, nil, true},
+	{"small step", hereSmall, nil, true},
+	{"MaxWorkers", herePlain, []core.Option{core.MaxWorkers(1)}, true},
+	{"Limit", hereLimit, nil, false},
+	{"Retries", hereRetries, nil, false},
+	{"Pure", herePure, nil, false},
+	{"context", hereCtx, nil, false},
+	{"executor", herePlain, []core.Option{core.Using(&loopback{})}, false},
+	{"recorded", herePlain, nil, false},
+}
+
 func TestWaitRunsOneCallWhereItWaits(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		f    core.Fn1[int, int]
-		opts []core.Option
-		here bool
-	}{
-		{"call", herePlain, nil, true},
-		{"small step", hereSmall, nil, true},
-		{"MaxWorkers", herePlain, []core.Option{core.MaxWorkers(1)}, true},
-		{"Limit", hereLimit, nil, false},
-		{"Retries", hereRetries, nil, false},
-		{"Pure", herePure, nil, false},
-		{"context", hereCtx, nil, false},
-		{"executor", herePlain, []core.Option{core.Using(&loopback{})}, false},
-		{"recorded", herePlain, nil, false},
-	} {
+	for _, c := range hereCases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.name == "recorded" {
 				core.Record() // the dashboard counts the task: a compute's

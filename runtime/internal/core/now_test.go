@@ -14,22 +14,7 @@ import (
 // where a wait would have run it in place; otherwise it is a task, as Call
 // makes it.
 func TestNowRunsAtOnce(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		f    core.Fn1[int, int]
-		opts []core.Option
-		now  bool
-	}{
-		{"call", herePlain, nil, true},
-		{"unregistered", hereSmall, nil, true},
-		{"MaxWorkers", herePlain, []core.Option{core.MaxWorkers(1)}, true},
-		{"Limit", hereLimit, nil, false},
-		{"Retries", hereRetries, nil, false},
-		{"Pure", herePure, nil, false},
-		{"context", hereCtx, nil, false},
-		{"executor", herePlain, []core.Option{core.Using(&loopback{})}, false},
-		{"recorded", herePlain, nil, false},
-	} {
+	for _, c := range hereCases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.name == "recorded" {
 				core.Record() // the dashboard shows it as a task
@@ -40,10 +25,10 @@ func TestNowRunsAtOnce(t *testing.T) {
 			defer tw.Close()
 			ranOn.Store(0)
 			d := core.Track(tw, c.f.Now(tw, core.Value(4)))
-			if d.Done() != c.now {
-				t.Errorf("known as soon as called: %v, want %v", d.Done(), c.now)
+			if d.Done() != c.here {
+				t.Errorf("known as soon as called: %v, want %v", d.Done(), c.here)
 			}
-			if c.now && ranOn.Load() != goid() {
+			if c.here && ranOn.Load() != goid() {
 				t.Errorf("ran on goroutine %d, not the twin's (%d)", ranOn.Load(), goid())
 			}
 			if _, err := core.Await(tw, d); err != nil {
