@@ -191,7 +191,7 @@ func Now0[R any](t *Twin, fn Fn0[R]) runtime.Delayed[R] {
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call0[R any](f func() R) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call0(f))
+	return runtime.Delayed[R](core.Step0(f))
 }
 
 // Issue1 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -222,7 +222,7 @@ func Now1[A1, R any](t *Twin, fn runtime.Fn1[A1, R], a1 runtime.Delayed[A1]) run
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call1[A1, R any](f func(A1) R, a1 runtime.Delayed[A1]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call1(f, core.Delayed[A1](a1)))
+	return runtime.Delayed[R](core.Step1(f, core.Delayed[A1](a1)))
 }
 
 // Issue2 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -253,7 +253,7 @@ func Now2[A1, A2, R any](t *Twin, fn runtime.Fn2[A1, A2, R], a1 runtime.Delayed[
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call2[A1, A2, R any](f func(A1, A2) R, a1 runtime.Delayed[A1], a2 runtime.Delayed[A2]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call2(f, core.Delayed[A1](a1), core.Delayed[A2](a2)))
+	return runtime.Delayed[R](core.Step2(f, core.Delayed[A1](a1), core.Delayed[A2](a2)))
 }
 
 // Issue3 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -284,7 +284,7 @@ func Now3[A1, A2, A3, R any](t *Twin, fn runtime.Fn3[A1, A2, A3, R], a1 runtime.
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call3(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3)))
+	return runtime.Delayed[R](core.Step3(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3)))
 }
 
 // Issue4 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -315,7 +315,7 @@ func Now4[A1, A2, A3, A4, R any](t *Twin, fn Fn4[A1, A2, A3, A4, R], a1 runtime.
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call4(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4)))
+	return runtime.Delayed[R](core.Step4(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4)))
 }
 
 // Issue5 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -346,7 +346,7 @@ func Now5[A1, A2, A3, A4, A5, R any](t *Twin, fn Fn5[A1, A2, A3, A4, A5, R], a1 
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call5(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5)))
+	return runtime.Delayed[R](core.Step5(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5)))
 }
 
 // Issue6 is Issue(s, fn.Call(...)), for the issue part of a pipelined
@@ -377,5 +377,5 @@ func Now6[A1, A2, A3, A4, A5, A6, R any](t *Twin, fn Fn6[A1, A2, A3, A4, A5, A6,
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 runtime.Delayed[A1], a2 runtime.Delayed[A2], a3 runtime.Delayed[A3], a4 runtime.Delayed[A4], a5 runtime.Delayed[A5], a6 runtime.Delayed[A6]) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call6(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6)))
+	return runtime.Delayed[R](core.Step6(f, core.Delayed[A1](a1), core.Delayed[A2](a2), core.Delayed[A3](a3), core.Delayed[A4](a4), core.Delayed[A5](a5), core.Delayed[A6](a6)))
 }

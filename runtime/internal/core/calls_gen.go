@@ -194,13 +194,17 @@ func (fn Fn0[R]) call() Delayed[R] {
 // Call0 adds a task that applies f to the arguments. It is
 // Func0(f).Call(...): declare the Fn0 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call0[R any](f func() R) (d Delayed[R]) {
+func Call0[R any](f func() R) Delayed[R] {
+	return Func0(f, local).Call()
+}
+
+// Step0 is Call0 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call0
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step0[R any](f func() R) (d Delayed[R]) {
 	if f == nil {
 		return Func0(f, local).Call()
 	}
@@ -481,13 +485,17 @@ func (fn Fn1[A1, R]) call(a1 Delayed[A1]) Delayed[R] {
 // Call1 adds a task that applies f to the arguments. It is
 // Func1(f).Call(...): declare the Fn1 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) (d Delayed[R]) {
+func Call1[A1, R any](f func(A1) R, a1 Delayed[A1]) Delayed[R] {
+	return Func1(f, local).Call(a1)
+}
+
+// Step1 is Call1 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call1
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step1[A1, R any](f func(A1) R, a1 Delayed[A1]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) {
 		return Func1(f, local).Call(a1)
 	}
@@ -799,13 +807,17 @@ func (fn Fn2[A1, A2, R]) call(a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
 // Call2 adds a task that applies f to the arguments. It is
 // Func2(f).Call(...): declare the Fn2 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
+func Call2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) Delayed[R] {
+	return Func2(f, local).Call(a1, a2)
+}
+
+// Step2 is Call2 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call2
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step2[A1, A2, R any](f func(A1, A2) R, a1 Delayed[A1], a2 Delayed[A2]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) {
 		return Func2(f, local).Call(a1, a2)
 	}
@@ -1148,13 +1160,17 @@ func (fn Fn3[A1, A2, A3, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]
 // Call3 adds a task that applies f to the arguments. It is
 // Func3(f).Call(...): declare the Fn3 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
+func Call3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) Delayed[R] {
+	return Func3(f, local).Call(a1, a2, a3)
+}
+
+// Step3 is Call3 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call3
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step3[A1, A2, A3, R any](f func(A1, A2, A3) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) {
 		return Func3(f, local).Call(a1, a2, a3)
 	}
@@ -1528,13 +1544,17 @@ func (fn Fn4[A1, A2, A3, A4, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Delayed
 // Call4 adds a task that applies f to the arguments. It is
 // Func4(f).Call(...): declare the Fn4 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
+func Call4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) Delayed[R] {
+	return Func4(f, local).Call(a1, a2, a3, a4)
+}
+
+// Step4 is Call4 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call4
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step4[A1, A2, A3, A4, R any](f func(A1, A2, A3, A4) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) {
 		return Func4(f, local).Call(a1, a2, a3, a4)
 	}
@@ -1941,13 +1961,17 @@ func (fn Fn5[A1, A2, A3, A4, A5, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3 Del
 // Call5 adds a task that applies f to the arguments. It is
 // Func5(f).Call(...): declare the Fn5 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
+func Call5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) Delayed[R] {
+	return Func5(f, local).Call(a1, a2, a3, a4, a5)
+}
+
+// Step5 is Call5 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call5
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step5[A1, A2, A3, A4, A5, R any](f func(A1, A2, A3, A4, A5) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) {
 		return Func5(f, local).Call(a1, a2, a3, a4, a5)
 	}
@@ -2387,13 +2411,17 @@ func (fn Fn6[A1, A2, A3, A4, A5, A6, R]) call(a1 Delayed[A1], a2 Delayed[A2], a3
 // Call6 adds a task that applies f to the arguments. It is
 // Func6(f).Call(...): declare the Fn6 once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
+func Call6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) Delayed[R] {
+	return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
+}
+
+// Step6 is Call6 for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call6
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step6[A1, A2, A3, A4, A5, A6, R any](f func(A1, A2, A3, A4, A5, A6) R, a1 Delayed[A1], a2 Delayed[A2], a3 Delayed[A3], a4 Delayed[A4], a5 Delayed[A5], a6 Delayed[A6]) (d Delayed[R]) {
 	if f == nil || (a1.o != nil && stOf(a1.o.state.Load()) != stDone) || (a2.o != nil && stOf(a2.o.state.Load()) != stDone) || (a3.o != nil && stOf(a3.o.state.Load()) != stDone) || (a4.o != nil && stOf(a4.o.state.Load()) != stDone) || (a5.o != nil && stOf(a5.o.state.Load()) != stDone) || (a6.o != nil && stOf(a6.o.state.Load()) != stDone) {
 		return Func6(f, local).Call(a1, a2, a3, a4, a5, a6)
 	}

@@ -351,13 +351,17 @@ func (fn Fn{{$n}}[{{.TA}}]) call({{.DParams}}) Delayed[R] {
 // Call{{$n}} adds a task that applies f to the arguments. It is
 // Func{{$n}}(f).Call(...): declare the Fn{{$n}} once instead where calls are many.
 // Its task always runs in the computing process, also with an Executor.
-//
-// Generated twins call it for their own small steps on delayed values (a
-// sum, a field): when every argument is known it applies f at once and
-// returns a plain value, as Project does, so that a loop whose calls ran
-// where they were called makes no task; a step that panics becomes a failed
-// task, which the twin meets where F would have.
-func Call{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) (d Delayed[R]) {
+func Call{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) Delayed[R] {
+	return Func{{$n}}(f, local).Call({{.Args}})
+}
+
+// Step{{$n}} is Call{{$n}} for a generated twin's own small steps on delayed
+// values (a sum, a field): when every argument is known it applies f at
+// once and returns a plain value, as Project does, so that a loop whose
+// calls ran where they were called makes no task; a step that panics
+// becomes a failed task, which the twin meets where F would have. Call{{$n}}
+// stays lazy, as Dask's delayed is: nothing runs until it is computed.
+func Step{{$n}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.DParams}}{{end}}) (d Delayed[R]) {
 	if f == nil{{range .Is}} || (a{{.}}.o != nil && stOf(a{{.}}.o.state.Load()) != stDone){{end}} {
 		return Func{{$n}}(f, local).Call({{.Args}})
 	}
@@ -550,7 +554,7 @@ func Now{{.N}}[{{.TP}}](t *Twin, fn {{.FnT}}[{{.TA}}]{{if .N}}, {{.QDParams "run
 // of a twin's. Its task always runs in the computing process, also with an
 // executor.
 func Call{{.N}}[{{.TP}}](f func({{.Types}}) R{{if .N}}, {{.QDParams "runtime."}}{{end}}) runtime.Delayed[R] {
-	return runtime.Delayed[R](core.Call{{.N}}(f{{if .N}}, {{.CoreArgs}}{{end}}))
+	return runtime.Delayed[R](core.Step{{.N}}(f{{if .N}}, {{.CoreArgs}}{{end}}))
 }
 {{end}}{{end}}`
 

@@ -25,11 +25,10 @@ func TestNowRunsAtOnce(t *testing.T) {
 			defer tw.Close()
 			ranOn.Store(0)
 			d := core.Track(tw, c.f.Now(tw, core.Value(4)))
-			if d.Done() != c.here {
-				t.Errorf("known as soon as called: %v, want %v", d.Done(), c.here)
-			}
-			if c.here && ranOn.Load() != goid() {
-				t.Errorf("ran on goroutine %d, not the twin's (%d)", ranOn.Load(), goid())
+			// A pure function's call may share a node an earlier test
+			// computed: it is done, but nothing ran here.
+			if here := ranOn.Load() == goid(); here != c.here || (c.here && !d.Done()) {
+				t.Errorf("ran at once, in the twin's goroutine: %v (done %v), want %v", here, d.Done(), c.here)
 			}
 			if _, err := core.Await(tw, d); err != nil {
 				t.Fatal(err)
@@ -121,12 +120,12 @@ func TestNowFailures(t *testing.T) {
 func TestSmallStepsOnKnownValues(t *testing.T) {
 	defer core.PauseRecording()()
 	div := func(a, b int) int { return a / b }
-	if d := core.Call2(div, core.Value(9), core.Value(3)); !d.Done() || d.Must() != 3 {
-		t.Errorf("Call2 on known values: done %v, value %v; want done, 3", d.Done(), d.Must())
+	if d := core.Step2(div, core.Value(9), core.Value(3)); !d.Done() || d.Must() != 3 {
+		t.Errorf("Step2 on known values: done %v, value %v; want done, 3", d.Done(), d.Must())
 	}
 	tw := core.NewTwin(context.Background())
 	defer tw.Close()
-	d := core.Track(tw, core.Call2(div, core.Value(1), core.Value(0)))
+	d := core.Track(tw, core.Step2(div, core.Value(1), core.Value(0)))
 	if d.Done() {
 		t.Fatal("a step that panicked is done")
 	}
