@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/daskgen/daskgen/rewrite"
@@ -122,26 +123,46 @@ func checkRandomPrograms(t *testing.T, seeds []uint64) {
 	if err := res.Write(); err != nil {
 		t.Fatal(err)
 	}
+	// The race build runs while vet checks the same packages: the two
+	// took a third of a batch's time one after the other.
+	bin := filepath.Join(dir, "bin")
+	type built struct {
+		out []byte
+		err error
+	}
+	build := make(chan built, 1)
+	go func() {
+		out, err := gocmd(dir, append([]string{"build", "-race", trimpath, "-o", bin + string(filepath.Separator)}, patterns...)...).CombinedOutput()
+		build <- built{out, err}
+	}()
 	// One analysis: vet, which sees the standard library's bodies, must
 	// refuse nothing either (it reads the twins just written as generated
 	// code).
-	if vet := vetRefusals(t, dir, patterns...); len(vet) > 0 {
+	vet := vetRefusals(t, dir, patterns...)
+	b := <-build
+	if len(vet) > 0 {
 		t.Fatalf("seeds %v: generate accepted what vet refuses: %q (the file names the seed)", seeds, vet)
 	}
-	bin := filepath.Join(dir, "bin")
-	if out, err := gocmd(dir, append([]string{"build", "-race", trimpath, "-o", bin + string(filepath.Separator)}, patterns...)...).CombinedOutput(); err != nil {
-		t.Fatalf("seeds %v: go build: %v\n%s", seeds, err, out)
+	if b.err != nil {
+		t.Fatalf("seeds %v: go build: %v\n%s", seeds, b.err, b.out)
 	}
+	// The programs run at once: their delayed functions mostly sleep.
+	var wg sync.WaitGroup
 	for _, seed := range seeds {
-		pkg := fmt.Sprint("prog", seed)
-		cmd := exec.Command(filepath.Join(bin, pkg))
-		cmd.Env = append(os.Environ(), noRaceExitSleep())
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "checked ") {
-			gen, _ := os.ReadFile(filepath.Join(dir, pkg, "prog_daskgen.go"))
-			t.Errorf("seed %d: %v\n%s\nprogram:\n%s\ntwins:\n%s", seed, err, out, numbered(srcs[seed]), numbered(string(gen)))
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pkg := fmt.Sprint("prog", seed)
+			cmd := exec.Command(filepath.Join(bin, pkg))
+			cmd.Env = append(os.Environ(), noRaceExitSleep())
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "checked ") {
+				gen, _ := os.ReadFile(filepath.Join(dir, pkg, "prog_daskgen.go"))
+				t.Errorf("seed %d: %v\n%s\nprogram:\n%s\ntwins:\n%s", seed, err, out, numbered(srcs[seed]), numbered(string(gen)))
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 func numbered(s string) string {
